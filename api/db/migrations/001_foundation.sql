@@ -71,15 +71,14 @@ create index accidents_policy_index on accidents (policy_index) where deleted_at
 -- Serves `?date=` pages: equality on the day, keyset on id, newest first.
 create index accidents_date_id on accidents (accident_date, id desc) where deleted_at is null;
 
--- Idempotency keys are scoped to the account that sent them and expire; the stored response is
--- replayed verbatim for a retry with the same body.
+-- Idempotency keys are scoped to the account that sent them and expire. A retry with the same
+-- body is answered with the report the first request created; only its id is kept here, so this
+-- table never holds a copy of a report's sensitive fields.
 create table idempotency_keys (
   username     text not null,
   key          text not null,
   request_hash bytea not null,
-  status       smallint not null,
-  location     text,
-  response     jsonb not null,
+  accident_id  bigint,
   created_at   timestamptz not null default now(),
   expires_at   timestamptz not null,
   primary key (username, key)

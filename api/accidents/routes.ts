@@ -1,0 +1,170 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { requireAuthentication, requirePermission } from '../auth/middleware.js';
+import type { AuthStore } from '../auth/store.js';
+import type { AppEnv } from '../http/env.js';
+import { bearerSecurity, jsonBody, problemResponses } from '../http/openapi.js';
+import { notFound, ProblemError } from '../http/problem.js';
+import { validationHook } from '../http/validation.js';
+import { hashRequestBody } from '../idempotency/keys.js';
+import type { CursorCodec } from './cursor.js';
+import {
+  AccidentIdParamSchema,
+  AccidentListQuerySchema,
+  AccidentListSchema,
+  AccidentPatchSchema,
+  AccidentSchema,
+  IdempotencyHeadersSchema,
+  IfMatchHeadersSchema,
+  NewAccidentSchema,
+} from './schema.js';
+import type { AccidentsStore } from './store.js';
+
+export interface AccidentsRoutesDeps {
+  readonly site: string;
+  readonly store: AccidentsStore;
+  readonly auth: AuthStore;
+  readonly cursors: CursorCodec;
+}
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const createAccident = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['accidents'],
+  summary: 'Record a report',
+  security: bearerSecurity,
+  middleware: [requirePermission('accidents:write')] as const,
+  request: { headers: IdempotencyHeadersSchema, body: jsonBody(NewAccidentSchema) },
+  responses: {
+    201: json(AccidentSchema, 'Recorded (or, for a retried Idempotency-Key, the report the first request recorded)'),
+    ...problemResponses(400, 401, 403, 413, 415, 422),
+  },
+});
+
+const listAccidents = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['accidents'],
+  summary: 'Find reports by policy number, or list one day page by page',
+  security: bearerSecurity,
+  middleware: [requirePermission('accidents:read')] as const,
+  request: { query: AccidentListQuerySchema },
+  responses: { 200: json(AccidentListSchema, 'Matching reports, newest first'), ...problemResponses(400, 401, 403) },
+});
+
+const getAccident = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['accidents'],
+  summary: 'Open one report',
+  security: bearerSecurity,
+  middleware: [requirePermission('accidents:read')] as const,
+  request: { params: AccidentIdParamSchema },
+  responses: { 200: json(AccidentSchema, 'The report'), ...problemResponses(400, 401, 403, 404) },
+});
+
+const patchAccident = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['accidents'],
+  summary: 'Change a report, naming the version being changed',
+  security: bearerSecurity,
+  middleware: [requirePermission('accidents:write')] as const,
+  request: { params: AccidentIdParamSchema, headers: IfMatchHeadersSchema, body: jsonBody(AccidentPatchSchema) },
+  responses: {
+    200: json(AccidentSchema, 'The changed report'),
+    ...problemResponses(400, 401, 403, 404, 412, 413, 415, 428),
+  },
+});
+
+const deleteAccident = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['accidents'],
+  summary: 'Delete a report (supervisor); it is kept, hidden, for the audit trail',
+  security: bearerSecurity,
+  middleware: [requirePermission('accidents:delete')] as const,
+  request: { params: AccidentIdParamSchema },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404) },
+});
+
+/** `"3"` or `W/"3"` → 3. */
+function parseIfMatch(header: string | undefined): number {
+  if (header === undefined) {
+    throw new ProblemError(428, 'precondition-required', 'Send If-Match with the version you are changing, e.g. If-Match: "3".');
+  }
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  if (!match?.[1]) {
+    throw new ProblemError(400, 'validation', 'Invalid headers: if-match.', {
+      errors: [{ path: 'if-match', message: 'must be a quoted version such as "3"' }],
+    });
+  }
+  return Number(match[1]);
+}
+
+const etag = (version: number) => `"${version}"`;
+
+export function createAccidentsRoutes({ site, store, auth, cursors }: AccidentsRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', requireAuthentication(auth));
+  const locationOf = (id: string) => `/${site}/v1/accidents/${id}`;
+
+  app.openapi(createAccident, async (c) => {
+    const input = c.req.valid('json');
+    const key = c.req.valid('header')['idempotency-key'];
+    const username = c.get('user').username;
+    const idempotency = key ? { username, key, requestHash: hashRequestBody(input) } : undefined;
+    const result = await store.create(input, username, idempotency);
+    if (result.kind === 'idempotency-key-reused') {
+      throw new ProblemError(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different body.');
+    }
+    c.header('location', locationOf(result.report.id));
+    c.header('etag', etag(result.report.version));
+    if (result.kind === 'replayed') c.header('idempotent-replayed', 'true');
+    return c.json(result.report, 201);
+  });
+
+  app.openapi(listAccidents, async (c) => {
+    const query = c.req.valid('query');
+    if (query.policyNumber !== undefined) {
+      return c.json({ items: await store.findByPolicy(query.policyNumber) }, 200);
+    }
+    const date = query.date as string; // the schema guarantees exactly one of the two
+    const beforeId = query.cursor === undefined ? undefined : cursors.decode(query.cursor, date);
+    const page = await store.listByDate(date, query.limit ?? 50, beforeId);
+    const last = page.items.at(-1);
+    const nextCursor = page.hasMore && last ? cursors.encode(date, last.id) : null;
+    return c.json({ items: page.items, nextCursor }, 200);
+  });
+
+  app.openapi(getAccident, async (c) => {
+    const { id } = c.req.valid('param');
+    const report = await store.get(id);
+    if (!report) throw notFound(`No report ${id} at ${site}.`);
+    c.header('etag', etag(report.version));
+    return c.json(report, 200);
+  });
+
+  app.openapi(patchAccident, async (c) => {
+    const { id } = c.req.valid('param');
+    const expectedVersion = parseIfMatch(c.req.valid('header')['if-match']);
+    const result = await store.update(id, expectedVersion, c.req.valid('json'), c.get('user').username);
+    if (result.kind === 'not-found') throw notFound(`No report ${id} at ${site}.`);
+    if (result.kind === 'stale') {
+      throw new ProblemError(412, 'version-mismatch', `The report is at version ${result.currentVersion}, not ${expectedVersion}; reload it and reapply the change.`, {
+        currentVersion: result.currentVersion,
+      });
+    }
+    c.header('etag', etag(result.report.version));
+    return c.json(result.report, 200);
+  });
+
+  app.openapi(deleteAccident, async (c) => {
+    const { id } = c.req.valid('param');
+    if (!(await store.remove(id, c.get('user').username))) throw notFound(`No report ${id} at ${site}.`);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

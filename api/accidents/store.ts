@@ -1,0 +1,191 @@
+import type { Sql, TransactionSql } from 'postgres';
+import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
+import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
+import { type Accident, type AccidentPatch, type NewAccident, normalisePolicyNumber } from './schema.js';
+
+interface AccidentRow {
+  id: string;
+  site: string;
+  version: number;
+  callReason: string;
+  accidentDate: string;
+  damages: string[];
+  status: Accident['status'];
+  sealed: Buffer;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Called inside every transaction that changes a report: the seam where replication's outbox hooks in. */
+export type ChangeListener = (tx: TransactionSql, report: Accident) => Promise<void>;
+
+export interface AccidentsStoreDeps {
+  readonly sql: Sql;
+  readonly site: string;
+  readonly codec: FieldCodec;
+  readonly ids: { next(): Promise<bigint> };
+  readonly idempotencyTtlSeconds: number;
+  readonly onChange?: ChangeListener;
+}
+
+export type CreateResult =
+  | { readonly kind: 'created'; readonly report: Accident }
+  | { readonly kind: 'replayed'; readonly report: Accident }
+  | { readonly kind: 'idempotency-key-reused' };
+
+export type UpdateResult =
+  | { readonly kind: 'updated'; readonly report: Accident }
+  | { readonly kind: 'stale'; readonly currentVersion: number }
+  | { readonly kind: 'not-found' };
+
+export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
+
+export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange }: AccidentsStoreDeps) {
+  const columns = sql`
+    id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
+    damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
+
+  async function toReport(row: AccidentRow): Promise<Accident> {
+    const fields = await codec.open(row.id, row.sealed);
+    return {
+      id: row.id,
+      site: row.site,
+      version: row.version,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      createdBy: row.createdBy,
+      callReason: row.callReason,
+      cause: fields.cause,
+      drivers: [...fields.drivers],
+      policyNumber: fields.policyNumber,
+      accidentDate: row.accidentDate,
+      location: fields.location,
+      damages: row.damages,
+      summary: fields.summary,
+      status: row.status,
+    };
+  }
+
+  async function findRow(db: Sql | TransactionSql, id: string, lock = false): Promise<AccidentRow | undefined> {
+    const [row] = await db<AccidentRow[]>`
+      select ${columns} from accidents where id = ${id} and deleted_at is null ${lock ? db`for update` : db``}`;
+    return row;
+  }
+
+  const changed = async (tx: TransactionSql, row: AccidentRow) => {
+    const report = await toReport(row);
+    await onChange?.(tx, report);
+    return report;
+  };
+
+  return {
+    async create(input: NewAccident, actor: string, idempotency?: IdempotencyRequest): Promise<CreateResult> {
+      const id = (await ids.next()).toString();
+      const fields: SensitiveFields = {
+        drivers: input.drivers,
+        policyNumber: input.policyNumber,
+        location: input.location,
+        cause: input.cause ?? '',
+        summary: input.summary ?? '',
+      };
+      const sealed = await codec.seal(id, fields);
+      const policyIndex = codec.policyIndex(normalisePolicyNumber(input.policyNumber));
+
+      return sql.begin(async (tx): Promise<CreateResult> => {
+        if (idempotency) {
+          const claim = await claimIdempotencyKey(tx, idempotency, idempotencyTtlSeconds);
+          if (claim.kind === 'reused-with-other-body') return { kind: 'idempotency-key-reused' };
+          if (claim.kind === 'replay') {
+            const original = await findRow(tx, claim.accidentId);
+            if (!original) return { kind: 'idempotency-key-reused' };
+            return { kind: 'replayed', report: await toReport(original) };
+          }
+        }
+        const [row] = await tx<AccidentRow[]>`
+          insert into accidents (id, site, call_reason, accident_date, damages, policy_index, sealed, created_by, updated_by)
+          values (${id}, ${site}, ${input.callReason}, ${input.accidentDate}, ${tx.json(input.damages ?? [])},
+                  ${policyIndex}, ${sealed}, ${actor}, ${actor})
+          returning ${columns}`;
+        if (!row) throw new Error('inserting a report returned no row');
+        if (idempotency) await completeIdempotencyKey(tx, idempotency, id);
+        return { kind: 'created', report: await changed(tx, row) };
+      });
+    },
+
+    async get(id: string): Promise<Accident | undefined> {
+      const row = await findRow(sql, id);
+      return row && toReport(row);
+    },
+
+    /** Every live report whose policy number matches after normalisation, newest first. */
+    async findByPolicy(policyNumber: string): Promise<Accident[]> {
+      const rows = await sql<AccidentRow[]>`
+        select ${columns} from accidents
+        where policy_index = ${codec.policyIndex(normalisePolicyNumber(policyNumber))} and deleted_at is null
+        order by id desc`;
+      return Promise.all(rows.map(toReport));
+    },
+
+    /**
+     * One page of a day's reports, newest first, strictly after `beforeId` when given. Ids only
+     * grow, so reports recorded while a client pages land before its cursor and never shift a page.
+     */
+    async listByDate(date: string, limit: number, beforeId?: string): Promise<{ items: Accident[]; hasMore: boolean }> {
+      const rows = await sql<AccidentRow[]>`
+        select ${columns} from accidents
+        where accident_date = ${date} and deleted_at is null ${beforeId ? sql`and id < ${beforeId}` : sql``}
+        order by id desc
+        limit ${limit + 1}`;
+      const page = rows.slice(0, limit);
+      return { items: await Promise.all(page.map(toReport)), hasMore: rows.length > limit };
+    },
+
+    async update(id: string, expectedVersion: number, patch: AccidentPatch, actor: string): Promise<UpdateResult> {
+      return sql.begin(async (tx): Promise<UpdateResult> => {
+        const current = await findRow(tx, id, true);
+        if (!current) return { kind: 'not-found' };
+        if (current.version !== expectedVersion) return { kind: 'stale', currentVersion: current.version };
+        const before = await codec.open(id, current.sealed);
+        const fields: SensitiveFields = {
+          drivers: patch.drivers ?? before.drivers,
+          policyNumber: patch.policyNumber ?? before.policyNumber,
+          location: patch.location ?? before.location,
+          cause: patch.cause ?? before.cause,
+          summary: patch.summary ?? before.summary,
+        };
+        const [row] = await tx<AccidentRow[]>`
+          update accidents set
+            version = version + 1,
+            call_reason = ${patch.callReason ?? current.callReason},
+            accident_date = ${patch.accidentDate ?? current.accidentDate},
+            damages = ${tx.json(patch.damages ?? current.damages)},
+            status = ${patch.status ?? current.status},
+            policy_index = ${codec.policyIndex(normalisePolicyNumber(fields.policyNumber))},
+            sealed = ${await codec.seal(id, fields)},
+            updated_by = ${actor},
+            updated_at = now()
+          where id = ${id}
+          returning ${columns}`;
+        if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
+        return { kind: 'updated', report: await changed(tx, row) };
+      });
+    },
+
+    /** Soft delete: the row stays for audit and replication; every read skips it. */
+    async remove(id: string, actor: string): Promise<boolean> {
+      return sql.begin(async (tx) => {
+        const [row] = await tx<AccidentRow[]>`
+          update accidents set deleted_at = now(), deleted_by = ${actor}, version = version + 1, updated_by = ${actor}, updated_at = now()
+          where id = ${id} and deleted_at is null
+          returning ${columns}`;
+        if (row) await changed(tx, row);
+        return row !== undefined;
+      });
+    },
+
+    async purgeExpiredIdempotencyKeys(): Promise<number> {
+      return (await sql`delete from idempotency_keys where expires_at < now()`).count;
+    },
+  };
+}

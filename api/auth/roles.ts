@@ -1,0 +1,18 @@
+export const roles = ['agent', 'supervisor', 'auditor', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/** Who may do what; routes ask for a permission, never for a role by name. */
+export const permissions = {
+  'accidents:read': ['agent', 'supervisor'],
+  'accidents:write': ['agent', 'supervisor'],
+  'accidents:delete': ['supervisor'],
+  'accidents:export': ['supervisor'],
+  'audit:read': ['auditor'],
+  'users:manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissions;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (permissions[permission] as readonly Role[]).includes(role);
+}

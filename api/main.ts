@@ -1,0 +1,67 @@
+import { serve } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createApp } from './app.js';
+import { type Config, loadConfig } from './config.js';
+import { createHttpMetrics } from './observability/http-metrics.js';
+import { createLogger } from './observability/logger.js';
+import { startPlatform } from './platform/platform.js';
+import { startSingleSite } from './site/single-site.js';
+
+async function main(config: Config) {
+  const logger = createLogger(config.LOG_LEVEL);
+  const registry = new Registry();
+  registry.setDefaultLabels({ site: config.CRASHDESK_SITE ?? 'platform' });
+  collectDefaultMetrics({ register: registry });
+  const metrics = createHttpMetrics(registry);
+
+  const runtime = config.CRASHDESK_SITE
+    ? await startSingleSite(config, logger, metrics)
+    : await startPlatform(config, logger, metrics);
+  const app = createApp({ sites: runtime.sites, registry, logger });
+
+  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
+    const base = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+    logger.info({ address: base, sites: runtime.sites.map((s) => s.site) }, 'listening');
+    const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
+    process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
+    if (runtime.adminPasswordToAnnounce) {
+      process.stdout.write(`\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; kept in ${config.CRASHDESK_DATA_DIR})\n\n`);
+    }
+  });
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'the HTTP server failed');
+    void shutdown('server error', 1);
+  });
+
+  let stopping = false;
+  // In-flight requests finish; idle keep-alive connections are closed at once and busy ones are cut
+  // after the grace period. Databases stop only after the last request has been answered.
+  async function shutdown(reason: string, exitCode = 0) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), config.CRASHDESK_SHUTDOWN_GRACE_MS);
+    force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    await closed;
+    await runtime.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the sites failed'));
+    logger.info('stopped');
+    process.exit(exitCode);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+main(config).catch((error: unknown) => {
+  process.stderr.write(`crashdesk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  if (error instanceof Error && error.cause) process.stderr.write(`caused by: ${String(error.cause)}\n`);
+  process.exit(1);
+});

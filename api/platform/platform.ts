@@ -1,0 +1,73 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import type { Config } from '../config.js';
+import { connectDatabase } from '../db/connect.js';
+import type { HttpMetrics } from '../observability/http-metrics.js';
+import { type RunningSite, startSite } from '../site/start-site.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { loadPlatformState } from './platform-state.js';
+
+export interface Platform {
+  readonly sites: readonly RunningSite[];
+  readonly adminPasswordToAnnounce: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** The embedded default: one PostgreSQL server with a database per site, every site in this process. */
+export async function startPlatform(config: Config, logger: Logger, metrics: HttpMetrics): Promise<Platform> {
+  const dataDir = config.CRASHDESK_DATA_DIR;
+  await mkdir(dataDir, { recursive: true });
+  await chmod(dataDir, 0o755); // the database server may run as another user; secrets inside stay 0600
+  const { state, generatedAdminPassword } = await loadPlatformState(dataDir, config.CRASHDESK_SITES);
+
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(dataDir, 'postgres'),
+    password: state.postgresPassword,
+    onLog: (line) => logger.debug({ component: 'postgres' }, line.trim()),
+  });
+  logger.info({ port: postgres.port, dataDir }, 'embedded PostgreSQL is up');
+
+  const adminPassword = config.CRASHDESK_ADMIN_PASSWORD
+    ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
+    : { value: state.adminPassword, enforce: false };
+
+  const connections: Sql[] = [];
+  const sites: RunningSite[] = [];
+  try {
+    for (const site of config.CRASHDESK_SITES) {
+      const database = `crashdesk_${site.replaceAll('-', '_')}`;
+      await postgres.ensureDatabase(database);
+      const sql = connectDatabase(postgres.url(database), { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
+      connections.push(sql);
+      sites.push(
+        await startSite({
+          site,
+          siteNumber: state.siteNumbers[site] ?? 0,
+          sql,
+          logger,
+          metrics,
+          tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
+          idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
+          adminPassword,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(sites.map((site) => site.stop()));
+    await Promise.allSettled(connections.map((sql) => sql.end({ timeout: 5 })));
+    await postgres.stop();
+    throw error;
+  }
+
+  return {
+    sites,
+    adminPasswordToAnnounce: generatedAdminPassword && !config.CRASHDESK_ADMIN_PASSWORD ? state.adminPassword : undefined,
+    async stop() {
+      await Promise.allSettled(sites.map((site) => site.stop()));
+      await Promise.allSettled(connections.map((sql) => sql.end({ timeout: 5 })));
+      await postgres.stop();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { connectDatabase } from '../db/connect.js';
+import type { HttpMetrics } from '../observability/http-metrics.js';
+import { generateAdminPassword } from './admin-account.js';
+import { type RunningSite, startSite } from './start-site.js';
+
+/**
+ * One site against its own PostgreSQL: the shape of a pod in Kubernetes, where each replica of a
+ * city's Deployment runs this.
+ */
+export async function startSingleSite(config: Config, logger: Logger, metrics: HttpMetrics) {
+  const site = config.CRASHDESK_SITE;
+  const siteNumber = config.CRASHDESK_SITE_NUMBER;
+  const url = config.DATABASE_URL;
+  if (!site || siteNumber === undefined || !url) throw new Error('single-site mode needs CRASHDESK_SITE, CRASHDESK_SITE_NUMBER and DATABASE_URL');
+
+  const sql = connectDatabase(url, { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
+  const generated = generateAdminPassword();
+  let running: RunningSite;
+  try {
+    running = await startSite({
+      site,
+      siteNumber,
+      sql,
+      logger,
+      metrics,
+      tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
+      idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
+      adminPassword: config.CRASHDESK_ADMIN_PASSWORD
+        ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
+        : { value: generated, enforce: false },
+    });
+  } catch (error) {
+    await sql.end({ timeout: 5 });
+    throw error;
+  }
+  return {
+    sites: [running],
+    // Only worth announcing when this start created the account with it.
+    adminPasswordToAnnounce: running.adminOutcome === 'created' && !config.CRASHDESK_ADMIN_PASSWORD ? generated : undefined,
+    async stop() {
+      await running.stop();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

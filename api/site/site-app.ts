@@ -1,0 +1,82 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Logger } from 'pino';
+import { createAccidentsRoutes } from '../accidents/routes.js';
+import type { AccidentsStore } from '../accidents/store.js';
+import type { CursorCodec } from '../accidents/cursor.js';
+import { createAuthRoutes } from '../auth/routes.js';
+import type { AuthStore } from '../auth/store.js';
+import type { AppEnv } from '../http/env.js';
+import { ProblemError } from '../http/problem.js';
+import { validationHook } from '../http/validation.js';
+import { accessLog } from '../observability/access-log.js';
+import type { HttpMetrics } from '../observability/http-metrics.js';
+import { createUsersRoutes } from '../users/routes.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, boolean>>;
+}
+
+export interface SiteAppDeps {
+  readonly site: string;
+  readonly logger: Logger;
+  readonly metrics: HttpMetrics;
+  readonly auth: AuthStore;
+  readonly accidents: AccidentsStore;
+  readonly cursors: CursorCodec;
+  readonly tokenTtlSeconds: number;
+  readonly readiness: () => Promise<Readiness>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Everything one site serves, under `/{site}`. No I/O happens here; it all arrives in `deps`. */
+export function createSiteApp(deps: SiteAppDeps) {
+  const { site } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath(`/${site}`);
+
+  app.use('*', requestId(), deps.metrics.middleware(site), accessLog(deps.logger));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, 'body-too-large', 'The request body is larger than 1 MiB.');
+      },
+    }),
+  );
+
+  app.route('/v1/auth', createAuthRoutes({ store: deps.auth, tokenTtlSeconds: deps.tokenTtlSeconds }));
+  app.route('/v1/users', createUsersRoutes({ site, store: deps.auth }));
+  app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors }));
+
+  // The agents' console lands here; until it does, point people at the API's documentation.
+  app.get('/', (c) =>
+    c.html(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>crashdesk ${site}</title></head>` +
+        `<body><h1>crashdesk: ${site}</h1><p><a href="/${site}/docs">API documentation</a></p></body></html>`,
+    ),
+  );
+  app.get('/healthz', (c) => c.json({ status: 'ok', site }));
+  app.get('/readyz', async (c) => {
+    const { ready, checks } = await deps.readiness();
+    return c.json({ status: ready ? 'ready' : 'not ready', site, checks }, ready ? 200 : 503);
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: `crashdesk API (${site})`,
+      version: '1.0.0',
+      description: 'Car-accident reports recorded by call-centre agents. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: '/', description: site }],
+  });
+  app.get('/docs', swaggerUI({ url: `/${site}/openapi.json`, title: `crashdesk API (${site})` }));
+
+  return app;
+}

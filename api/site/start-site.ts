@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import { createCursorCodec } from '../accidents/cursor.js';
+import { createAccidentsStore } from '../accidents/store.js';
+import { createAuthStore } from '../auth/store.js';
+import { createPlainFieldCodec, type FieldCodec } from '../crypto/field-codec.js';
+import { isMigrated, migrate } from '../db/migrate.js';
+import { createSiteIds } from '../ids/site-ids.js';
+import type { HttpMetrics } from '../observability/http-metrics.js';
+import { provisionAdmin } from './admin-account.js';
+import { createSiteApp, type Readiness } from './site-app.js';
+import { ensureSiteIdentity, siteSecret } from './site-identity.js';
+
+export interface SiteOptions {
+  readonly site: string;
+  readonly siteNumber: number;
+  readonly sql: Sql;
+  readonly logger: Logger;
+  readonly metrics: HttpMetrics;
+  readonly tokenTtlSeconds: number;
+  readonly idempotencyTtlSeconds: number;
+  readonly adminPassword: { readonly value: string; readonly enforce: boolean };
+  readonly codec?: FieldCodec;
+}
+
+export interface RunningSite {
+  readonly site: string;
+  readonly app: ReturnType<typeof createSiteApp>;
+  /** What start-up did to the admin account, so a generated password is announced only when used. */
+  readonly adminOutcome: 'created' | 'reset' | 'kept';
+  readiness(): Promise<Readiness>;
+  stop(): Promise<void>;
+}
+
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Brings one site's database up to date and wires its stores into its app. */
+export async function startSite(options: SiteOptions): Promise<RunningSite> {
+  const { site, siteNumber, sql } = options;
+  const logger = options.logger.child({ site });
+  const applied = await migrate(sql);
+  if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  await ensureSiteIdentity(sql, site, siteNumber);
+
+  const auth = createAuthStore(sql);
+  const adminOutcome = await provisionAdmin(auth, site, options.adminPassword);
+  if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
+
+  const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
+  const accidents = createAccidentsStore({
+    sql,
+    site,
+    codec: options.codec ?? createPlainFieldCodec(),
+    ids,
+    idempotencyTtlSeconds: options.idempotencyTtlSeconds,
+  });
+  const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
+
+  const readiness = async (): Promise<Readiness> => {
+    const migrated = await isMigrated(sql).catch(() => false);
+    const checks = { database: migrated, migrated, ids: ids.ready() };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
+
+  const maintenance = setInterval(() => {
+    Promise.all([accidents.purgeExpiredIdempotencyKeys(), auth.purgeExpiredTokens()]).catch((error: unknown) =>
+      logger.warn({ err: error }, 'periodic clean-up failed; it will run again'),
+    );
+  }, MAINTENANCE_INTERVAL_MS);
+  maintenance.unref();
+
+  const app = createSiteApp({
+    site,
+    logger,
+    metrics: options.metrics,
+    auth,
+    accidents,
+    cursors,
+    tokenTtlSeconds: options.tokenTtlSeconds,
+    readiness,
+  });
+
+  return {
+    site,
+    app,
+    adminOutcome,
+    readiness,
+    async stop() {
+      clearInterval(maintenance);
+      await ids.stop();
+    },
+  };
+}
