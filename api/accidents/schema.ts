@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { parseId } from '../ids/snowflake.js';
 
 // C0 controls and DEL: PostgreSQL cannot store NUL, and the others only ever arrive by mistake
 // or malice. Free-text fields may keep tabs and line breaks.
@@ -113,13 +114,8 @@ export const AccidentSchema = z
   })
   .openapi('Accident');
 
-const MAX_ID = 2n ** 63n - 1n;
-
 /** A report id as it appears in a URL: the decimal form of a positive signed 64-bit integer. */
-export const ReportIdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,18}$/, 'must be a report id (a decimal 64-bit number)')
-  .refine((id) => BigInt(id) <= MAX_ID, 'must be a report id (a decimal 64-bit number)');
+export const ReportIdSchema = z.string().refine((id) => parseId(id) !== undefined, 'must be a report id (a decimal 64-bit number)');
 
 export const IdempotencyHeadersSchema = z.object({
   'idempotency-key': z

@@ -1,0 +1,111 @@
+import { Registry } from 'prom-client';
+import { createApp } from '../../api/app.js';
+import type { Role } from '../../api/auth/roles.js';
+import { createHttpMetrics } from '../../api/observability/http-metrics.js';
+import { createLogger } from '../../api/observability/logger.js';
+import { startSite } from '../../api/site/start-site.js';
+import { createTestDatabase } from './database.js';
+
+export const ADMIN_PASSWORD = 'test-admin-password-1';
+export const USER_PASSWORD = 'Correct-Horse-Battery-9';
+
+export interface JsonResponse<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/**
+ * One real site (its own migrated database on the run's PostgreSQL, the real app) driven in-process
+ * through `app.request`, with helpers for the requests tests make again and again.
+ */
+export async function createTestSite(options: { site?: string; siteNumber?: number } = {}) {
+  const site = options.site ?? 'london';
+  const db = await createTestDatabase({ migrated: false });
+  const logger = createLogger('silent');
+  const registry = new Registry();
+  const running = await startSite({
+    site,
+    siteNumber: options.siteNumber ?? 1,
+    sql: db.sql,
+    logger,
+    metrics: createHttpMetrics(registry),
+    tokenTtlSeconds: 3600,
+    idempotencyTtlSeconds: 3600,
+    adminPassword: { value: ADMIN_PASSWORD, enforce: true },
+  });
+  const app = createApp({ sites: [running], registry, logger });
+
+  async function call<T = any>(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(`/${site}${path}`, { method, headers, body });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const response = await call('POST', '/v1/auth/login', { body: { username, password } });
+    if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.token as string;
+  }
+
+  const tokens = new Map<string, Promise<string>>();
+  /** A signed-in account with the role (created once per site and name). */
+  function tokenFor(role: Role, name: string = role): Promise<string> {
+    const key = `${role}/${name}`;
+    if (!tokens.has(key)) {
+      tokens.set(
+        key,
+        (async () => {
+          const admin = await login('admin', ADMIN_PASSWORD);
+          if (role === 'admin' && name === 'admin') return admin;
+          const password = USER_PASSWORD;
+          const created = await call('POST', '/v1/users', { token: admin, body: { username: name, password, role } });
+          if (created.status !== 201) throw new Error(`creating ${name} failed: ${created.status}`);
+          return login(name, password);
+        })(),
+      );
+    }
+    return tokens.get(key)!;
+  }
+
+  return {
+    site,
+    sql: db.sql,
+    app,
+    running,
+    call,
+    login,
+    tokenFor,
+    async stop() {
+      await running.stop();
+      await db.drop();
+    },
+  };
+}
+
+export type TestSite = Awaited<ReturnType<typeof createTestSite>>;
+
+let counter = 0;
+/** A valid new-report body; `overrides` replace fields. */
+export function newReport(overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  return {
+    callReason: 'Report a car accident',
+    cause: 'Hit a pothole and struck another car',
+    drivers: ['Sarah Standl', 'John Radley'],
+    policyNumber: `POL-${100000 + counter}`,
+    accidentDate: '2026-11-20',
+    location: 'M23, near junction 10',
+    damages: ['headlight broken', 'airbag deployed'],
+    summary: 'Both drivers unhurt.',
+    ...overrides,
+  };
+}
