@@ -60,7 +60,9 @@ export type Config = z.infer<typeof configSchema>;
 
 /** Parses the environment once at start and fails fast with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // An empty variable means "not set", as `FOO= npm start` and most orchestrators intend.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
     throw new Error(`invalid configuration:\n${problems.join('\n')}`);

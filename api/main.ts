@@ -62,6 +62,6 @@ try {
 }
 main(config).catch((error: unknown) => {
   process.stderr.write(`crashdesk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  if (error instanceof Error && error.cause) process.stderr.write(`caused by: ${String(error.cause)}\n`);
+  if (error instanceof Error && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.message}\n`);
   process.exit(1);
 });

@@ -3,8 +3,10 @@ import { parseId } from '../ids/snowflake.js';
 
 // C0 controls and DEL: PostgreSQL cannot store NUL, and the others only ever arrive by mistake
 // or malice. Free-text fields may keep tabs and line breaks.
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/* eslint-enable no-control-regex */
 
 const line = (max: number) =>
   z

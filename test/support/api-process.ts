@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from '../../api/platform/free-port.js';
+
+export interface ApiProcess {
+  readonly port: number;
+  readonly base: string;
+  readonly child: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Polls `/{site}/readyz` until 200; returns how long it took. */
+  waitReady(site: string, timeoutMs?: number): Promise<number>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+/** Runs the api exactly as `npm start` does, as a separate process on a free port. */
+export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    port,
+    base,
+    child,
+    output: () => output,
+    async waitReady(site, timeoutMs = 30_000) {
+      const started = Date.now();
+      while (Date.now() - started < timeoutMs) {
+        if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}:\n${output}`);
+        const status = await fetch(`${base}/${site}/readyz`).then((r) => r.status, () => 0);
+        if (status === 200) return Date.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`/${site}/readyz did not answer 200 within ${timeoutMs} ms:\n${output}`);
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any, headers: response.headers };
+}
