@@ -124,14 +124,14 @@ export const IdempotencyHeadersSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, example: '0b1f7c52-2a4e-4b8e-9a55-1b7c3c9a1e10' }),
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, example: '0b1f7c52-2a4e-4b8e-9a55-1b7c3c9a1e10' }),
 });
 
 export const IfMatchHeadersSchema = z.object({
   'if-match': z
     .string()
     .optional()
-    .openapi({ param: { name: 'If-Match', in: 'header' }, example: '"1"', description: 'the version being changed, quoted' }),
+    .openapi({ param: { name: 'if-match', in: 'header' }, example: '"1"', description: 'the version being changed, quoted' }),
 });
 
 export const AccidentIdParamSchema = z.object({
