@@ -1,0 +1,31 @@
+import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { apiDeployment, apiService, type ApiSiteProps } from './api-site.js';
+
+/** One site's api, for a cluster run without the operator. */
+export class ApiSiteChart extends Chart {
+  constructor(scope: Construct, id: string, props: ApiSiteProps & ChartProps) {
+    super(scope, id, props);
+    new ApiObject(this, 'deployment', apiDeployment(props));
+    new ApiObject(this, 'service', apiService(props));
+  }
+}
+
+// Only synthesise when run as the cdk8s app, not when a test imports the chart.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'cdk8s.out' });
+  const image = process.env.CRASHDESK_IMAGE ?? 'ghcr.io/crashdesk/api:latest';
+  const sites = ['hq', 'london', 'manchester'];
+  sites.forEach((site, siteNumber) =>
+    new ApiSiteChart(app, `api-${site}`, {
+      namespace: 'crashdesk',
+      site,
+      siteNumber,
+      image,
+      replicas: 2,
+      databaseSecret: `crashdesk-${site}-db`,
+      adminSecret: `crashdesk-${site}-admin`,
+    }),
+  );
+  app.synth();
+}
