@@ -109,8 +109,8 @@ describe('accident reports', () => {
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get('location')).toBe(first.headers.get('location'));
-    const [{ count }] = await site.sql`select count(*)::int as count from accidents where accident_date = '2026-07-07'`;
-    expect(count).toBe(1);
+    const [row] = await site.sql`select count(*)::int as count from accidents where accident_date = '2026-07-07'`;
+    expect(row?.count).toBe(1);
   });
 
   it('records once when the same Idempotency-Key arrives concurrently', async () => {
@@ -119,8 +119,8 @@ describe('accident reports', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => site.call('POST', '/v1/accidents', { token: agent, body, headers })));
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
-    const [{ count }] = await site.sql`select count(*)::int as count from accidents where accident_date = '2026-07-08'`;
-    expect(count).toBe(1);
+    const [row] = await site.sql`select count(*)::int as count from accidents where accident_date = '2026-07-08'`;
+    expect(row?.count).toBe(1);
   });
 
   it('answers 422 when an Idempotency-Key is reused with another body, and scopes keys per account', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, createTestSite, newReport, type TestSite, USER_PASSWORD } from '../../test/support/site.js';
+import { ADMIN_PASSWORD, createTestSite, type JsonResponse, newReport, type TestSite, USER_PASSWORD } from '../../test/support/site.js';
 import type { Role } from './roles.js';
 
 describe('accounts and login', () => {
@@ -98,7 +98,7 @@ describe('accounts and login', () => {
           const owner = await site.tokenFor('agent', 'owner');
           const report = await site.call('POST', '/v1/accidents', { token: owner, body: newReport() });
           const id = report.body.id as string;
-          const requests: Record<string, () => ReturnType<TestSite['call']>> = {
+          const requests: Record<string, () => Promise<JsonResponse>> = {
             'POST /v1/accidents': () => site.call('POST', '/v1/accidents', { token, body: newReport() }),
             'GET /v1/accidents?date': () => site.call('GET', '/v1/accidents?date=2026-11-20', { token }),
             'GET /v1/accidents?policyNumber': () => site.call('GET', '/v1/accidents?policyNumber=123', { token }),
