@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/openbao/openbao/sdk/v2/helper/errutil"
+	"github.com/openbao/openbao/sdk/v2/helper/keysutil"
+	"github.com/openbao/openbao/sdk/v2/logical"
+)
+
+// transitRoute serves keys/NAME, keys/NAME/rotate, encrypt/NAME, decrypt/NAME and rewrap/NAME of
+// one transit mount, with the request and response shapes of the Vault HTTP API.
+func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logical.Storage, method, path string, body map[string]any) (map[string]any, error) {
+	operation, name, found := strings.Cut(path, "/")
+	if !found || name == "" {
+		return nil, &apiError{http.StatusNotFound, "no handler for route \"" + path + "\""}
+	}
+	request := keysutil.PolicyRequest{Storage: storage, Name: name, KeyType: keysutil.KeyType_AES256_GCM96}
+	switch {
+	case operation == "keys" && strings.HasSuffix(name, "/rotate") && method == http.MethodPost:
+		request.Name = strings.TrimSuffix(name, "/rotate")
+		return rotateKey(ctx, locks, request)
+	case operation == "keys" && method == http.MethodGet:
+		return readKey(ctx, locks, request)
+	case operation == "keys" && method == http.MethodPost:
+		request.Upsert = true
+		if keyType, _ := body["type"].(string); keyType != "" && keyType != "aes256-gcm96" {
+			return nil, &apiError{http.StatusBadRequest, "unsupported key type " + keyType + " (transit-dev serves aes256-gcm96 only)"}
+		}
+		policy, _, err := locks.GetPolicy(ctx, request, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		policy.Unlock()
+		return readKey(ctx, locks, request)
+	case operation == "encrypt" && method == http.MethodPost:
+		// Like Vault, encrypting with a key that does not exist yet creates it.
+		request.Upsert = true
+		return eachItem(ctx, locks, request, body, encryptItem)
+	case operation == "decrypt" && method == http.MethodPost:
+		return eachItem(ctx, locks, request, body, decryptItem)
+	case operation == "rewrap" && method == http.MethodPost:
+		return eachItem(ctx, locks, request, body, rewrapItem)
+	}
+	return nil, &apiError{http.StatusNotFound, "no handler for route \"" + path + "\""}
+}
+
+func readKey(ctx context.Context, locks *keysutil.LockManager, request keysutil.PolicyRequest) (map[string]any, error) {
+	policy, _, err := locks.GetPolicy(ctx, request, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if policy == nil {
+		return nil, &apiError{http.StatusNotFound, "key not found"}
+	}
+	defer policy.Unlock()
+	versions := map[string]int64{}
+	for version, entry := range policy.Keys {
+		versions[version] = entry.DeprecatedCreationTime
+	}
+	return map[string]any{
+		"name":                   policy.Name,
+		"type":                   policy.Type.String(),
+		"latest_version":         policy.LatestVersion,
+		"min_decryption_version": policy.MinDecryptionVersion,
+		"min_encryption_version": policy.MinEncryptionVersion,
+		"keys":                   versions,
+		"supports_encryption":    true,
+		"supports_decryption":    true,
+	}, nil
+}
+
+func rotateKey(ctx context.Context, locks *keysutil.LockManager, request keysutil.PolicyRequest) (map[string]any, error) {
+	policy, _, err := locks.GetPolicyExclusive(ctx, request, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if policy == nil {
+		return nil, &apiError{http.StatusBadRequest, "encryption key not found"}
+	}
+	err = policy.Rotate(ctx, request.Storage, rand.Reader)
+	policy.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return readKey(ctx, locks, request)
+}
+
+type itemOperation func(policy *keysutil.Policy, item map[string]any) (map[string]any, error)
+
+// eachItem applies one operation to the request body, or to each element of its batch_input.
+// As in Vault, a failed element carries its own error and makes the whole response a 400.
+func eachItem(ctx context.Context, locks *keysutil.LockManager, request keysutil.PolicyRequest, body map[string]any, operation itemOperation) (map[string]any, error) {
+	policy, _, err := locks.GetPolicy(ctx, request, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if policy == nil {
+		return nil, &apiError{http.StatusBadRequest, "encryption key not found"}
+	}
+	defer policy.Unlock()
+
+	batch, isBatch := body["batch_input"].([]any)
+	if !isBatch {
+		return operation(policy, body)
+	}
+	results := make([]map[string]any, len(batch))
+	failed := false
+	for i, raw := range batch {
+		item, _ := raw.(map[string]any)
+		result, err := operation(policy, item)
+		if err != nil {
+			failed = true
+			result = map[string]any{"error": err.Error()}
+		}
+		results[i] = result
+	}
+	if failed {
+		return nil, &batchError{results}
+	}
+	return map[string]any{"batch_results": results}, nil
+}
+
+func encryptItem(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+	plaintext, ok := item["plaintext"].(string)
+	if !ok {
+		return nil, &apiError{http.StatusBadRequest, "missing plaintext to encrypt"}
+	}
+	keyVersion, err := intField(item, "key_version")
+	if err != nil {
+		return nil, err
+	}
+	encryptionContext, err := contextField(item)
+	if err != nil {
+		return nil, err
+	}
+	ciphertext, err := policy.Encrypt(keyVersion, encryptionContext, nil, plaintext)
+	if err != nil {
+		return nil, userFacing(err)
+	}
+	if keyVersion == 0 {
+		keyVersion = policy.LatestVersion
+	}
+	return map[string]any{"ciphertext": ciphertext, "key_version": keyVersion}, nil
+}
+
+func decryptItem(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+	ciphertext, ok := item["ciphertext"].(string)
+	if !ok {
+		return nil, &apiError{http.StatusBadRequest, "missing ciphertext to decrypt"}
+	}
+	encryptionContext, err := contextField(item)
+	if err != nil {
+		return nil, err
+	}
+	plaintext, err := policy.Decrypt(encryptionContext, nil, ciphertext)
+	if err != nil {
+		return nil, userFacing(err)
+	}
+	return map[string]any{"plaintext": plaintext}, nil
+}
+
+func rewrapItem(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+	decrypted, err := decryptItem(policy, item)
+	if err != nil {
+		return nil, err
+	}
+	return encryptItem(policy, map[string]any{"plaintext": decrypted["plaintext"], "context": item["context"], "key_version": item["key_version"]})
+}
+
+// contextField decodes the base64 "context" that derived keys need; plain keys ignore it.
+func contextField(item map[string]any) ([]byte, error) {
+	value, _ := item["context"].(string)
+	if value == "" {
+		return nil, nil
+	}
+	decoded, err := base64.StdEncoding.DecodeString(value)
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, "failed to base64-decode context"}
+	}
+	return decoded, nil
+}
+
+func intField(item map[string]any, name string) (int, error) {
+	switch value := item[name].(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		return int(value), nil
+	case string:
+		parsed, err := strconv.Atoi(value)
+		if err != nil {
+			return 0, &apiError{http.StatusBadRequest, name + " must be an integer"}
+		}
+		return parsed, nil
+	}
+	return 0, &apiError{http.StatusBadRequest, name + " must be an integer"}
+}
+
+// userFacing turns the SDK's user errors (bad input, authentication failure) into 400s; anything
+// else stays a 500.
+func userFacing(err error) error {
+	var userError errutil.UserError
+	if errors.As(err, &userError) {
+		return &apiError{http.StatusBadRequest, userError.Error()}
+	}
+	return err
+}
+
+type batchError struct {
+	results []map[string]any
+}
+
+func (e *batchError) Error() string { return "one or more batch items failed" }
