@@ -35,8 +35,9 @@ describe('Deployments on KWOK nodes', () => {
           selector: { matchLabels: labels },
           template: {
             metadata: { labels },
-            // KWOK plays the kubelet: the image is never pulled.
-            spec: { containers: [{ name: 'web', image: 'registry.invalid/web:1' }] },
+            // KWOK plays the kubelet and never pulls it; on an external cluster (kind) the pause
+            // image is the smallest one that runs and becomes Ready.
+            spec: { containers: [{ name: 'web', image: 'registry.k8s.io/pause:3.10' }] },
           },
         },
       },

@@ -27,10 +27,10 @@ export function launch(name: string, command: string, args: readonly string[], d
   const logFd = openSync(logPath, 'a');
   const child = spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
-  if (child.pid === undefined) throw new Error(`starting ${name} (${command}) failed: no pid`);
-  const pid = child.pid;
 
   let exitedFlag = false;
+  // Listen before anything can throw: a spawn failure (ENOENT) arrives as an 'error' event, which
+  // would crash the process if nobody listened.
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => {
       exitedFlag = true;
@@ -41,6 +41,8 @@ export function launch(name: string, command: string, args: readonly string[], d
       resolve(signal ?? String(code));
     });
   });
+  if (child.pid === undefined) throw new Error(`starting ${name} failed: ${command} could not be run`);
+  const pid = child.pid;
 
   return {
     name,
