@@ -17,8 +17,17 @@ interface AccidentRow {
   updatedAt: Date;
 }
 
-/** Called inside every transaction that changes a report: the seam where replication's outbox hooks in. */
-export type ChangeListener = (tx: TransactionSql, report: Accident) => Promise<void>;
+export interface AccidentChange {
+  readonly action: 'create' | 'update' | 'delete';
+  readonly actor: string;
+  readonly report: Accident;
+}
+
+/**
+ * Called inside every transaction that changes a report, so what it writes commits or rolls back
+ * with the change: the seam for the audit trail and replication's outbox.
+ */
+export type ChangeListener = (tx: TransactionSql, change: AccidentChange) => Promise<void>;
 
 export interface AccidentsStoreDeps {
   readonly sql: Sql;
@@ -73,9 +82,9 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     return row;
   }
 
-  const changed = async (tx: TransactionSql, row: AccidentRow) => {
+  const changed = async (tx: TransactionSql, row: AccidentRow, action: AccidentChange['action'], actor: string) => {
     const report = await toReport(row);
-    await onChange?.(tx, report);
+    await onChange?.(tx, { action, actor, report });
     return report;
   };
 
@@ -109,7 +118,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           returning ${columns}`;
         if (!row) throw new Error('inserting a report returned no row');
         if (idempotency) await completeIdempotencyKey(tx, idempotency, id);
-        return { kind: 'created', report: await changed(tx, row) };
+        return { kind: 'created', report: await changed(tx, row, 'create', actor) };
       });
     },
 
@@ -168,7 +177,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           where id = ${id}
           returning ${columns}`;
         if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
-        return { kind: 'updated', report: await changed(tx, row) };
+        return { kind: 'updated', report: await changed(tx, row, 'update', actor) };
       });
     },
 
@@ -179,7 +188,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           update accidents set deleted_at = now(), deleted_by = ${actor}, version = version + 1, updated_by = ${actor}, updated_at = now()
           where id = ${id} and deleted_at is null
           returning ${columns}`;
-        if (row) await changed(tx, row);
+        if (row) await changed(tx, row, 'delete', actor);
         return row !== undefined;
       });
     },
