@@ -51,4 +51,13 @@ describe('Vault transit', () => {
 
     expect(await decryptAll(ciphertexts)).toEqual(plaintexts);
   });
+
+  it('refuses a request that does not carry the token', async () => {
+    const response = await fetch(`${address}/v1/transit/encrypt/anything`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': 'not-the-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ plaintext: Buffer.from('secret').toString('base64') }),
+    });
+    expect(response.status).toBe(403);
+  });
 });

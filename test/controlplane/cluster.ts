@@ -35,6 +35,8 @@ export interface ControlPlane {
   /** Temporary directory holding every component's log, the certificates and etcd's data. */
   readonly directory: string;
   readonly vault?: VaultEndpoint;
+  /** A kubectl of the same Kubernetes version, for people exploring the cluster. */
+  readonly kubectl: string;
   /** Process-group ids of every component, for checking that none outlives `stop()`. */
   readonly pids: readonly number[];
   /** From the call to everything requested being ready, including the transit server and CRDs. */
@@ -140,7 +142,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     }
 
     const startedInMs = Math.round(performance.now() - started);
-    return { kubeconfigPath, directory, vault, pids: processes.map((p) => p.pid), startedInMs, stop };
+    return { kubeconfigPath, directory, vault, kubectl: testbin.binary('kubectl'), pids: processes.map((p) => p.pid), startedInMs, stop };
   } catch (error) {
     const logs = await Promise.all(processes.map(async (p) => `--- ${p.name} (${p.logPath})\n${await logTail(p, 15)}`));
     // The directory stays: its logs are what explains the failure.

@@ -1,5 +1,6 @@
 // `npm run dev:cluster`: the tests' control plane in the foreground, for trying the operator
 // without Docker. Ctrl-C stops every component and removes its state.
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from './cluster.js';
 import { upstreamCrdDirectory } from './crds.js';
@@ -25,6 +26,7 @@ Control plane ready in ${(controlPlane.startedInMs / 1000).toFixed(1)} s (${node
 Logs and state: ${controlPlane.directory}
 
   export KUBECONFIG=${controlPlane.kubeconfigPath}
+  export PATH=${dirname(controlPlane.kubectl)}:$PATH   # a kubectl of the same version
   export VAULT_ADDR=${controlPlane.vault?.address ?? ''}
   export VAULT_TOKEN=${controlPlane.vault?.token ?? ''}
 

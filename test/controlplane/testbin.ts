@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const controlPlaneSources = dirname(fileURLToPath(import.meta.url));
 // One Go module per upstream dependency tree: KWOK and the transit server pin their own k8s.io
 // and OpenBao SDK versions, which must not be unified with the kube-apiserver's.
 const goModules = [
-  { dir: 'kube', binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'testpki'] },
+  { dir: 'kube', binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'testpki'] },
   { dir: 'kwok', binaries: ['kwok'] },
   { dir: 'transit', binaries: ['transit-dev'] },
 ] as const;
@@ -60,9 +60,13 @@ export async function ensureTestbin({ log = (line) => console.error(line) }: Tes
 
   if (existsSync(join(dir, 'manifest.json'))) {
     log(`testbin: reusing ${dir}`);
+    // The manifest's modification time records the last use, for pruneUnused().
+    const now = new Date();
+    await utimes(join(dir, 'manifest.json'), now, now);
   } else {
     log(`testbin: building ${key} with ${go.version} into ${dir} (the first build takes several minutes)`);
     await build(go, root, dir, key, kubernetesVersion, log);
+    await pruneUnused(root, log);
   }
   return {
     dir,
@@ -163,6 +167,23 @@ async function build(
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw new Error(`building the test control plane binaries into ${dir}`, { cause: error });
+  }
+}
+
+const unusedForMs = 14 * 24 * 3600 * 1000;
+
+/** Each change to the Go modules makes a new ~400 MB entry; drop those unused for two weeks, and
+ * staging directories of builds that were killed. */
+async function pruneUnused(root: string, log: (line: string) => void): Promise<void> {
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(root, entry.name);
+    const marker = entry.name.includes('.building-') ? path : join(path, 'manifest.json');
+    const lastUsed = await stat(marker).then((info) => info.mtimeMs, () => 0);
+    if (Date.now() - lastUsed > unusedForMs) {
+      log(`testbin: removing ${path}, unused for two weeks`);
+      await rm(path, { recursive: true, force: true });
+    }
   }
 }
 
