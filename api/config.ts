@@ -41,11 +41,48 @@ export const configSchema = z
     CRASHDESK_IDEMPOTENCY_TTL_SECONDS: duration.default(24 * 60 * 60),
     /** Grace period for in-flight requests on SIGTERM, in milliseconds. */
     CRASHDESK_SHUTDOWN_GRACE_MS: duration.default(10_000),
+    /** Where the master keys that wrap field-encryption data keys live. */
+    CRASHDESK_KEY_PROVIDER: z.enum(['local', 'vault']).default('local'),
+    /** `local` provider: the key file (default: master-keys.json in the data directory). */
+    CRASHDESK_LOCAL_KEY_FILE: z.string().optional(),
+    /** Platform-wide key of the policy-number blind index, base64 of at least 32 bytes. */
+    CRASHDESK_BLIND_INDEX_KEY: z
+      .base64('CRASHDESK_BLIND_INDEX_KEY must be base64')
+      .refine((key) => Buffer.from(key, 'base64').length >= 32, 'CRASHDESK_BLIND_INDEX_KEY must hold at least 32 bytes')
+      .optional(),
+    VAULT_ADDR: z.url().optional(),
+    VAULT_AUTH_METHOD: z.enum(['token', 'kubernetes']).default('token'),
+    VAULT_TOKEN: z.string().optional(),
+    VAULT_KUBERNETES_ROLE: z.string().optional(),
+    VAULT_KUBERNETES_MOUNT: z.string().default('kubernetes'),
+    VAULT_KUBERNETES_JWT_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+    VAULT_TRANSIT_MOUNT: z.string().default('transit'),
+    /** Transit key name; `{site}` is replaced by the site (default `crashdesk-{site}`). */
+    VAULT_TRANSIT_KEY: z.string().default('crashdesk-{site}'),
   })
   .superRefine((config, ctx) => {
+    if (config.CRASHDESK_KEY_PROVIDER === 'vault') {
+      if (!config.VAULT_ADDR) ctx.addIssue({ code: 'custom', path: ['VAULT_ADDR'], message: 'the vault key provider needs VAULT_ADDR' });
+      if (config.VAULT_AUTH_METHOD === 'token' && !config.VAULT_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['VAULT_TOKEN'], message: 'VAULT_AUTH_METHOD=token needs VAULT_TOKEN' });
+      }
+      if (config.VAULT_AUTH_METHOD === 'kubernetes' && !config.VAULT_KUBERNETES_ROLE) {
+        ctx.addIssue({ code: 'custom', path: ['VAULT_KUBERNETES_ROLE'], message: 'VAULT_AUTH_METHOD=kubernetes needs VAULT_KUBERNETES_ROLE' });
+      }
+    }
     if (config.CRASHDESK_SITE === undefined) return;
     if (!config.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'single-site mode (CRASHDESK_SITE) needs DATABASE_URL' });
+    }
+    if (!config.CRASHDESK_BLIND_INDEX_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRASHDESK_BLIND_INDEX_KEY'],
+        message: 'single-site mode needs CRASHDESK_BLIND_INDEX_KEY, the same at every site',
+      });
+    }
+    if (config.CRASHDESK_KEY_PROVIDER === 'local' && !config.CRASHDESK_LOCAL_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['CRASHDESK_LOCAL_KEY_FILE'], message: 'single-site mode with the local key provider needs CRASHDESK_LOCAL_KEY_FILE' });
     }
     if (config.CRASHDESK_SITE_NUMBER === undefined) {
       ctx.addIssue({

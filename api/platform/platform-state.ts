@@ -10,6 +10,8 @@ const stateSchema = z.object({
   adminPassword: z.string().min(12),
   /** Site numbers are handed out once and never change: ids embed them. */
   siteNumbers: z.record(z.string(), z.number().int().min(0).max(63)),
+  /** Added with field encryption; generated on the first start that lacks it. */
+  blindIndexKey: z.base64().optional(),
 });
 
 export type PlatformState = z.infer<typeof stateSchema>;
@@ -26,6 +28,10 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     : stateSchema.parse(JSON.parse(await readFile(file, 'utf8')));
 
   let changed = fresh;
+  if (!state.blindIndexKey) {
+    state.blindIndexKey = randomBytes(32).toString('base64');
+    changed = true;
+  }
   const taken = new Set(Object.values(state.siteNumbers));
   // hq is 0 by convention; other sites take the lowest free number the first time they run.
   for (const site of [...sites].sort((a, b) => (a === 'hq' ? -1 : b === 'hq' ? 1 : 0))) {
@@ -36,7 +42,7 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     changed = true;
   }
   if (changed) await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
-  return { state, generatedAdminPassword: fresh };
+  return { state: { ...state, blindIndexKey: state.blindIndexKey }, generatedAdminPassword: fresh };
 }
 
 function firstFree(taken: Set<number>): number {

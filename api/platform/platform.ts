@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { Config } from '../config.js';
+import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { type RunningSite, startSite } from '../site/start-site.js';
@@ -33,6 +34,7 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
     ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
     : { value: state.adminPassword, enforce: false };
 
+  const localKeyFile = config.CRASHDESK_LOCAL_KEY_FILE ?? join(dataDir, 'master-keys.json');
   const connections: Sql[] = [];
   const sites: RunningSite[] = [];
   try {
@@ -51,6 +53,10 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
           tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
           idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
           adminPassword,
+          encryption: {
+            provider: await keyProviderFor(config, site, { file: localKeyFile, create: true }, logger),
+            blindIndexKey: Buffer.from(state.blindIndexKey, 'base64'),
+          },
         }),
       );
     }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { generateAdminPassword } from './admin-account.js';
@@ -27,6 +28,10 @@ export async function startSingleSite(config: Config, logger: Logger, metrics: H
       metrics,
       tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
       idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
+      encryption: {
+        provider: await keyProviderFor(config, site, { file: config.CRASHDESK_LOCAL_KEY_FILE ?? '', create: false }, logger),
+        blindIndexKey: Buffer.from(config.CRASHDESK_BLIND_INDEX_KEY ?? '', 'base64'),
+      },
       adminPassword: config.CRASHDESK_ADMIN_PASSWORD
         ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
         : { value: generated, enforce: false },

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import { decodeId } from '../../api/ids/snowflake.js';
 import { type ApiProcess, postJson, startApiProcess } from '../support/api-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -10,14 +14,25 @@ const ADMIN_PASSWORD = 'single-site-admin-password';
 describe('single-site mode', () => {
   let db: TestDatabase;
   const replicas: ApiProcess[] = [];
-  const env = () => ({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '7', DATABASE_URL: db.url, CRASHDESK_ADMIN_PASSWORD: ADMIN_PASSWORD });
+  let keyDir: string;
+  const env = () => ({
+    CRASHDESK_SITE: 'london',
+    CRASHDESK_SITE_NUMBER: '7',
+    DATABASE_URL: db.url,
+    CRASHDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32, 3).toString('base64'),
+    CRASHDESK_LOCAL_KEY_FILE: join(keyDir, 'keys.json'),
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
+    keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
+    await createLocalKeyProvider(join(keyDir, 'keys.json'), { create: true });
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop('SIGKILL')));
     await db.drop();
+    await rm(keyDir, { recursive: true, force: true });
   });
 
   it('starts two replicas at once on an empty database, each ready, on different id worker slots', async () => {

@@ -1,6 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
 import type { Role } from '../../api/auth/roles.js';
+import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
+import type { EncryptionSettings } from '../../api/crypto/site-encryption.js';
 import { createHttpMetrics } from '../../api/observability/http-metrics.js';
 import { createLogger } from '../../api/observability/logger.js';
 import { startSite } from '../../api/site/start-site.js';
@@ -8,6 +13,8 @@ import { createTestDatabase } from './database.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password-1';
 export const USER_PASSWORD = 'Correct-Horse-Battery-9';
+/** Every site shares one blind-index key, as in production. */
+export const TEST_BLIND_INDEX_KEY = Buffer.alloc(32, 7);
 
 export interface JsonResponse<T = any> {
   readonly status: number;
@@ -19,9 +26,14 @@ export interface JsonResponse<T = any> {
  * One real site (its own migrated database on the run's PostgreSQL, the real app) driven in-process
  * through `app.request`, with helpers for the requests tests make again and again.
  */
-export async function createTestSite(options: { site?: string; siteNumber?: number } = {}) {
+export async function createTestSite(options: { site?: string; siteNumber?: number; encryption?: EncryptionSettings } = {}) {
   const site = options.site ?? 'london';
   const db = await createTestDatabase({ migrated: false });
+  const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
+  const encryption = options.encryption ?? {
+    provider: await createLocalKeyProvider(join(keyDir, 'master-keys.json'), { create: true }),
+    blindIndexKey: TEST_BLIND_INDEX_KEY,
+  };
   const logger = createLogger('silent');
   const registry = new Registry();
   const running = await startSite({
@@ -33,6 +45,7 @@ export async function createTestSite(options: { site?: string; siteNumber?: numb
     tokenTtlSeconds: 3600,
     idempotencyTtlSeconds: 3600,
     adminPassword: { value: ADMIN_PASSWORD, enforce: true },
+    encryption,
   });
   const app = createApp({ sites: [running], registry, logger });
 
@@ -87,6 +100,7 @@ export async function createTestSite(options: { site?: string; siteNumber?: numb
     async stop() {
       await running.stop();
       await db.drop();
+      await rm(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,65 @@
+/**
+ * Unwrapped data keys held in memory for a bounded time and number of uses, so a page of 50
+ * reports costs no round trip to the key provider, while a key leaked from memory or a revoked
+ * master key stops being usable soon.
+ */
+export interface DataKeyCacheOptions {
+  readonly ttlMs: number;
+  readonly maxUses: number;
+  readonly maxEntries: number;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  readonly key: Buffer;
+  readonly expiresAt: number;
+  usesLeft: number;
+}
+
+export function createDataKeyCache(options: DataKeyCacheOptions) {
+  const now = options.now ?? Date.now;
+  const entries = new Map<number, Entry>();
+  const loading = new Map<number, Promise<Buffer>>();
+  let hits = 0;
+  let misses = 0;
+
+  return {
+    /** The key, from memory while fresh, else from `load` (concurrent misses share one load). */
+    async get(id: number, load: () => Promise<Buffer>): Promise<Buffer> {
+      const entry = entries.get(id);
+      if (entry && entry.expiresAt > now() && entry.usesLeft > 0) {
+        entry.usesLeft -= 1;
+        hits += 1;
+        return entry.key;
+      }
+      if (entry) {
+        entries.delete(id);
+        entry.key.fill(0);
+      }
+      misses += 1;
+      let pending = loading.get(id);
+      if (!pending) {
+        pending = load()
+          .then((key) => {
+            this.put(id, key);
+            return key;
+          })
+          .finally(() => loading.delete(id));
+        loading.set(id, pending);
+      }
+      return pending;
+    },
+
+    put(id: number, key: Buffer) {
+      entries.set(id, { key, expiresAt: now() + options.ttlMs, usesLeft: options.maxUses });
+      // Maps iterate in insertion order: the first entries are the oldest.
+      for (const [oldest, stale] of entries) {
+        if (entries.size <= options.maxEntries) break;
+        entries.delete(oldest);
+        stale.key.fill(0);
+      }
+    },
+
+    stats: () => ({ hits, misses, size: entries.size }),
+  };
+}

@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import { createEnvelopeCodec } from './envelope-codec.js';
+import { createPlainFieldCodec, type FieldCodec } from './field-codec.js';
+import { verifyKeys } from './key-checks.js';
+import type { KeyProvider } from './key-provider.js';
+import { resealPlaintextReports } from './reseal.js';
+
+export type EncryptionSettings =
+  | { readonly provider: KeyProvider; readonly blindIndexKey: Buffer }
+  /** Only for measuring what encryption costs (`npm run bench`); never offered as configuration. */
+  | 'off';
+
+/**
+ * The site's field codec, after proving that the configured keys are the ones its data was
+ * written with (a clear error at start, never garbled reads later).
+ */
+export async function startSiteEncryption(sql: Sql, settings: EncryptionSettings, logger: Logger): Promise<FieldCodec> {
+  if (settings === 'off') return createPlainFieldCodec();
+  const codec = createEnvelopeCodec({ sql, provider: settings.provider, blindIndexKey: settings.blindIndexKey });
+  const firstStart = await verifyKeys(sql, codec, settings.blindIndexKey);
+  if (firstStart) {
+    const resealed = await resealPlaintextReports(sql, codec);
+    if (resealed > 0) logger.info({ resealed }, 'encrypted reports stored before field encryption');
+  }
+  return codec;
+}

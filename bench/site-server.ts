@@ -1,0 +1,59 @@
+// The site under test, in a process of its own as in production, so the load generator and the
+// floor runner never share its event loop. Started by bench/run.ts with fork(); talks over IPC.
+import { serve } from '@hono/node-server';
+import { Registry } from 'prom-client';
+import { createApp } from '../api/app.js';
+import { connectDatabase } from '../api/db/connect.js';
+import { createHttpMetrics } from '../api/observability/http-metrics.js';
+import { createLogger } from '../api/observability/logger.js';
+import { startSite } from '../api/site/start-site.js';
+import { BENCH_SITE, BENCH_SITE_NUMBER } from './dataset.js';
+
+export interface SiteServerStart {
+  readonly type: 'start';
+  readonly databaseUrl: string;
+  readonly poolSize: number;
+  readonly adminPassword: string;
+}
+
+export type SiteServerMessage = { readonly type: 'listening'; readonly port: number } | { readonly type: 'failed'; readonly error: string };
+
+const send = (message: SiteServerMessage) => process.send?.(message);
+
+async function start({ databaseUrl, poolSize, adminPassword }: SiteServerStart) {
+  // Silent: at tens of thousands of lines a second, writing logs would be what gets measured.
+  const logger = createLogger('silent');
+  const registry = new Registry();
+  const sql = connectDatabase(databaseUrl, { max: poolSize, applicationName: `crashdesk-${BENCH_SITE}` });
+  const site = await startSite({
+    site: BENCH_SITE,
+    siteNumber: BENCH_SITE_NUMBER,
+    sql,
+    logger,
+    metrics: createHttpMetrics(registry),
+    tokenTtlSeconds: 8 * 60 * 60,
+    idempotencyTtlSeconds: 24 * 60 * 60,
+    adminPassword: { value: adminPassword, enforce: true },
+    encryption: 'off',
+  });
+  const app = createApp({ sites: [site], registry, logger });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));
+
+  const stop = async () => {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await site.stop();
+    await sql.end({ timeout: 5 });
+    process.exit(0);
+  };
+  // The parent going away (even by a crash) ends the site too.
+  process.once('disconnect', () => void stop());
+}
+
+process.once('message', (message: SiteServerStart) => {
+  start(message).catch((error: unknown) => {
+    send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exitCode = 1;
+    process.disconnect?.();
+  });
+});
