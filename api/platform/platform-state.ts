@@ -16,6 +16,11 @@ const stateSchema = z.object({
 
 export type PlatformState = z.infer<typeof stateSchema>;
 
+/** The local platform keeps each site in a database of its own on one server. */
+export function siteDatabaseName(site: string): string {
+  return `crashdesk_${site.replaceAll('-', '_')}`;
+}
+
 /**
  * The local platform's own secrets and site numbers, kept in the data directory (mode 0600) so a
  * restart finds the same database password, admin password and site numbers.

@@ -2,13 +2,14 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import { siteAuthOptions } from '../auth/policy.js';
 import type { Config } from '../config.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { type RunningSite, startSite } from '../site/start-site.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { loadPlatformState } from './platform-state.js';
+import { loadPlatformState, siteDatabaseName } from './platform-state.js';
 
 export interface Platform {
   readonly sites: readonly RunningSite[];
@@ -39,7 +40,7 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
   const sites: RunningSite[] = [];
   try {
     for (const site of config.CRASHDESK_SITES) {
-      const database = `crashdesk_${site.replaceAll('-', '_')}`;
+      const database = siteDatabaseName(site);
       await postgres.ensureDatabase(database);
       const sql = connectDatabase(postgres.url(database), { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
       connections.push(sql);
@@ -50,7 +51,7 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
           sql,
           logger,
           metrics,
-          tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
+          ...siteAuthOptions(config),
           idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
           adminPassword,
           encryption: {
