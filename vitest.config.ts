@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],
-          globalSetup: ['test/support/cluster-setup.ts'],
+          globalSetup: ['test/support/postgres-setup.ts', 'test/support/cluster-setup.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },

@@ -21,6 +21,8 @@ export interface AccidentChange {
   readonly action: 'create' | 'update' | 'delete';
   readonly actor: string;
   readonly report: Accident;
+  /** For an update: the names of the fields the patch set (never their values). */
+  readonly fields?: readonly (keyof AccidentPatch)[];
 }
 
 /**
@@ -51,6 +53,8 @@ export type UpdateResult =
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 
 export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange }: AccidentsStoreDeps) {
+  // The select list names `id::text` "id", and a bare ORDER BY name means the output column: order by
+  // `accidents.id` (bigint), or the sort is textual (wrong once ids differ in length) and skips the index.
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
     damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
@@ -82,9 +86,9 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     return row;
   }
 
-  const changed = async (tx: TransactionSql, row: AccidentRow, action: AccidentChange['action'], actor: string) => {
+  const changed = async (tx: TransactionSql, row: AccidentRow, action: AccidentChange['action'], actor: string, fields?: AccidentChange['fields']) => {
     const report = await toReport(row);
-    await onChange?.(tx, { action, actor, report });
+    await onChange?.(tx, { action, actor, report, ...(fields && { fields }) });
     return report;
   };
 
@@ -129,11 +133,14 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
 
     /** Every live report whose policy number matches after normalisation, newest first. */
     async findByPolicy(policyNumber: string): Promise<Accident[]> {
+      const wanted = normalisePolicyNumber(policyNumber);
       const rows = await sql<AccidentRow[]>`
         select ${columns} from accidents
-        where policy_index = ${codec.policyIndex(normalisePolicyNumber(policyNumber))} and deleted_at is null
-        order by id desc`;
-      return Promise.all(rows.map(toReport));
+        where policy_index = ${codec.policyIndex(wanted)} and deleted_at is null
+        order by accidents.id desc`;
+      // The index is a truncated keyed hash: confirm each candidate on its decrypted number.
+      const candidates = await Promise.all(rows.map(toReport));
+      return candidates.filter((report) => normalisePolicyNumber(report.policyNumber) === wanted);
     },
 
     /**
@@ -144,7 +151,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
       const rows = await sql<AccidentRow[]>`
         select ${columns} from accidents
         where accident_date = ${date} and deleted_at is null ${beforeId ? sql`and id < ${beforeId}` : sql``}
-        order by id desc
+        order by accidents.id desc
         limit ${limit + 1}`;
       const page = rows.slice(0, limit);
       return { items: await Promise.all(page.map(toReport)), hasMore: rows.length > limit };
@@ -177,7 +184,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           where id = ${id}
           returning ${columns}`;
         if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
-        return { kind: 'updated', report: await changed(tx, row, 'update', actor) };
+        return { kind: 'updated', report: await changed(tx, row, 'update', actor, Object.keys(patch) as (keyof AccidentPatch)[]) };
       });
     },
 

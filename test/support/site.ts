@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
 import type { Role } from '../../api/auth/roles.js';
@@ -8,7 +9,7 @@ import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import type { EncryptionSettings } from '../../api/crypto/site-encryption.js';
 import { createHttpMetrics } from '../../api/observability/http-metrics.js';
 import { createLogger } from '../../api/observability/logger.js';
-import { startSite } from '../../api/site/start-site.js';
+import { type SiteOptions, startSite } from '../../api/site/start-site.js';
 import { createTestDatabase } from './database.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password-1';
@@ -26,7 +27,18 @@ export interface JsonResponse<T = any> {
  * One real site (its own migrated database on the run's PostgreSQL, the real app) driven in-process
  * through `app.request`, with helpers for the requests tests make again and again.
  */
-export async function createTestSite(options: { site?: string; siteNumber?: number; encryption?: EncryptionSettings } = {}) {
+export interface TestSiteOptions {
+  readonly site?: string;
+  readonly siteNumber?: number;
+  readonly encryption?: EncryptionSettings;
+  /** Token lifetimes and login throttling, for tests that need them short. */
+  readonly auth?: Partial<Pick<SiteOptions, 'tokenTtlSeconds' | 'tokenIdleSeconds' | 'loginThrottle'>>;
+  readonly corsOrigins?: readonly string[];
+  /** Where the site logs (silent by default). */
+  readonly logger?: Logger;
+}
+
+export async function createTestSite(options: TestSiteOptions = {}) {
   const site = options.site ?? 'london';
   const db = await createTestDatabase({ migrated: false });
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
@@ -34,20 +46,22 @@ export async function createTestSite(options: { site?: string; siteNumber?: numb
     provider: await createLocalKeyProvider(join(keyDir, 'master-keys.json'), { create: true }),
     blindIndexKey: TEST_BLIND_INDEX_KEY,
   };
-  const logger = createLogger('silent');
+  const logger = options.logger ?? createLogger('silent');
   const registry = new Registry();
-  const running = await startSite({
+  const siteOptions = {
     site,
     siteNumber: options.siteNumber ?? 1,
     sql: db.sql,
     logger,
     metrics: createHttpMetrics(registry),
     tokenTtlSeconds: 3600,
+    ...options.auth,
     idempotencyTtlSeconds: 3600,
     adminPassword: { value: ADMIN_PASSWORD, enforce: true },
     encryption,
-  });
-  const app = createApp({ sites: [running], registry, logger });
+  };
+  const running = await startSite(siteOptions);
+  const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
 
   async function call<T = any>(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
@@ -89,11 +103,19 @@ export async function createTestSite(options: { site?: string; siteNumber?: numb
     return tokens.get(key)!;
   }
 
+  /** Another process of the same site on the same database, e.g. restarted with other keys. */
+  async function startAnother(with_: { encryption: EncryptionSettings }) {
+    const other = await startSite({ ...siteOptions, ...with_ });
+    const otherApp = createApp({ sites: [other], registry: new Registry(), logger });
+    return { running: other, app: otherApp };
+  }
+
   return {
     site,
     sql: db.sql,
     app,
     running,
+    startAnother,
     call,
     login,
     tokenFor,
