@@ -1,0 +1,56 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { requireAuthentication, requirePermission } from '../auth/middleware.js';
+import type { AuthStore } from '../auth/store.js';
+import type { CursorCodec } from '../http/cursor.js';
+import type { AppEnv } from '../http/env.js';
+import { bearerSecurity, problemResponses } from '../http/openapi.js';
+import { validationHook } from '../http/validation.js';
+import { AuditPageQuerySchema, AuditPageSchema } from './schema.js';
+import type { AuditStore } from './store.js';
+
+export interface AuditRoutesDeps {
+  readonly audit: Pick<AuditStore, 'record' | 'page'>;
+  readonly auth: AuthStore;
+  readonly cursors: CursorCodec;
+}
+
+// Signs audit cursors apart from every date list's.
+const CURSOR_SCOPE = 'audit';
+
+const listAudit = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['audit'],
+  summary: 'Read the audit trail, newest first (auditor)',
+  description: 'Entries are only ever appended; no route changes or removes one. Follow `nextCursor` to page back in time.',
+  security: bearerSecurity,
+  middleware: [requirePermission('audit:read')] as const,
+  request: { query: AuditPageQuerySchema },
+  responses: {
+    200: { description: 'One page of entries', content: { 'application/json': { schema: AuditPageSchema } } },
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+export function createAuditRoutes({ audit, auth, cursors }: AuditRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', requireAuthentication(auth));
+
+  app.openapi(listAudit, async (c) => {
+    const { limit = 50, cursor } = c.req.valid('query');
+    const beforeSeq = cursor === undefined ? undefined : cursors.decode(cursor, CURSOR_SCOPE);
+    const page = await audit.page(limit, beforeSeq);
+    const last = page.items.at(-1);
+    // Reading the trail is itself on the trail, after the page was read so it never shows on it.
+    await audit.record({
+      actor: c.get('user').username,
+      action: 'audit.read',
+      resource: 'audit',
+      outcome: 'success',
+      details: { count: page.items.length, ...(last && { fromSeq: page.items[0]?.seq, toSeq: last.seq }) },
+    });
+    return c.json({ items: page.items, nextCursor: page.hasMore && last ? cursors.encode(CURSOR_SCOPE, last.seq) : null }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import type { AuditEntry } from './audit-log.js';
+import { createAuditLog } from './store.js';
+import { verifyAuditChain } from './verify.js';
+
+const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
+  actor: 'agent1',
+  action: 'report.read',
+  resource: '7263512391163904001',
+  outcome: 'success',
+  details: { version: 1 },
+  ...overrides,
+});
+
+describe('the audit log', () => {
+  let db: TestDatabase;
+  let audit: ReturnType<typeof createAuditLog>;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    audit = createAuditLog(db.sql);
+  });
+  afterAll(() => db?.drop());
+
+  /** Changes rows as someone with the owner's rights could, with the append-only trigger out of the way. */
+  async function behindTheAppsBack(change: () => Promise<unknown>) {
+    await db.sql`alter table audit_log disable trigger audit_log_append_only`;
+    try {
+      await change();
+    } finally {
+      await db.sql`alter table audit_log enable always trigger audit_log_append_only`;
+    }
+  }
+
+  it('chains each entry to the one before it, and verifyAuditChain finds the chain intact', async () => {
+    for (let i = 0; i < 5; i++) await audit.record(entry({ resource: String(1000 + i), details: { version: i, ids: ['1', '2'] } }));
+    const rows = await db.sql`select seq, prev_hash, hash from audit_log order by seq`;
+    expect(rows[0]!.prev_hash).toEqual(Buffer.alloc(32));
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toEqual(rows[i - 1]!.hash);
+    const verdict = await verifyAuditChain(db.sql);
+    expect(verdict).toMatchObject({ intact: true, entries: rows.length, head: { seq: String(rows.at(-1)!.seq) } });
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of audit_log even for the owner (a superuser here)', async () => {
+    await audit.record(entry());
+    await expect(db.sql`update audit_log set actor = 'someone-else'`).rejects.toThrow(/append-only: UPDATE is refused/);
+    await expect(db.sql`delete from audit_log`).rejects.toThrow(/append-only: DELETE is refused/);
+    await expect(db.sql`truncate audit_log`).rejects.toThrow(/append-only: TRUNCATE is refused/);
+    // Statement triggers fire even when no row matches.
+    await expect(db.sql`update audit_log set actor = 'x' where false`).rejects.toThrow(/append-only/);
+  });
+
+  it('keeps refusing under session_replication_role = replica, which silences ordinary triggers', async () => {
+    const connection = await db.sql.reserve();
+    try {
+      await connection`set session_replication_role = replica`;
+      await expect(connection`update audit_log set actor = 'x'`).rejects.toThrow(/append-only/);
+      await expect(connection`delete from audit_log`).rejects.toThrow(/append-only/);
+    } finally {
+      await connection`reset session_replication_role`;
+      connection.release();
+    }
+  });
+
+  it('grants no UPDATE, DELETE or TRUNCATE on audit_log to any role but its owner', async () => {
+    await db.sql`drop role if exists audit_probe`;
+    await db.sql`create role audit_probe`;
+    try {
+      const [row] = await db.sql`
+        select has_table_privilege('audit_probe', 'audit_log', 'UPDATE') as "update",
+               has_table_privilege('audit_probe', 'audit_log', 'DELETE') as "delete",
+               has_table_privilege('audit_probe', 'audit_log', 'TRUNCATE') as "truncate"`;
+      expect(row).toEqual({ update: false, delete: false, truncate: false });
+    } finally {
+      await db.sql`drop role audit_probe`;
+    }
+  });
+
+  it('rolls an entry back with the transaction it was recorded in, leaving the chain intact', async () => {
+    const before = await db.sql`select count(*)::int as n from audit_log`;
+    await expect(
+      db.sql.begin(async (tx) => {
+        await audit.record(entry({ action: 'report.update' }), tx);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    const after = await db.sql`select count(*)::int as n from audit_log`;
+    expect(after[0]!.n).toBe(before[0]!.n);
+    await audit.record(entry());
+    expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+  });
+
+  it('keeps one chain when 50 entries are recorded at once, some inside transactions', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 3 === 0 ? db.sql.begin((tx) => audit.record(entry({ resource: `p${i}` }), tx)) : audit.record(entry({ resource: `p${i}` })),
+      ),
+    );
+    const verdict = await verifyAuditChain(db.sql, { batchSize: 7 });
+    expect(verdict.intact).toBe(true);
+    const [forks] = await db.sql`select count(*)::int as n from (select prev_hash from audit_log group by prev_hash having count(*) > 1) f`;
+    expect(forks!.n).toBe(0);
+  });
+
+  it('stores odd text (control characters, a lone surrogate, an overlong name) so that the chain still verifies', async () => {
+    await audit.record(entry({ actor: `a\u0000b\ud800${'x'.repeat(500)}`, resource: 'r\n1', details: { note: 'bad\u0000\udc00' } }));
+    const [row] = await db.sql`select actor, resource from audit_log order by seq desc limit 1`;
+    expect(row!.actor).toHaveLength(64);
+    expect(row!.actor.startsWith('a?b\ufffd')).toBe(true);
+    expect(row!.resource).toBe('r?1');
+    expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+  });
+
+  it('fills in the request id and client address of the request being handled', async () => {
+    await audit.withOrigin(
+      () => ({ requestId: 'req-123', clientAddress: '192.0.2.7' }),
+      () => audit.record(entry({ action: 'report.create' })),
+    );
+    const [row] = await db.sql`select request_id, client_address from audit_log order by seq desc limit 1`;
+    expect(row).toEqual({ request_id: 'req-123', client_address: '192.0.2.7' });
+  });
+
+  it('pages newest first with a keyset on seq', async () => {
+    const first = await audit.page(3);
+    expect(first.items).toHaveLength(3);
+    expect(first.hasMore).toBe(true);
+    const seqs = first.items.map((item) => BigInt(item.seq));
+    expect([...seqs].sort((a, b) => (a > b ? -1 : 1))).toEqual(seqs);
+    const next = await audit.page(3, first.items.at(-1)!.seq);
+    expect(BigInt(next.items[0]!.seq)).toBeLessThan(seqs.at(-1)!);
+  });
+
+  describe('verifyAuditChain', () => {
+    it('names the entry whose content was altered behind the application\'s back', async () => {
+      const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 3`;
+      await behindTheAppsBack(() => db.sql`update audit_log set actor = 'innocent' where seq = ${victim!.seq}`);
+      expect(await verifyAuditChain(db.sql, { batchSize: 2 })).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered', entries: 3 });
+      await behindTheAppsBack(() => db.sql`update audit_log set actor = 'agent1' where seq = ${victim!.seq}`);
+      expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+    });
+
+    it('notices a change of the timestamp below the millisecond', async () => {
+      const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 2`;
+      await behindTheAppsBack(() => db.sql`update audit_log set at = at + interval '1 microsecond' where seq = ${victim!.seq}`);
+      expect(await verifyAuditChain(db.sql)).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered' });
+      await behindTheAppsBack(() => db.sql`update audit_log set at = at - interval '1 microsecond' where seq = ${victim!.seq}`);
+    });
+
+    it('names the entry after one that was deleted behind the application\'s back', async () => {
+      const [deleted, next] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 2 offset 5`;
+      await behindTheAppsBack(() => db.sql`delete from audit_log where seq = ${deleted!.seq}`);
+      expect(await verifyAuditChain(db.sql)).toMatchObject({ intact: false, brokenSeq: next!.seq, reason: 'unlinked' });
+    });
+  });
+});
