@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
+import { loadPlatformState, siteDatabaseName } from '../platform/platform-state.js';
+import { migrate } from '../db/migrate.js';
+import { ensureSiteIdentity } from '../site/site-identity.js';
+import { createAuditLog } from './store.js';
+
+/** Runs `npm run audit:verify`'s script with only the given settings. */
+function runVerify(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/audit/verify-cli.ts'], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const entry = { actor: 'agent1', action: 'report.read', resource: '1', outcome: 'success' } as const;
+
+describe('npm run audit:verify', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await ensureSiteIdentity(db.sql, 'leeds', 9);
+    const audit = createAuditLog(db.sql);
+    for (let i = 0; i < 5; i++) await audit.record({ ...entry, resource: String(i) });
+  });
+  afterAll(() => db?.drop());
+
+  it('exits 0 for an intact chain, and 1 naming the entry once a row is altered behind the application\'s back', async () => {
+    const intact = await runVerify({ DATABASE_URL: db.url });
+    expect(intact.stderr).toBe('');
+    expect(intact.stdout).toMatch(/^leeds\s+intact: 5 entries; newest entry \d+, hash [0-9a-f]{64}\n$/);
+    expect(intact.code).toBe(0);
+
+    const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 2`;
+    await db.sql`alter table audit_log disable trigger audit_log_append_only`;
+    await db.sql`update audit_log set outcome = 'failure' where seq = ${victim!.seq}`;
+    await db.sql`alter table audit_log enable always trigger audit_log_append_only`;
+
+    const broken = await runVerify({ DATABASE_URL: db.url });
+    expect(broken.stdout).toContain(`BROKEN at entry ${victim!.seq}: its content no longer matches its hash (altered)`);
+    expect(broken.code).toBe(1);
+  });
+
+  it('exits 2 when it cannot reach the database', async () => {
+    const result = await runVerify({ DATABASE_URL: 'postgres://nobody:wrong@127.0.0.1:1/none' });
+    expect(result.stderr).toContain('audit:verify could not run');
+    expect(result.code).toBe(2);
+  });
+
+  it('verifies every site of a stopped local platform when DATABASE_URL is unset', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'crashdesk-audit-cli-'));
+    await chmod(dataDir, 0o755); // reachable by the `postgres` user when tests run as root
+    try {
+      const { state } = await loadPlatformState(dataDir, ['hq', 'york']);
+      const server = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), password: state.postgresPassword, unsafeFast: true });
+      try {
+        for (const site of ['hq', 'york']) {
+          await server.ensureDatabase(siteDatabaseName(site));
+          const sql = postgres(server.url(siteDatabaseName(site)), { max: 1, onnotice: () => undefined });
+          await migrate(sql);
+          await ensureSiteIdentity(sql, site, state.siteNumbers[site]!);
+          await createAuditLog(sql).record(entry);
+          await sql.end();
+        }
+      } finally {
+        await server.stop();
+      }
+      const result = await runVerify({ CRASHDESK_DATA_DIR: dataDir, CRASHDESK_SITES: 'hq,york' });
+      expect(result.stdout).toMatch(/^hq\s+intact: 1 entries.*\nyork\s+intact: 1 entries.*\n$/);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
