@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultThrottlePolicy, defaultTokenPolicy } from './auth/policy.js';
 
 const siteName = z
   .string()
@@ -35,8 +36,29 @@ export const configSchema = z
       .default('./.crashdesk')
       .transform((dir) => resolve(dir)),
     CRASHDESK_ADMIN_PASSWORD: z.string().min(12, 'CRASHDESK_ADMIN_PASSWORD must be at least 12 characters').optional(),
-    /** How long a login lasts, in seconds (default: an 8-hour shift). */
-    CRASHDESK_TOKEN_TTL_SECONDS: duration.default(8 * 60 * 60),
+    /** The absolute lifetime of a login, in seconds, however often it is used (default: an 8-hour shift). */
+    CRASHDESK_TOKEN_TTL_SECONDS: duration.default(defaultTokenPolicy.maxSeconds),
+    /** A login unused for this many seconds expires; each use extends it (defaults justified in auth/policy.ts). */
+    CRASHDESK_TOKEN_IDLE_SECONDS: duration.default(defaultTokenPolicy.idleSeconds),
+    /** Failed logins per username within the window before each further one doubles a block (2 s, 4 s, ...). */
+    CRASHDESK_LOGIN_USERNAME_FREE_FAILURES: z.coerce.number().int().min(0).max(1000).default(defaultThrottlePolicy.usernameFreeFailures),
+    /** The same per client address; wider, because a call centre shares one NAT address. */
+    CRASHDESK_LOGIN_CLIENT_FREE_FAILURES: z.coerce.number().int().min(0).max(100_000).default(defaultThrottlePolicy.clientFreeFailures),
+    /** The longest one block lasts, so an attacker cannot lock a real agent out for longer at a time. */
+    CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: duration.default(defaultThrottlePolicy.maxBlockSeconds),
+    /** A username or address without a failed login for this long starts afresh. */
+    CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS: duration.default(defaultThrottlePolicy.failureWindowSeconds),
+    /** How many proxies in front of the api (the ingress) append to X-Forwarded-For; 0 trusts none. */
+    CRASHDESK_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Origins allowed to call the API from a browser (CORS), comma separated; unset keeps CORS closed. */
+    CRASHDESK_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each CORS origin is scheme://host[:port], without a path or wildcard'))),
+    /** Serve HTTPS: PEM certificate chain and private key files; both or neither. */
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
     /** How long an Idempotency-Key is remembered, in seconds. */
     CRASHDESK_IDEMPOTENCY_TTL_SECONDS: duration.default(24 * 60 * 60),
     /** Grace period for in-flight requests on SIGTERM, in milliseconds. */
@@ -61,6 +83,9 @@ export const configSchema = z
     VAULT_TRANSIT_KEY: z.string().default('crashdesk-{site}'),
   })
   .superRefine((config, ctx) => {
+    if (Boolean(config.TLS_CERT) !== Boolean(config.TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [config.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'HTTPS needs both TLS_CERT and TLS_KEY' });
+    }
     if (config.CRASHDESK_KEY_PROVIDER === 'vault') {
       if (!config.VAULT_ADDR) ctx.addIssue({ code: 'custom', path: ['VAULT_ADDR'], message: 'the vault key provider needs VAULT_ADDR' });
       if (config.VAULT_AUTH_METHOD === 'token' && !config.VAULT_TOKEN) {

@@ -1,13 +1,15 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { type Config, loadConfig } from './config.js';
+import { loadTlsFiles, type TlsFiles } from './http/tls.js';
 import { createHttpMetrics } from './observability/http-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { startPlatform } from './platform/platform.js';
 import { startSingleSite } from './site/single-site.js';
 
-async function main(config: Config) {
+async function main(config: Config, tls: TlsFiles | undefined) {
   const logger = createLogger(config.LOG_LEVEL);
   const registry = new Registry();
   registry.setDefaultLabels({ site: config.CRASHDESK_SITE ?? 'platform' });
@@ -17,10 +19,18 @@ async function main(config: Config) {
   const runtime = config.CRASHDESK_SITE
     ? await startSingleSite(config, logger, metrics)
     : await startPlatform(config, logger, metrics);
-  const app = createApp({ sites: runtime.sites, registry, logger });
+  const app = createApp({
+    sites: runtime.sites,
+    registry,
+    logger,
+    corsOrigins: config.CRASHDESK_CORS_ORIGINS,
+    trustProxyHops: config.CRASHDESK_TRUST_PROXY_HOPS,
+  });
 
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
-    const base = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+  const listen = { fetch: app.fetch, hostname: config.HOST, port: config.PORT };
+  const https = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {};
+  const server = serve({ ...listen, ...https }, (info) => {
+    const base = `${tls ? 'https' : 'http'}://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
     logger.info({ address: base, sites: runtime.sites.map((s) => s.site) }, 'listening');
     const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
     process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
@@ -54,13 +64,15 @@ async function main(config: Config) {
 }
 
 let config: Config;
+let tls: TlsFiles | undefined;
 try {
   config = loadConfig();
+  tls = loadTlsFiles({ cert: config.TLS_CERT, key: config.TLS_KEY });
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
-main(config).catch((error: unknown) => {
+main(config, tls).catch((error: unknown) => {
   process.stderr.write(`crashdesk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   if (error instanceof Error && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.message}\n`);
   process.exit(1);

@@ -1,8 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { type AuditEntry, type AuditLog, noAuditLog } from '../audit/audit-log.js';
 import { ProblemError } from '../http/problem.js';
 import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, jsonBody, problemResponses } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { requireAuthentication } from './middleware.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { LoginRequestSchema, LoginResponseSchema } from './schema.js';
@@ -11,14 +15,21 @@ import { hashToken, newToken } from './tokens.js';
 
 export interface AuthRoutesDeps {
   readonly store: AuthStore;
-  readonly tokenTtlSeconds: number;
+  readonly throttle: LoginThrottle;
+  readonly audit?: AuditLog;
 }
+
+// A login body is two short strings; there is no reason to read a megabyte before answering.
+const MAX_LOGIN_BODY_BYTES = 16 * 1024;
 
 const login = createRoute({
   method: 'post',
   path: '/login',
   tags: ['auth'],
   summary: 'Exchange a username and password for a bearer token',
+  description:
+    'Repeated failures for one username or from one client address are answered with 429 and a Retry-After ' +
+    '(seconds) that doubles with every further failure, up to a configured maximum.',
   request: { body: jsonBody(LoginRequestSchema) },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: LoginResponseSchema } } },
@@ -35,19 +46,52 @@ const logout = createRoute({
   responses: { 204: { description: 'Signed out' }, ...problemResponses(401) },
 });
 
-export function createAuthRoutes({ store, tokenTtlSeconds }: AuthRoutesDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+/** The username as the audit trail and the throttle see it: what was typed, normalised and bounded. */
+export function normaliseLoginName(username: string): string {
+  return username.trim().toLowerCase().slice(0, 64) || '(empty)';
+}
 
+export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const record = (c: Context<AppEnv>, entry: Omit<AuditEntry, 'requestId' | 'clientAddress'>) =>
+    audit.record({ ...entry, requestId: c.get('requestId'), clientAddress: c.get('clientAddress') });
+
+  app.use(
+    '/login',
+    bodyLimit({
+      maxSize: MAX_LOGIN_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, 'body-too-large', 'A login body is larger than 16 KiB.');
+      },
+    }),
+  );
   app.openapi(login, async (c) => {
-    const { username, password } = c.req.valid('json');
-    const account = await store.findAccount(username.trim().toLowerCase());
+    const body = c.req.valid('json');
+    const username = normaliseLoginName(body.username);
+    const keys = { username, client: c.get('clientAddress') };
+    const attempt = { actor: username, action: 'auth.login', resource: username };
+
+    // Before the password is checked: a blocked caller costs one small query, not a scrypt run.
+    const verdict = await throttle.begin(keys);
+    if (verdict.blocked) {
+      await record(c, { ...attempt, outcome: 'denied', details: { reason: 'throttled', scope: verdict.scope } });
+      throw new ProblemError(429, 'too-many-attempts', `Too many failed logins; try again in ${verdict.retryAfterSeconds} seconds.`, {
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+      });
+    }
+
+    const account = await store.findAccount(username);
     // Verify even for unknown users so timing does not reveal which usernames exist.
-    const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+    const valid = await verifyPassword(body.password, account?.passwordHash ?? (await decoyHash()));
     if (!account || !valid || account.disabledAt) {
+      await record(c, { ...attempt, outcome: 'failure', details: { reason: 'invalid-credentials' } });
       throw new ProblemError(401, 'invalid-credentials', 'The username or password is wrong.');
     }
+
+    await throttle.succeeded(keys);
     const token = newToken();
-    const expiresAt = await store.insertToken(hashToken(token), account.username, tokenTtlSeconds);
+    const expiresAt = await store.insertToken(hashToken(token), account.username);
+    await record(c, { ...attempt, outcome: 'success' });
     return c.json(
       {
         token,
@@ -62,6 +106,8 @@ export function createAuthRoutes({ store, tokenTtlSeconds }: AuthRoutesDeps) {
   app.openapi(logout, async (c) => {
     const token = c.req.header('authorization')?.slice('Bearer '.length) ?? '';
     await store.revokeToken(hashToken(token));
+    const { username } = c.get('user');
+    await record(c, { actor: username, action: 'auth.logout', resource: username, outcome: 'success' });
     return c.body(null, 204);
   });
 

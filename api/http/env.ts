@@ -11,5 +11,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     user: AuthenticatedUser;
+    /** The caller's address for throttling and the audit trail; undefined when unknown (see http/client-address.ts). */
+    clientAddress: string | undefined;
   };
 }

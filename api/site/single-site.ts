@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { siteAuthOptions } from '../auth/policy.js';
 import type { Config } from '../config.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
@@ -26,7 +27,7 @@ export async function startSingleSite(config: Config, logger: Logger, metrics: H
       sql,
       logger,
       metrics,
-      tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
+      ...siteAuthOptions(config),
       idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
       encryption: {
         provider: await keyProviderFor(config, site, { file: config.CRASHDESK_LOCAL_KEY_FILE ?? '', create: false }, logger),

@@ -44,7 +44,10 @@ describe('site endpoints', () => {
   it('serves interactive docs at /docs', async () => {
     const docs = await site.call('GET', '/docs');
     expect(docs.status).toBe(200);
-    expect(docs.body).toContain('/london/openapi.json');
+    expect(docs.body).toContain('/london/docs/init.js');
+    const init = await site.call('GET', '/docs/init.js');
+    expect(init.headers.get('content-type')).toContain('javascript');
+    expect(init.body).toContain('/london/openapi.json');
   });
 
   it('answers unknown paths with a 404 problem', async () => {

@@ -1,11 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { createAccidentsRoutes } from '../accidents/routes.js';
 import type { AccidentsStore } from '../accidents/store.js';
 import type { CursorCodec } from '../accidents/cursor.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { createAuthRoutes } from '../auth/routes.js';
 import type { AuthStore } from '../auth/store.js';
 import type { AppEnv } from '../http/env.js';
@@ -14,6 +15,7 @@ import { validationHook } from '../http/validation.js';
 import { accessLog } from '../observability/access-log.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { createUsersRoutes } from '../users/routes.js';
+import { createDocsRoutes } from './docs-page.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -27,7 +29,8 @@ export interface SiteAppDeps {
   readonly auth: AuthStore;
   readonly accidents: AccidentsStore;
   readonly cursors: CursorCodec;
-  readonly tokenTtlSeconds: number;
+  readonly throttle: LoginThrottle;
+  readonly audit?: AuditLog;
   readonly readiness: () => Promise<Readiness>;
 }
 
@@ -49,8 +52,8 @@ export function createSiteApp(deps: SiteAppDeps) {
     }),
   );
 
-  app.route('/v1/auth', createAuthRoutes({ store: deps.auth, tokenTtlSeconds: deps.tokenTtlSeconds }));
-  app.route('/v1/users', createUsersRoutes({ site, store: deps.auth }));
+  app.route('/v1/auth', createAuthRoutes({ store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
+  app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors }));
 
   // The agents' console lands here; until it does, point people at the API's documentation.
@@ -76,7 +79,7 @@ export function createSiteApp(deps: SiteAppDeps) {
     },
     servers: [{ url: '/', description: site }],
   });
-  app.get('/docs', swaggerUI({ url: `/${site}/openapi.json`, title: `crashdesk API (${site})` }));
+  app.route('/', createDocsRoutes(site, `crashdesk API (${site})`));
 
   return app;
 }

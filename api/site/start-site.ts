@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { createCursorCodec } from '../accidents/cursor.js';
 import { createAccidentsStore } from '../accidents/store.js';
+import { createLoginThrottle } from '../auth/login-throttle.js';
+import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
 import { createPlainFieldCodec, type FieldCodec } from '../crypto/field-codec.js';
 import { isMigrated, migrate } from '../db/migrate.js';
@@ -17,7 +19,11 @@ export interface SiteOptions {
   readonly sql: Sql;
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
+  /** The absolute lifetime of a token. */
   readonly tokenTtlSeconds: number;
+  /** The idle timeout of a token (default: auth/policy.ts). */
+  readonly tokenIdleSeconds?: number;
+  readonly loginThrottle?: ThrottlePolicy;
   readonly idempotencyTtlSeconds: number;
   readonly adminPassword: { readonly value: string; readonly enforce: boolean };
   readonly codec?: FieldCodec;
@@ -42,7 +48,8 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   await ensureSiteIdentity(sql, site, siteNumber);
 
-  const auth = createAuthStore(sql);
+  const auth = createAuthStore(sql, { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds });
+  const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy);
   const adminOutcome = await provisionAdmin(auth, site, options.adminPassword);
   if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
 
@@ -63,7 +70,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   };
 
   const maintenance = setInterval(() => {
-    Promise.all([accidents.purgeExpiredIdempotencyKeys(), auth.purgeExpiredTokens()]).catch((error: unknown) =>
+    Promise.all([accidents.purgeExpiredIdempotencyKeys(), auth.purgeExpiredTokens(), throttle.purgeStale()]).catch((error: unknown) =>
       logger.warn({ err: error }, 'periodic clean-up failed; it will run again'),
     );
   }, MAINTENANCE_INTERVAL_MS);
@@ -76,7 +83,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     auth,
     accidents,
     cursors,
-    tokenTtlSeconds: options.tokenTtlSeconds,
+    throttle,
     readiness,
   });
 
