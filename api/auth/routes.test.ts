@@ -87,7 +87,14 @@ describe('accounts and login', () => {
       'PATCH /v1/accidents/{id}': ['agent', 'supervisor'],
       'DELETE /v1/accidents/{id}': ['supervisor'],
       'POST /v1/users': ['admin'],
+      'GET /v1/users': ['admin'],
+      'GET /v1/users/{username}': ['admin'],
+      'PATCH /v1/users/{username}': ['admin'],
+      'POST /v1/auth/logout': ['agent', 'supervisor', 'auditor', 'admin'],
+      'GET /v1/audit': ['auditor'],
     };
+    // Open to everyone by design: signing in, and what probes, browsers and clients need before it.
+    const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /'];
     const allRoles: Role[] = ['agent', 'supervisor', 'auditor', 'admin'];
 
     for (const [route, roles] of Object.entries(allowed)) {
@@ -108,6 +115,13 @@ describe('accounts and login', () => {
             'DELETE /v1/accidents/{id}': () => site.call('DELETE', `/v1/accidents/${id}`, { token }),
             'POST /v1/users': () =>
               site.call('POST', '/v1/users', { token, body: { username: `u${Math.random().toString(36).slice(2, 10)}`, password: USER_PASSWORD, role: 'agent' } }),
+            'GET /v1/users': () => site.call('GET', '/v1/users', { token }),
+            'GET /v1/users/{username}': () => site.call('GET', '/v1/users/owner', { token }),
+            'PATCH /v1/users/{username}': () => site.call('PATCH', '/v1/users/owner', { token, body: { role: 'agent' } }),
+            // A token of its own, so signing out does not end the shared one.
+            'POST /v1/auth/logout': async () =>
+              site.call('POST', '/v1/auth/logout', { token: role === 'admin' ? await site.login('admin', ADMIN_PASSWORD) : await site.login(role, USER_PASSWORD) }),
+            'GET /v1/audit': () => site.call('GET', '/v1/audit?limit=5', { token }),
           };
           const response = await requests[route]!();
           if (expected === 403) {
@@ -119,5 +133,26 @@ describe('accounts and login', () => {
         });
       }
     }
+
+    it('covers every route the site serves, each either in the table or deliberately open', async () => {
+      const served = new Set<string>();
+      for (const route of site.running.app.routes) {
+        const path = route.path.replace(/^\/london/, '').replace(/:([a-z]+)/gi, '{$1}') || '/';
+        if (route.method === 'ALL' || path.endsWith('*')) continue; // middleware, not routes
+        served.add(`${route.method} ${path}`);
+      }
+      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated]);
+      expect([...served].filter((route) => !covered.has(route))).toEqual([]);
+      expect([...covered].filter((route) => !served.has(route))).toEqual([]);
+    });
+
+    it('asks for a token on every route in the table: 401 without one', async () => {
+      for (const key of Object.keys(allowed)) {
+        const [method, template] = key.split(' ') as [string, string];
+        const path = template.replace('?date', '?date=2026-11-20').replace('?policyNumber', '?policyNumber=1').replace('{id}', '1').replace('{username}', 'admin');
+        const response = await site.call(method, path, { body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+        expect(response.status, key).toBe(401);
+      }
+    });
   });
 });

@@ -119,6 +119,20 @@ const cases: BadInput[] = [
   { name: 'a user with an unknown role', method: 'POST', path: '/v1/users', body: { username: 'eve', password: 'Correct-Horse-Battery-9', role: 'root' }, as: 'admin', status: 400, field: 'role' },
   { name: 'a username with a space', method: 'POST', path: '/v1/users', body: { username: 'bad name', password: 'Correct-Horse-Battery-9', role: 'agent' }, as: 'admin', status: 400, field: 'username' },
   { name: 'a username with a NUL byte', method: 'POST', path: '/v1/users', body: { username: 'ev\u0000e', password: 'Correct-Horse-Battery-9', role: 'agent' }, as: 'admin', status: 400, field: 'username' },
+  { name: 'login body over 16 KiB', method: 'POST', path: '/v1/auth/login', body: { username: 'admin', password: 'p'.repeat(20_000) }, as: 'nobody', status: 413 },
+  ...[
+    ['an empty account change', {}, undefined],
+    ['an unknown field in an account change', { admin: true }, 'admin'],
+    ['an unknown role in an account change', { role: 'root' }, 'role'],
+    ['disabled as a string', { disabled: 'yes' }, 'disabled'],
+    ['a short new password', { password: 'short' }, 'password'],
+    ['a new password containing the username', { password: 'agent-agent-agent-1' }, 'password'],
+    ['a 10,000-character new password', { password: long }, 'password'],
+    ['an account change of null', null, undefined],
+  ].map(([name, body, field]): BadInput => ({ name: name as string, method: 'PATCH', path: '/v1/users/agent', body, as: 'admin', status: 400, field: field as string | undefined })),
+  { name: 'an account change as text/plain', method: 'PATCH', path: '/v1/users/agent', body: '{"disabled":true}', headers: { 'content-type': 'text/plain' }, as: 'admin', status: 415 },
+  { name: 'an account name with a space', method: 'PATCH', path: '/v1/users/bad%20name', body: { disabled: true }, as: 'admin', status: 400, field: 'username' },
+  { name: 'a 10,000-character account name', method: 'GET', path: `/v1/users/${long}`, as: 'admin', status: 400, field: 'username' },
   { name: 'a 10,000-character bearer token', method: 'GET', path: '/v1/accidents?date=2026-11-01', headers: { authorization: `Bearer ${long}` }, as: 'nobody', status: 401 },
   { name: 'an unknown route', method: 'GET', path: '/v1/nothing-here', status: 404 },
 ];
@@ -130,6 +144,8 @@ async function snapshot(site: TestSite) {
       (select coalesce(max(version), 0) from accidents)::int as "maxVersion",
       (select max(updated_at) from accidents) as "lastChange",
       (select count(*) from accounts)::int as accounts,
+      (select max(updated_at) from accounts) as "lastAccountChange",
+      (select count(*) from auth_tokens where revoked_at is not null)::int as "revokedTokens",
       (select count(*) from idempotency_keys)::int as "idempotencyKeys"`;
   return row;
 }
