@@ -41,7 +41,9 @@ export type AuditStore = ReturnType<typeof createAuditLog>;
  * append is a transaction of its own of three short statements.
  *
  * Requires READ COMMITTED (the default), so that the head is read with a snapshot taken after the
- * lock was granted; the unique `prev_hash` refuses a fork should that ever not hold.
+ * lock was granted; the unique `prev_hash` refuses a fork should that ever not hold. With `tx`,
+ * record as the transaction's last step: the lock is then held only for the commit, and a
+ * transaction never waits for another lock while holding it (which could deadlock).
  */
 export function createAuditLog(sql: Sql) {
   // Resolved when an entry is recorded, not when the request starts: middleware further in may set them.
