@@ -4,8 +4,10 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { createAccidentsRoutes } from '../accidents/routes.js';
 import type { AccidentsStore } from '../accidents/store.js';
-import type { CursorCodec } from '../accidents/cursor.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { CursorCodec } from '../http/cursor.js';
+import { auditRequests } from '../audit/middleware.js';
+import { createAuditRoutes } from '../audit/routes.js';
+import type { AuditStore } from '../audit/store.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { createAuthRoutes } from '../auth/routes.js';
 import type { AuthStore } from '../auth/store.js';
@@ -30,7 +32,7 @@ export interface SiteAppDeps {
   readonly accidents: AccidentsStore;
   readonly cursors: CursorCodec;
   readonly throttle: LoginThrottle;
-  readonly audit?: AuditLog;
+  readonly audit: AuditStore;
   readonly readiness: () => Promise<Readiness>;
 }
 
@@ -52,9 +54,12 @@ export function createSiteApp(deps: SiteAppDeps) {
     }),
   );
 
+  app.use('/v1/*', auditRequests(deps.audit));
+
   app.route('/v1/auth', createAuthRoutes({ store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
-  app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors }));
+  app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors, audit: deps.audit }));
+  app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, auth: deps.auth, cursors: deps.cursors }));
 
   // The agents' console lands here; until it does, point people at the API's documentation.
   app.get('/', (c) =>
