@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
-import { createCursorCodec } from '../accidents/cursor.js';
+import { createCursorCodec } from '../http/cursor.js';
+import { composeListeners } from '../accidents/change-listeners.js';
 import { createAccidentsStore } from '../accidents/store.js';
+import { auditReportChanges } from '../audit/report-changes.js';
+import { createAuditLog } from '../audit/store.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
@@ -54,12 +57,15 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
 
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
+  const audit = createAuditLog(sql);
   const accidents = createAccidentsStore({
     sql,
     site,
     codec: options.codec ?? createPlainFieldCodec(),
     ids,
     idempotencyTtlSeconds: options.idempotencyTtlSeconds,
+    // Each listener writes inside the change's transaction; replication's outbox joins here.
+    onChange: composeListeners(auditReportChanges(audit)),
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
 
@@ -84,6 +90,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     accidents,
     cursors,
     throttle,
+    audit,
     readiness,
   });
 
