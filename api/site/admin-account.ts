@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AuthStore } from '../auth/store.js';
 
 export const ADMIN_USERNAME = 'admin';
@@ -10,7 +10,9 @@ export function generateAdminPassword(): string {
 
 /**
  * Makes sure the site has its `admin` account. A password the operator configured is enforced on
- * every start (so rotating the secret works); a generated one is only used to create the account.
+ * every start (so rotating the secret works, and signs out every session opened with the old one);
+ * a generated one is only used to create the account. An account already as configured is left
+ * alone, so restarts do not sign the admin out.
  */
 export async function provisionAdmin(
   auth: AuthStore,
@@ -19,7 +21,11 @@ export async function provisionAdmin(
 ): Promise<'created' | 'reset' | 'kept'> {
   const existing = await auth.findAccount(ADMIN_USERNAME);
   if (existing && !password.enforce) return 'kept';
+  const asConfigured = existing?.role === 'admin' && !existing.disabledAt && (await verifyPassword(password.value, existing.passwordHash));
+  if (asConfigured) return 'kept';
   const account = { username: ADMIN_USERNAME, role: 'admin' as const, site, passwordHash: await hashPassword(password.value) };
   await auth.upsertAccount(account, 'crashdesk');
-  return existing ? 'reset' : 'created';
+  if (!existing) return 'created';
+  await auth.revokeAllTokens(ADMIN_USERNAME);
+  return 'reset';
 }
