@@ -74,6 +74,21 @@ describe('the audit trail of a site', () => {
     expect(await lastEntry('report.delete', id)).toMatchObject({ actor: 'supervisor', outcome: 'success', details: { version: 3 } });
   });
 
+  it('does not make a change whose audit entry cannot be written: both commit or neither does', async () => {
+    const created = await record();
+    const id = created.body.id as string;
+    await site.sql`alter table audit_log add constraint refuse_updates_for_this_test check (action <> 'report.update') not valid`;
+    try {
+      const patch = await site.call('PATCH', `/v1/accidents/${id}`, { token: agent, headers: { 'if-match': '"1"' }, body: { status: 'closed' } });
+      expect(patch.status).toBe(500);
+    } finally {
+      await site.sql`alter table audit_log drop constraint refuse_updates_for_this_test`;
+    }
+    const read = await site.call('GET', `/v1/accidents/${id}`, { token: agent });
+    expect(read.body).toMatchObject({ version: 1, status: 'open' });
+    expect(await verifyAuditChain(site.sql)).toMatchObject({ intact: true });
+  });
+
   it('records an idempotent replay, which hands the report back, without recording a second create', async () => {
     const headers = { 'idempotency-key': `k-${randomBytes(4).toString('hex')}` };
     const body = newReport();
