@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AuditOutcome } from './audit-log.js';
 
-/** How `at` is rendered for hashing: `to_char(at at time zone 'UTC', AT_FORMAT)`, microseconds included. */
+/** How `at` is rendered for hashing, microseconds included; `audit_append()` uses the same format. */
 export const AT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /** The predecessor of the first entry. */
 export const GENESIS_HASH = Buffer.alloc(32);
 
-// Bumped if the encoding ever changes, so old and new entries can never be read alike.
+// Changed (here and in audit_append()) if the encoding ever changes, so old and new entries are never read alike.
 const ENCODING = 'crashdesk-audit/1';
 
 /** Everything an entry's hash covers, exactly as it is stored. */
@@ -25,14 +25,11 @@ export interface ChainedFields {
 }
 
 /**
- * SHA-256 over the previous hash and a canonical encoding of the entry: a JSON array in a fixed
- * order, `details` with its keys sorted at every depth (as jsonb returns them in its own order).
+ * The entry's fields in a canonical encoding: a JSON array in a fixed order, `details` with its
+ * keys sorted at every depth (jsonb gives them back in an order of its own).
  */
-export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
-  const encoded = JSON.stringify([
-    ENCODING,
-    fields.seq,
-    fields.at,
+export function entryBody(fields: Omit<ChainedFields, 'seq' | 'at'>): string {
+  return JSON.stringify([
     fields.actor,
     fields.action,
     fields.resource,
@@ -41,7 +38,16 @@ export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
     fields.clientAddress,
     canonical(fields.details),
   ]);
-  return createHash('sha256').update(prevHash).update(encoded, 'utf8').digest();
+}
+
+/**
+ * SHA-256 over the previous hash and the entry: its body framed with the encoding's name, the seq
+ * and the time (digits and ISO characters, which JSON needs no escape for). `audit_append()` in
+ * migration 002 frames it the same way when it appends; this is what verification recomputes.
+ */
+export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
+  const framed = `["${ENCODING}","${fields.seq}","${fields.at}",${entryBody(fields).slice(1)}`;
+  return createHash('sha256').update(prevHash).update(framed, 'utf8').digest();
 }
 
 function canonical(value: unknown): unknown {

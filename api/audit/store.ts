@@ -1,10 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Sql, TransactionSql } from 'postgres';
 import type { AuditEntry, AuditLog, AuditOutcome } from './audit-log.js';
-import { AT_FORMAT, type ChainedFields, entryHash, GENESIS_HASH, storableDetails, storableText } from './chain.js';
-
-// Any constant works as long as every replica of the site uses it (and it is not the migration lock).
-const APPEND_LOCK = 7_263_512_392;
+import { entryBody, storableDetails, storableText } from './chain.js';
 
 /** Where a request came from; filled into every entry recorded while handling it. */
 export interface RequestOrigin {
@@ -35,21 +32,21 @@ interface AuditRow extends Omit<AuditRecord, 'at' | 'prevHash' | 'hash'> {
 export type AuditStore = ReturnType<typeof createAuditLog>;
 
 /**
- * The site's append-only, hash-chained audit trail. Appends are serialised by a transaction-scoped
- * advisory lock: take the lock, read the last hash, insert. With `tx` the lock is held until the
- * caller's transaction ends (so the entry commits or rolls back with its change); without, the
- * append is a transaction of its own of three short statements.
+ * The site's append-only, hash-chained audit trail. Each append is one call of `audit_append()`
+ * (migration 002), which takes a transaction-scoped advisory lock, reads the newest hash and
+ * inserts the entry chained to it. Without `tx` that statement is its own transaction, so the
+ * lock is held for the insert and its commit only; with `tx` it is held until the caller's
+ * transaction ends, and the entry commits or rolls back with the change it describes.
  *
- * Requires READ COMMITTED (the default), so that the head is read with a snapshot taken after the
- * lock was granted; the unique `prev_hash` refuses a fork should that ever not hold. With `tx`,
- * record as the transaction's last step: the lock is then held only for the commit, and a
- * transaction never waits for another lock while holding it (which could deadlock).
+ * Record as the transaction's last step, so that it never waits for another lock while holding
+ * this one (which could deadlock). Requires READ COMMITTED (the default), so that the newest hash
+ * is read after the lock was granted; the unique `prev_hash` refuses a fork should that not hold.
  */
 export function createAuditLog(sql: Sql) {
   // Resolved when an entry is recorded, not when the request starts: middleware further in may set them.
   const origins = new AsyncLocalStorage<() => RequestOrigin>();
 
-  async function append(db: TransactionSql, entry: AuditEntry): Promise<void> {
+  async function append(db: Sql | TransactionSql, entry: AuditEntry): Promise<void> {
     const origin = origins.getStore()?.();
     const requestId = entry.requestId ?? origin?.requestId;
     const clientAddress = entry.clientAddress ?? origin?.clientAddress;
@@ -62,29 +59,16 @@ export function createAuditLog(sql: Sql) {
       clientAddress: clientAddress === undefined ? null : storableText(clientAddress, 64),
       details: storableDetails(entry.details),
     };
-
-    await db`select pg_advisory_xact_lock(${APPEND_LOCK})`;
-    const [head] = await db<{ prevHash: Buffer | null; seq: string; at: string }[]>`
-      select (select hash from audit_log order by seq desc limit 1) as "prevHash",
-             nextval(pg_get_serial_sequence('audit_log', 'seq'))::text as seq,
-             to_char(clock_timestamp() at time zone 'UTC', ${AT_FORMAT}) as at`;
-    if (!head) throw new Error('reading the head of the audit chain returned no row');
-    const prevHash = head.prevHash ?? GENESIS_HASH;
-    const fields: ChainedFields = { seq: head.seq, at: head.at, ...content };
-    // `at` goes in as text: a timestamptz parameter would pass through a JS Date and lose its microseconds.
     await db`
-      insert into audit_log (seq, at, actor, action, resource, outcome, request_id, client_address, details, prev_hash, hash)
-      overriding system value
-      values (${head.seq}, ${head.at}::text::timestamptz, ${content.actor}, ${content.action}, ${content.resource}, ${content.outcome},
-              ${content.requestId}, ${content.clientAddress}, ${db.json(content.details as Parameters<typeof db.json>[0])},
-              ${prevHash}, ${entryHash(prevHash, fields)})`;
+      select audit_append(${content.actor}::text, ${content.action}::text, ${content.resource}::text, ${content.outcome}::text,
+                          ${content.requestId}::text, ${content.clientAddress}::text,
+                          ${db.json(content.details as Parameters<typeof db.json>[0])}::jsonb, ${entryBody(content)}::text)`;
   }
 
   const log = {
     async record(entry: AuditEntry, tx?: TransactionSql): Promise<void> {
       try {
-        if (tx) await append(tx, entry);
-        else await sql.begin((own) => append(own, entry));
+        await append(tx ?? sql, entry);
       } catch (cause) {
         throw new Error(`recording the audit entry ${entry.action} failed`, { cause });
       }

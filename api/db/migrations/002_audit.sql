@@ -7,7 +7,7 @@
 -- summary) nor a password: `resource` names what was touched, `details` holds ids, counts,
 -- versions and field names only.
 create table audit_log (
-  -- Appended under an advisory lock (api/audit/store.ts), so seq order is chain order. Rolled-back
+  -- Appended by audit_append() under an advisory lock, so seq order is chain order. Rolled-back
   -- appends leave gaps; the chain links rows by hash, never by consecutive numbers.
   seq            bigint generated always as identity primary key,
   at             timestamptz not null,
@@ -33,8 +33,45 @@ revoke update, delete, truncate on audit_log from public;
 -- When the schema owner and the application's role are split, the application's role gets exactly
 -- what appending and reading need, and nothing else, e.g.:
 --   grant select, insert on audit_log to crashdesk_app;
---   grant usage on sequence audit_log_seq_seq to crashdesk_app;  -- appends take nextval() under the lock
+--   grant usage on sequence audit_log_seq_seq to crashdesk_app;  -- audit_append() takes nextval() under the lock
+--   (audit_append runs with its caller's rights, so it needs exactly these; it adds no privilege.)
 -- Until then the application connects as the owner, so the trigger below is what refuses changes.
+
+-- Appends one entry: takes the chain's lock, reads the newest hash, numbers and timestamps the
+-- entry, inserts it chained. One statement, so that outside a caller's transaction the lock is
+-- held for no client round trip at all, only for this insert and its commit. The entry's fields
+-- arrive both as columns and as `body`, their canonical JSON encoding made by the application
+-- (api/audit/chain.ts), which this function frames with the seq and the time it assigns:
+--   hash = sha256(prev_hash || utf8('["crashdesk-audit/1","<seq>","<at>",' || body without its '['))
+-- Called inside a caller's transaction, the lock is held until that transaction ends.
+-- VOLATILE (the default): each statement sees what committed before it, so the newest hash is
+-- read after the lock is granted.
+create function audit_append(
+  p_actor text, p_action text, p_resource text, p_outcome text, p_request_id text,
+  p_client_address text, p_details jsonb, p_body text
+) returns bigint
+language plpgsql as $$
+declare
+  v_prev bytea;
+  v_seq  bigint;
+  v_at   timestamptz := clock_timestamp();
+begin
+  perform pg_advisory_xact_lock(7263512392);
+  select hash into v_prev from audit_log order by seq desc limit 1;
+  v_prev := coalesce(v_prev, decode(repeat('00', 32), 'hex'));
+  v_seq := nextval(pg_get_serial_sequence('audit_log', 'seq'));
+  insert into audit_log (seq, at, actor, action, resource, outcome, request_id, client_address, details, prev_hash, hash)
+  overriding system value
+  values (
+    v_seq, v_at, p_actor, p_action, p_resource, p_outcome, p_request_id, p_client_address, p_details, v_prev,
+    sha256(v_prev || convert_to(
+      '["crashdesk-audit/1","' || v_seq || '","' || to_char(v_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '",'
+        || substr(p_body, 2),
+      'UTF8'))
+  );
+  return v_seq;
+end;
+$$;
 
 create function audit_log_refuse_change() returns trigger
 language plpgsql as $$
