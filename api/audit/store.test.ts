@@ -102,6 +102,14 @@ describe('the audit log', () => {
     expect(forks!.n).toBe(0);
   });
 
+  it('refuses a second entry chained to the same predecessor (a fork)', async () => {
+    await expect(db.sql`
+      insert into audit_log (at, actor, action, resource, outcome, prev_hash, hash)
+      select now(), 'forger', 'report.read', '1', 'success', prev_hash, hash from audit_log order by seq desc limit 1`).rejects.toThrow(
+      /audit_log_one_successor/,
+    );
+  });
+
   it('stores odd text (control characters, a lone surrogate, an overlong name) so that the chain still verifies', async () => {
     await audit.record(entry({ actor: `a\u0000b\ud800${'x'.repeat(500)}`, resource: 'r\n1', details: { note: 'bad\u0000\udc00' } }));
     const [row] = await db.sql`select actor, resource from audit_log order by seq desc limit 1`;
