@@ -17,7 +17,7 @@ describe('ApiSiteChart', () => {
   it('runs the api in single-site mode with an environment the api accepts', () => {
     const container = deployment.spec.template.spec.containers[0];
     const env = Object.fromEntries(container.env.map((v: { name: string; value?: string }) => [v.name, v.value ?? 'from-secret']));
-    expect(env).toMatchObject({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '3', HOST: '0.0.0.0' });
+    expect(env).toMatchObject({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '3', HOST: '0.0.0.0', CRASHDESK_TRUST_PROXY_HOPS: '1' });
     const parsed = configSchema.safeParse({ ...env, DATABASE_URL: 'postgres://db/london', CRASHDESK_ADMIN_PASSWORD: 'twelve-chars-or-more' });
     expect(parsed.success).toBe(true);
   });

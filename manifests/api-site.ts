@@ -34,6 +34,9 @@ export function apiDeployment(props: ApiSiteProps) {
     { name: 'CRASHDESK_SITE_NUMBER', value: String(props.siteNumber) },
     { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: props.databaseSecret, key: 'url' } } },
     { name: 'CRASHDESK_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: props.adminSecret, key: 'password' } } },
+    // Requests arrive through the ingress: without trusting its X-Forwarded-For entry, every agent
+    // would share the ingress's address, and login throttling per address would block them all.
+    { name: 'CRASHDESK_TRUST_PROXY_HOPS', value: '1' },
   ];
   const probe = (path: string) => ({ httpGet: { path: `/${props.site}/${path}`, port: 'http' }, periodSeconds: 5, failureThreshold: 3 });
   return {
