@@ -29,6 +29,8 @@ export function createApp({ sites, registry, logger, corsOrigins = [], trustProx
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.get('/', (c) => c.json({ sites: sites.map(({ site }) => ({ site, console: `/${site}/`, api: `/${site}/v1` })) }));
   for (const { app: siteApp } of sites) app.route('/', siteApp);
+  // The console's address as printed and documented ends in a slash; the site app serves it without.
+  for (const { site } of sites) app.get(`/${site}/`, (c) => c.redirect(`/${site}`, 308));
 
   return app;
 }

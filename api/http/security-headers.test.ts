@@ -45,6 +45,13 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it('sends /london/ (the console address as printed) to the console page, with the same headers', async () => {
+    const redirect = await site.app.request('/london/');
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('location')).toBe('/london');
+    expect(redirect.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('serves /docs without any inline script, so Swagger UI starts under that CSP', async () => {
     const page = await (await site.app.request('/london/docs')).text();
     const scripts = [...page.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
