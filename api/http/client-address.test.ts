@@ -15,9 +15,15 @@ describe('client address', () => {
     expect(resolveClientAddress('10.0.0.5', '198.51.100.7', 3)).toBe('198.51.100.7');
   });
 
-  it('is unknown without a socket (an in-process request) or for a value that is not an address', () => {
+  it('is unknown without a socket (an in-process request)', () => {
     expect(resolveClientAddress(undefined, undefined, 0)).toBeUndefined();
-    expect(resolveClientAddress('10.0.0.5', 'not-an-ip', 1)).toBeUndefined();
+    expect(resolveClientAddress(undefined, '198.51.100.7', 0)).toBeUndefined();
+  });
+
+  it('falls back to the socket address when the forwarded entry is not an address', () => {
+    expect(resolveClientAddress('10.0.0.5', 'not-an-ip', 1)).toBe('10.0.0.5');
+    expect(resolveClientAddress('10.0.0.5', '', 1)).toBe('10.0.0.5');
+    expect(resolveClientAddress('10.0.0.5', '198.51.100.7, ', 1)).toBe('10.0.0.5');
   });
 
   it('keys IPv4-mapped IPv6 as IPv4, and IPv6 by its /64 so one subscriber cannot rotate addresses', () => {

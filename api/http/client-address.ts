@@ -15,7 +15,8 @@ export function resolveClientAddress(socketAddress: string | undefined, forwarde
   ];
   if (chain.length === 0) return undefined;
   const candidate = chain[Math.max(0, chain.length - 1 - trustedHops)];
-  return candidate ? normaliseAddress(candidate) : undefined;
+  // A forwarded entry that is not an address must not make the caller unknown (and so unthrottled).
+  return normaliseAddress(candidate ?? '') ?? normaliseAddress(socketAddress ?? '');
 }
 
 /**
