@@ -25,6 +25,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           '*.drivers',
           'location',
           '*.location',
+          // A database error's detail quotes the failing row ("Failing row contains (...)"), and with
+          // debug its query parameters ride along: an unhandled one must not carry values into the log.
+          'err.detail',
+          'err.where',
+          'err.parameters',
+          'err.args',
+          'err.cause.detail',
+          'err.cause.parameters',
         ],
         censor: '[redacted]',
       },
