@@ -13,10 +13,27 @@ const controlPlaneSources = dirname(fileURLToPath(import.meta.url));
 // One Go module per upstream dependency tree: KWOK and the transit server pin their own k8s.io
 // and OpenBao SDK versions, which must not be unified with the kube-apiserver's.
 const goModules = [
-  { dir: 'kube', binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'testpki'] },
-  { dir: 'kwok', binaries: ['kwok'] },
-  { dir: 'transit', binaries: ['transit-dev'] },
+  { dir: 'kube', binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'testpki'], stampVersion: true },
+  { dir: 'kwok', binaries: ['kwok'], stampVersion: false },
+  { dir: 'transit', binaries: ['transit-dev'], stampVersion: false },
 ] as const;
+
+/**
+ * Linker flags: strip symbols (the binaries are large enough), and stamp the Kubernetes version the
+ * way the upstream release build does, so that /version and `kubectl version` report v1.x.y
+ * instead of v0.0.0-master, which clients that check the server version would misread.
+ */
+function linkerFlags(kubernetesVersion: string, stampVersion: boolean): string {
+  if (!stampVersion) return '-s -w';
+  const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
+  const stamp = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${kubernetesVersion}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ]);
+  return ['-s', '-w', ...stamp].join(' ');
+}
 
 export type BinaryName = (typeof goModules)[number]['binaries'][number];
 
@@ -54,7 +71,7 @@ export interface TestbinOptions {
 export async function ensureTestbin({ log = (line) => console.error(line) }: TestbinOptions = {}): Promise<Testbin> {
   const go = await findGo();
   const kubernetesVersion = await pinnedKubernetesVersion();
-  const key = `${kubernetesVersion}-${await sourceHash(go.version)}`;
+  const key = `${kubernetesVersion}-${await sourceHash(`${go.version} ${linkerFlags(kubernetesVersion, true)}`)}`;
   const root = process.env.CRASHDESK_TESTBIN_DIR ?? join(homedir(), '.cache', 'crashdesk', 'testbin');
   const dir = join(root, key);
 
@@ -109,9 +126,9 @@ async function pinnedKubernetesVersion(): Promise<string> {
   return pinned;
 }
 
-/** Hashes every go.mod, go.sum and Go source of the modules, plus the Go version that compiles them. */
-async function sourceHash(goVersion: string): Promise<string> {
-  const hash = createHash('sha256').update(`${goVersion}\n${process.platform}/${process.arch}\n`);
+/** Hashes every go.mod, go.sum and Go source of the modules, plus how they are compiled. */
+async function sourceHash(toolchainAndFlags: string): Promise<string> {
+  const hash = createHash('sha256').update(`${toolchainAndFlags}\n${process.platform}/${process.arch}\n`);
   for (const module of goModules) {
     for (const file of await listSources(join(controlPlaneSources, module.dir))) {
       hash.update(`${relative(controlPlaneSources, file)}\n`).update(await readFile(file));
@@ -151,7 +168,7 @@ async function build(
   try {
     for (const module of goModules) {
       log(`testbin: go build ${module.dir} (${module.binaries.join(', ')})`);
-      await goBuild(go, join(controlPlaneSources, module.dir), join(staging, 'bin'));
+      await goBuild(go, join(controlPlaneSources, module.dir), join(staging, 'bin'), linkerFlags(kubernetesVersion, module.stampVersion));
     }
     await writeFile(join(staging, 'kwok-stages.yaml'), await readKwokStages(go));
     const buildSeconds = Math.round((performance.now() - started) / 1000);
@@ -187,9 +204,9 @@ async function pruneUnused(root: string, log: (line: string) => void): Promise<v
   }
 }
 
-function goBuild(go: GoToolchain, moduleDir: string, outputDir: string): Promise<void> {
+function goBuild(go: GoToolchain, moduleDir: string, outputDir: string, ldflags: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(go.command, ['build', '-trimpath', '-ldflags=-s -w', '-o', `${outputDir}/`, './cmd/...'], {
+    const child = spawn(go.command, ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', `${outputDir}/`, './cmd/...'], {
       cwd: moduleDir,
       env: goEnvironment(),
       stdio: ['ignore', 'inherit', 'inherit'],
