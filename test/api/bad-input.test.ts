@@ -173,7 +173,7 @@ describe('bad input', () => {
   it.each(cases)('$name → $status problem+json, nothing changed', async (input) => {
     const before = await snapshot(site);
     const [payload, mac] = validCursor.split('.');
-    const tampered = `${Buffer.from(Buffer.from(payload!, 'base64url').toString().replace(/\d$/, '0')).toString('base64url')}.${mac}`;
+    const tampered = `${Buffer.from(Buffer.from(payload!, 'base64url').toString().replace(/\d$/, (digit) => String((Number(digit) + 1) % 10))).toString('base64url')}.${mac}`;
     const path = input.path.replace('{id}', existingId).replace('{tampered}', tampered);
     const as = input.as ?? 'agent';
     const response = await site.call(input.method, path, {
