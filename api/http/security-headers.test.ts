@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from '../../test/support/site.js';
+import { loadConfig } from '../config.js';
 
 const ALLOWED = 'https://console.example.com';
 
@@ -104,5 +105,20 @@ describe('CORS with configured origins', () => {
     const read = await site.app.request('/london/healthz', { headers: { origin: ALLOWED } });
     expect(read.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(read.headers.get('access-control-expose-headers')).toContain('retry-after');
+  });
+});
+
+describe('CRASHDESK_CORS_ORIGINS', () => {
+  it('is a comma-separated list of origins, empty when unset', () => {
+    expect(loadConfig({}).CRASHDESK_CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CRASHDESK_CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).CRASHDESK_CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('refuses a wildcard or a URL with a path, naming the setting', () => {
+    expect(() => loadConfig({ CRASHDESK_CORS_ORIGINS: '*' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
+    expect(() => loadConfig({ CRASHDESK_CORS_ORIGINS: 'https://a.example/console' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
   });
 });
