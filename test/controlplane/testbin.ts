@@ -116,7 +116,8 @@ async function findGo(): Promise<GoToolchain> {
 
 function goEnvironment(): NodeJS.ProcessEnv {
   // GOTOOLCHAIN=local: a go.mod asking for a newer Go must fail here, not download a toolchain.
-  return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
+  // -buildvcs=false: the binaries must not depend on (or fail on) the state of our git checkout.
+  return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly -buildvcs=false' };
 }
 
 async function pinnedKubernetesVersion(): Promise<string> {
