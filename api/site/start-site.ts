@@ -8,7 +8,7 @@ import { createAuditLog } from '../audit/store.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
-import { createPlainFieldCodec, type FieldCodec } from '../crypto/field-codec.js';
+import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-encryption.js';
 import { isMigrated, migrate } from '../db/migrate.js';
 import { createSiteIds } from '../ids/site-ids.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -29,7 +29,7 @@ export interface SiteOptions {
   readonly loginThrottle?: ThrottlePolicy;
   readonly idempotencyTtlSeconds: number;
   readonly adminPassword: { readonly value: string; readonly enforce: boolean };
-  readonly codec?: FieldCodec;
+  readonly encryption: EncryptionSettings;
 }
 
 export interface RunningSite {
@@ -56,12 +56,13 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   const adminOutcome = await provisionAdmin(auth, site, options.adminPassword);
   if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
 
+  const codec = await startSiteEncryption(sql, options.encryption, logger);
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
   const audit = createAuditLog(sql);
   const accidents = createAccidentsStore({
     sql,
     site,
-    codec: options.codec ?? createPlainFieldCodec(),
+    codec,
     ids,
     idempotencyTtlSeconds: options.idempotencyTtlSeconds,
     // Each listener writes inside the change's transaction; replication's outbox joins here.
