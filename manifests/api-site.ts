@@ -9,6 +9,10 @@ export interface ApiSiteProps {
   readonly databaseSecret: string;
   /** Secret with key `password`: the site's admin password. */
   readonly adminSecret: string;
+  /** Secret with key `key`: the platform-wide blind-index key (base64), the same for every site. */
+  readonly blindIndexSecret: string;
+  /** Field encryption through Vault transit, logging in with the pod's service account. */
+  readonly vault: { readonly address: string; readonly role: string; readonly transitMount?: string };
 }
 
 type EnvName = keyof Config;
@@ -37,6 +41,12 @@ export function apiDeployment(props: ApiSiteProps) {
     // Requests arrive through the ingress: without trusting its X-Forwarded-For entry, every agent
     // would share the ingress's address, and login throttling per address would block them all.
     { name: 'CRASHDESK_TRUST_PROXY_HOPS', value: '1' },
+    { name: 'CRASHDESK_BLIND_INDEX_KEY', valueFrom: { secretKeyRef: { name: props.blindIndexSecret, key: 'key' } } },
+    { name: 'CRASHDESK_KEY_PROVIDER', value: 'vault' },
+    { name: 'VAULT_ADDR', value: props.vault.address },
+    { name: 'VAULT_AUTH_METHOD', value: 'kubernetes' },
+    { name: 'VAULT_KUBERNETES_ROLE', value: props.vault.role },
+    { name: 'VAULT_TRANSIT_MOUNT', value: props.vault.transitMount ?? 'transit' },
   ];
   const probe = (path: string) => ({ httpGet: { path: `/${props.site}/${path}`, port: 'http' }, periodSeconds: 5, failureThreshold: 3 });
   return {

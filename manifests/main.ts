@@ -25,6 +25,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       replicas: 2,
       databaseSecret: `crashdesk-${site}-db`,
       adminSecret: `crashdesk-${site}-admin`,
+      blindIndexSecret: 'crashdesk-blind-index',
+      vault: { address: process.env.VAULT_ADDR ?? 'http://vault.vault.svc:8200', role: `crashdesk-${site}` },
     }),
   );
   app.synth();
