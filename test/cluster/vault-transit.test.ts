@@ -52,6 +52,22 @@ describe('Vault transit', () => {
     expect(await decryptAll(ciphertexts)).toEqual(plaintexts);
   });
 
+  it('wraps a 256-bit data key that decrypts to 32 bytes, and rewraps it to the newest key version', async () => {
+    const key = `data-keys-${randomBytes(4).toString('hex')}`;
+    await vault('POST', `transit/keys/${key}`);
+    const wrapped = await vault<{ data: { ciphertext: string } }>('POST', `transit/datakey/wrapped/${key}`, { bits: 256 });
+    const unwrap = async (ciphertext: string) =>
+      Buffer.from((await vault<{ data: { plaintext: string } }>('POST', `transit/decrypt/${key}`, { ciphertext })).data.plaintext, 'base64');
+    const dataKey = await unwrap(wrapped.data.ciphertext);
+    expect(dataKey).toHaveLength(32);
+
+    await vault('POST', `transit/keys/${key}/rotate`);
+    const rewrapped = await vault<{ data: { ciphertext: string } }>('POST', `transit/rewrap/${key}`, { ciphertext: wrapped.data.ciphertext });
+
+    expect(rewrapped.data.ciphertext).toMatch(/^vault:v2:/);
+    expect(await unwrap(rewrapped.data.ciphertext)).toEqual(dataKey);
+  });
+
   it('refuses a request that does not carry the token', async () => {
     const response = await fetch(`${address}/v1/transit/encrypt/anything`, {
       method: 'POST',

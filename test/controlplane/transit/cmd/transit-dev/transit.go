@@ -14,8 +14,9 @@ import (
 	"github.com/openbao/openbao/sdk/v2/logical"
 )
 
-// transitRoute serves keys/NAME, keys/NAME/rotate, encrypt/NAME, decrypt/NAME and rewrap/NAME of
-// one transit mount, with the request and response shapes of the Vault HTTP API.
+// transitRoute serves keys/NAME, keys/NAME/rotate, encrypt/NAME, decrypt/NAME, rewrap/NAME and
+// datakey/{plaintext,wrapped}/NAME of one transit mount, with the request and response shapes of
+// the Vault HTTP API.
 func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logical.Storage, method, path string, body map[string]any) (map[string]any, error) {
 	operation, name, found := strings.Cut(path, "/")
 	if !found || name == "" {
@@ -47,6 +48,13 @@ func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logi
 		return eachItem(ctx, locks, request, body, decryptItem)
 	case operation == "rewrap" && method == http.MethodPost:
 		return eachItem(ctx, locks, request, body, rewrapItem)
+	case operation == "datakey" && method == http.MethodPost:
+		kind, keyName, _ := strings.Cut(name, "/")
+		if (kind != "plaintext" && kind != "wrapped") || keyName == "" {
+			return nil, &apiError{http.StatusBadRequest, "invalid type " + kind + ": use plaintext or wrapped"}
+		}
+		request.Name = keyName
+		return eachItem(ctx, locks, request, body, dataKeyItem(kind == "plaintext"))
 	}
 	return nil, &apiError{http.StatusNotFound, "no handler for route \"" + path + "\""}
 }
@@ -175,6 +183,36 @@ func rewrapItem(policy *keysutil.Policy, item map[string]any) (map[string]any, e
 }
 
 // contextField decodes the base64 "context" that derived keys need; plain keys ignore it.
+// dataKeyItem makes a random key of `bits` (default 256) and returns it encrypted under the
+// transit key, and also in plaintext for the "plaintext" flavour.
+func dataKeyItem(includePlaintext bool) itemOperation {
+	return func(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+		bits, err := intField(item, "bits")
+		if err != nil {
+			return nil, err
+		}
+		if bits == 0 {
+			bits = 256
+		}
+		if bits != 128 && bits != 256 && bits != 512 {
+			return nil, &apiError{http.StatusBadRequest, "invalid bits value: use 128, 256 or 512"}
+		}
+		dataKey := make([]byte, bits/8)
+		if _, err := rand.Read(dataKey); err != nil {
+			return nil, err
+		}
+		plaintext := base64.StdEncoding.EncodeToString(dataKey)
+		encrypted, err := encryptItem(policy, map[string]any{"plaintext": plaintext, "context": item["context"]})
+		if err != nil {
+			return nil, err
+		}
+		if includePlaintext {
+			encrypted["plaintext"] = plaintext
+		}
+		return encrypted, nil
+	}
+}
+
 func contextField(item map[string]any) ([]byte, error) {
 	value, _ := item["context"].(string)
 	if value == "" {
