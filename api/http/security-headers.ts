@@ -2,18 +2,15 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 
-/** Where the API documentation page loads Swagger UI from (see site/docs-page.ts). */
-export const SWAGGER_UI_ORIGIN = 'https://cdn.jsdelivr.net';
-
 /**
- * The CSP of HTML pages (the console and /docs): scripts and styles only from this origin and the
- * Swagger UI CDN, never inline, so an injected `<script>` or `onclick=` does not run. Swagger UI's
- * icons are data: images; its "try it out" calls this origin.
+ * The CSP of HTML pages (the console and /docs): scripts and styles only from this origin, never
+ * inline, so an injected `<script>` or `onclick=` does not run. Swagger UI's icons are data:
+ * images; its "try it out" calls this origin.
  */
 export const PAGE_CSP = [
   "default-src 'self'",
-  `script-src 'self' ${SWAGGER_UI_ORIGIN}`,
-  `style-src 'self' ${SWAGGER_UI_ORIGIN}`,
+  "script-src 'self'",
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

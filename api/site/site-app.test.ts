@@ -50,6 +50,17 @@ describe('site endpoints', () => {
     expect(init.body).toContain('/london/openapi.json');
   });
 
+  it('serves Swagger UI itself, so the docs need no internet access', async () => {
+    const docs = await site.call('GET', '/docs');
+    expect(docs.body).toContain('/london/docs/assets/swagger-ui-bundle.js');
+    expect(docs.body).not.toContain('https://');
+    const bundle = await site.app.request('/london/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('text/javascript');
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    expect((await site.app.request('/london/docs/assets/package.json')).status).toBe(404);
+  });
+
   it('answers unknown paths with a 404 problem', async () => {
     const missing = await site.call('GET', '/nowhere');
     expect(missing.status).toBe(404);
