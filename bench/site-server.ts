@@ -1,5 +1,6 @@
 // The site under test, in a process of its own as in production, so the load generator and the
 // floor runner never share its event loop. Started by bench/run.ts with fork(); talks over IPC.
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app.js';
@@ -16,7 +17,15 @@ export interface SiteServerStart {
   readonly adminPassword: string;
 }
 
-export type SiteServerMessage = { readonly type: 'listening'; readonly port: number } | { readonly type: 'failed'; readonly error: string };
+export type SiteServerMessage =
+  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'event-loop'; readonly utilization: EventLoopUtilization };
+
+/** The parent asks for the event loop's cumulative busy and idle time around each measured run. */
+export interface EventLoopQuery {
+  readonly type: 'event-loop';
+}
 
 const send = (message: SiteServerMessage) => process.send?.(message);
 
@@ -46,6 +55,9 @@ async function start({ databaseUrl, poolSize, adminPassword }: SiteServerStart) 
     await sql.end({ timeout: 5 });
     process.exit(0);
   };
+  process.on('message', (message: EventLoopQuery) => {
+    if (message.type === 'event-loop') send({ type: 'event-loop', utilization: performance.eventLoopUtilization() });
+  });
   // The parent going away (even by a crash) ends the site too.
   process.once('disconnect', () => void stop());
 }
