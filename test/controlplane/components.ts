@@ -49,6 +49,18 @@ export function apiserverArgs(ports: Ports, pki: Pki): string[] {
     `--service-account-key-file=${pki.serviceAccountPublicKeyFile}`,
     `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
+    // The `kubernetes` Service cannot point at a loopback address (validation refuses it, every
+    // few seconds); nothing runs in pods here that would use it.
+    '--endpoint-reconciler-type=none',
+    // Request-header authentication, as kubeadm sets it up: the controller-manager and scheduler
+    // read this CA from kube-system/extension-apiserver-authentication and complain without it.
+    `--requestheader-client-ca-file=${pki.caFile}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.certFile('front-proxy-client')}`,
+    `--proxy-client-key-file=${pki.keyFile('front-proxy-client')}`,
     '--allow-privileged=true',
     '--profiling=false',
   ];

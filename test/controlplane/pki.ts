@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** File names written by the `testpki` binary; each client identity has `<name>.crt` and `<name>.key`. */
-export type ClientIdentity = 'admin' | 'kube-controller-manager' | 'kube-scheduler';
+export type ClientIdentity = 'admin' | 'kube-controller-manager' | 'kube-scheduler' | 'front-proxy-client';
 
 export interface Pki {
   readonly dir: string;

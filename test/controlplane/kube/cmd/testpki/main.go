@@ -32,6 +32,8 @@ var clients = []identity{
 	{"admin", "crashdesk-admin", []string{"system:masters"}},
 	{"kube-controller-manager", "system:kube-controller-manager", nil},
 	{"kube-scheduler", "system:kube-scheduler", nil},
+	// The API server's aggregation layer presents this one to extension API servers.
+	{"front-proxy-client", "front-proxy-client", nil},
 }
 
 func main() {
