@@ -23,6 +23,11 @@ export const configSchema = z
     CRASHDESK_SITE_NUMBER: z.coerce.number().int().min(0).max(63).optional(),
     /** Single-site mode: the site's PostgreSQL. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /**
+     * Single-site mode, optional: the schema owner's PostgreSQL URL, used only to migrate and to
+     * grant DATABASE_URL's role what it needs (and on the audit trail, no UPDATE or DELETE).
+     */
+    DATABASE_OWNER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     /** Local platform: the sites to run, `hq` first or not, comma separated. */
     CRASHDESK_SITES: z

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newReport, type TestSite } from '../../test/support/site.js';
+import { createPlainFieldCodec } from '../crypto/field-codec.js';
 
 /**
  * The behaviour of the report routes, run once per key provider (local here, Vault in the
@@ -82,6 +83,28 @@ export function accidentReportTests(label: string, createSite: () => Promise<Tes
       expect(new Set(seen)).toEqual(existing);
       const asNumbers = seen.map(BigInt);
       expect(asNumbers).toEqual([...asNumbers].sort((x, y) => (x > y ? -1 : x < y ? 1 : 0)));
+    });
+
+    it('orders by the id as a number, also across a power of ten in the id length', async () => {
+      // Ids grow in length (past 10^17 in October 2026, 10^18 in 2033): text order would be wrong.
+      const date = '2026-06-06';
+      const ids = ['99999999999999999', '100000000000000001', '999999999999999999', '1000000000000000001'];
+      const fields = { drivers: ['A'], policyNumber: '1', location: 'L', cause: '', summary: '' };
+      for (const id of ids) {
+        // Written as a report stored before encryption (still readable), so any id can be chosen.
+        const sealed = await createPlainFieldCodec().seal(id, fields);
+        await site.sql`
+          insert into accidents (id, site, call_reason, accident_date, policy_index, sealed, created_by, updated_by)
+          values (${id}, 'london', 'Report', ${date}, 'x', ${sealed}, 'agent', 'agent')`;
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await site.call('GET', `/v1/accidents?date=${date}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: agent });
+        seen.push(...page.body.items.map((r: { id: string }) => r.id));
+        cursor = page.body.nextCursor;
+      } while (cursor && seen.length < 10);
+      expect(seen).toEqual([...ids].reverse());
     });
 
     it('answers an empty last page with a null cursor and defaults to 50 a page', async () => {

@@ -94,7 +94,7 @@ describe('accounts and login', () => {
       'GET /v1/audit': ['auditor'],
     };
     // Open to everyone by design: signing in, and what probes, browsers and clients need before it.
-    const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /'];
+    const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /docs/assets/{file}', 'GET /'];
     const allRoles: Role[] = ['agent', 'supervisor', 'auditor', 'admin'];
 
     for (const [route, roles] of Object.entries(allowed)) {

@@ -12,6 +12,8 @@ const stateSchema = z.object({
   siteNumbers: z.record(z.string(), z.number().int().min(0).max(63)),
   /** Added with field encryption; generated on the first start that lacks it. */
   blindIndexKey: z.base64().optional(),
+  /** The password of the sites' own database role (not the owner); generated when missing. */
+  appPassword: z.string().optional(),
 });
 
 export type PlatformState = z.infer<typeof stateSchema>;
@@ -37,6 +39,10 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     state.blindIndexKey = randomBytes(32).toString('base64');
     changed = true;
   }
+  if (!state.appPassword) {
+    state.appPassword = randomBytes(24).toString('base64url');
+    changed = true;
+  }
   const taken = new Set(Object.values(state.siteNumbers));
   // hq is 0 by convention; other sites take the lowest free number the first time they run.
   for (const site of [...sites].sort((a, b) => (a === 'hq' ? -1 : b === 'hq' ? 1 : 0))) {
@@ -47,7 +53,7 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     changed = true;
   }
   if (changed) await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
-  return { state: { ...state, blindIndexKey: state.blindIndexKey }, generatedAdminPassword: fresh };
+  return { state: { ...state, blindIndexKey: state.blindIndexKey, appPassword: state.appPassword }, generatedAdminPassword: fresh };
 }
 
 function firstFree(taken: Set<number>): number {

@@ -36,16 +36,21 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
     : { value: state.adminPassword, enforce: false };
 
   const localKeyFile = config.CRASHDESK_LOCAL_KEY_FILE ?? join(dataDir, 'master-keys.json');
+  // The sites run as a role of their own; the superuser only migrates and grants.
+  const appUrl = await postgres.ensureLoginRole('crashdesk_app', state.appPassword);
   const connections: Sql[] = [];
   const sites: RunningSite[] = [];
   try {
     for (const site of config.CRASHDESK_SITES) {
       const database = siteDatabaseName(site);
       await postgres.ensureDatabase(database);
-      const sql = connectDatabase(postgres.url(database), { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
+      const sql = connectDatabase(appUrl(database), { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
       connections.push(sql);
+      const ownerSql = connectDatabase(postgres.url(database), { max: 1, applicationName: `crashdesk-${site}-migrate` });
+      connections.push(ownerSql);
       sites.push(
         await startSite({
+          ownerSql,
           site,
           siteNumber: state.siteNumbers[site] ?? 0,
           sql,

@@ -18,10 +18,17 @@ export async function startSingleSite(config: Config, logger: Logger, metrics: H
   if (!site || siteNumber === undefined || !url) throw new Error('single-site mode needs CRASHDESK_SITE, CRASHDESK_SITE_NUMBER and DATABASE_URL');
 
   const sql = connectDatabase(url, { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
+  const ownerSql = config.DATABASE_OWNER_URL
+    ? connectDatabase(config.DATABASE_OWNER_URL, { max: 1, applicationName: `crashdesk-${site}-migrate` })
+    : undefined;
+  if (!ownerSql) {
+    logger.warn('DATABASE_OWNER_URL is not set: the api migrates as its own role and owns the schema, so only a trigger keeps the audit trail append-only');
+  }
   const generated = generateAdminPassword();
   let running: RunningSite;
   try {
     running = await startSite({
+      ownerSql,
       site,
       siteNumber,
       sql,
@@ -40,6 +47,9 @@ export async function startSingleSite(config: Config, logger: Logger, metrics: H
   } catch (error) {
     await sql.end({ timeout: 5 });
     throw error;
+  } finally {
+    // Only start-up needs the owner.
+    await ownerSql?.end({ timeout: 5 });
   }
   return {
     sites: [running],

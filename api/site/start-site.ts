@@ -9,6 +9,7 @@ import { createLoginThrottle } from '../auth/login-throttle.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
 import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-encryption.js';
+import { currentRole, grantApplicationRole } from '../db/app-role.js';
 import { isMigrated, migrate } from '../db/migrate.js';
 import { createSiteIds } from '../ids/site-ids.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -30,6 +31,8 @@ export interface SiteOptions {
   readonly idempotencyTtlSeconds: number;
   readonly adminPassword: { readonly value: string; readonly enforce: boolean };
   readonly encryption: EncryptionSettings;
+  /** A connection as the schema owner, for migrations and grants; the app's own role is `sql`'s. */
+  readonly ownerSql?: Sql;
 }
 
 export interface RunningSite {
@@ -47,7 +50,14 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 export async function startSite(options: SiteOptions): Promise<RunningSite> {
   const { site, siteNumber, sql } = options;
   const logger = options.logger.child({ site });
-  const applied = await migrate(sql);
+  // With a separate owner connection the schema belongs to the owner and the application's role
+  // gets only the grants it needs; without one, the application's role owns the schema.
+  const owner = options.ownerSql ?? sql;
+  const applied = await migrate(owner);
+  if (options.ownerSql) {
+    const appRole = await currentRole(sql);
+    if (appRole !== (await currentRole(options.ownerSql))) await grantApplicationRole(options.ownerSql, appRole);
+  }
   if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   await ensureSiteIdentity(sql, site, siteNumber);
 
