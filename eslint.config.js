@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON answers whose shape is what they assert; typing every body adds nothing.
-    files: ['**/*.test.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.suite.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
