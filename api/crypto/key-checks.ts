@@ -22,8 +22,9 @@ export async function verifyKeys(sql: Sql, codec: FieldCodec, blindIndexKey: Buf
   const sealedCanary = stored.get('field-codec');
   if (sealedCanary) {
     const opened = await codec.open(CANARY_ID, sealedCanary).catch((cause: unknown) => {
+      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
       throw new KeyCheckError(
-        'the configured field-encryption key cannot open this site\'s data (key check failed): ' +
+        `the configured field-encryption key cannot open this site's data (key check failed: ${reason}); ` +
           'is this the key file or Vault transit key this site was started with?',
         { cause },
       );
