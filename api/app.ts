@@ -18,7 +18,8 @@ export interface AppDeps {
 
 /** The process's HTTP surface: every site under its own prefix, plus `/metrics`. */
 export function createApp({ sites, registry, logger, corsOrigins = [], trustProxyHops = 0 }: AppDeps) {
-  const app = new Hono();
+  // Not strict about a trailing slash: the console's documented address is `/{site}/`.
+  const app = new Hono({ strict: false });
   app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
   app.use('*', securityHeaders());
@@ -29,8 +30,6 @@ export function createApp({ sites, registry, logger, corsOrigins = [], trustProx
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.get('/', (c) => c.json({ sites: sites.map(({ site }) => ({ site, console: `/${site}/`, api: `/${site}/v1` })) }));
   for (const { app: siteApp } of sites) app.route('/', siteApp);
-  // The console's address as printed and documented ends in a slash; the site app serves it without.
-  for (const { site } of sites) app.get(`/${site}/`, (c) => c.redirect(`/${site}`, 308));
 
   return app;
 }
