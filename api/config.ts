@@ -86,6 +86,28 @@ export const configSchema = z
     VAULT_TRANSIT_MOUNT: z.string().default('transit'),
     /** Transit key name; `{site}` is replaced by the site (default `crashdesk-{site}`). */
     VAULT_TRANSIT_KEY: z.string().default('crashdesk-{site}'),
+    /**
+     * Single-site mode: signs replication between sites. At hq, the platform's replication secret;
+     * at a city, the key derived from it for that city (README, Replication).
+     */
+    CRASHDESK_REPLICATION_SECRET: z.string().min(32, 'CRASHDESK_REPLICATION_SECRET must be at least 32 characters').optional(),
+    /** A city: hq's base URL (scheme://host:port), where it ships its changes and backfills from. */
+    CRASHDESK_HQ_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** A city: its own base URL as hq reaches it, announced when it registers at hq. */
+    CRASHDESK_REPLICATION_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** hq: the cities it ships to, `name=url,...`; cities that register themselves are added. */
+    CRASHDESK_PEERS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,30}=https?:\/\/\S+$/, 'each peer is name=http(s)://host:port')))
+      .transform((entries) => Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))),
+    /** Outbox rows per replication batch. */
+    CRASHDESK_REPLICATION_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    /** How often an idle shipper looks for changes, and the back-off's first step, in milliseconds. */
+    CRASHDESK_REPLICATION_INTERVAL_MS: duration.default(200),
+    /** The longest wait between attempts while a peer is down, in milliseconds. */
+    CRASHDESK_REPLICATION_BACKOFF_MAX_MS: duration.default(10_000),
   })
   .superRefine((config, ctx) => {
     if (Boolean(config.TLS_CERT) !== Boolean(config.TLS_KEY)) {
@@ -113,6 +135,10 @@ export const configSchema = z
     }
     if (config.CRASHDESK_KEY_PROVIDER === 'local' && !config.CRASHDESK_LOCAL_KEY_FILE) {
       ctx.addIssue({ code: 'custom', path: ['CRASHDESK_LOCAL_KEY_FILE'], message: 'single-site mode with the local key provider needs CRASHDESK_LOCAL_KEY_FILE' });
+    }
+    const replicates = config.CRASHDESK_HQ_URL !== undefined || Object.keys(config.CRASHDESK_PEERS).length > 0;
+    if (replicates && !config.CRASHDESK_REPLICATION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['CRASHDESK_REPLICATION_SECRET'], message: 'replication (CRASHDESK_HQ_URL or CRASHDESK_PEERS) needs CRASHDESK_REPLICATION_SECRET' });
     }
     if (config.CRASHDESK_SITE_NUMBER === undefined) {
       ctx.addIssue({

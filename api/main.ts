@@ -32,6 +32,7 @@ async function main(config: Config, tls: TlsFiles | undefined) {
   const server = serve({ ...listen, ...https }, (info) => {
     const base = `${tls ? 'https' : 'http'}://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
     logger.info({ address: base, sites: runtime.sites.map((s) => s.site) }, 'listening');
+    if ('listening' in runtime) runtime.listening(base);
     const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
     process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
     if (runtime.adminPasswordToAnnounce) {

@@ -180,7 +180,8 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
             policy_index = ${codec.policyIndex(normalisePolicyNumber(fields.policyNumber))},
             sealed = ${await codec.seal(id, fields)},
             updated_by = ${actor},
-            updated_at = now()
+            updated_at = now(),
+            origin_site = ${site}
           where id = ${id}
           returning ${columns}`;
         if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
@@ -192,7 +193,8 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     async remove(id: string, actor: string): Promise<boolean> {
       return sql.begin(async (tx) => {
         const [row] = await tx<AccidentRow[]>`
-          update accidents set deleted_at = now(), deleted_by = ${actor}, version = version + 1, updated_by = ${actor}, updated_at = now()
+          update accidents set deleted_at = now(), deleted_by = ${actor}, version = version + 1, updated_by = ${actor}, updated_at = now(),
+            origin_site = ${site}
           where id = ${id} and deleted_at is null
           returning ${columns}`;
         if (row) await changed(tx, row, 'delete', actor);

@@ -8,6 +8,7 @@ export const permissions = {
   'accidents:delete': ['supervisor'],
   'accidents:export': ['supervisor'],
   'audit:read': ['auditor'],
+  'replication:read': ['supervisor'],
   'users:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

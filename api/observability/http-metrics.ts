@@ -28,5 +28,6 @@ export function createHttpMetrics(registry: Registry) {
     };
   }
 
-  return { duration, middleware };
+  // The registry travels with the metrics so that other series of a site (replication) join it.
+  return { duration, middleware, registry };
 }

@@ -14,6 +14,8 @@ const stateSchema = z.object({
   blindIndexKey: z.base64().optional(),
   /** The password of the sites' own database role (not the owner); generated when missing. */
   appPassword: z.string().optional(),
+  /** The platform's replication secret; each city's signing key is derived from it. Generated when missing. */
+  replicationSecret: z.string().optional(),
 });
 
 export type PlatformState = z.infer<typeof stateSchema>;
@@ -39,6 +41,10 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     state.blindIndexKey = randomBytes(32).toString('base64');
     changed = true;
   }
+  if (!state.replicationSecret) {
+    state.replicationSecret = randomBytes(32).toString('base64url');
+    changed = true;
+  }
   if (!state.appPassword) {
     state.appPassword = randomBytes(24).toString('base64url');
     changed = true;
@@ -53,7 +59,10 @@ export async function loadPlatformState(dataDir: string, sites: readonly string[
     changed = true;
   }
   if (changed) await writeFile(file, JSON.stringify(state, null, 2), { mode: 0o600 });
-  return { state: { ...state, blindIndexKey: state.blindIndexKey, appPassword: state.appPassword }, generatedAdminPassword: fresh };
+  return {
+    state: { ...state, blindIndexKey: state.blindIndexKey, appPassword: state.appPassword, replicationSecret: state.replicationSecret },
+    generatedAdminPassword: fresh,
+  };
 }
 
 function firstFree(taken: Set<number>): number {

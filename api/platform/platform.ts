@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
+import { HQ } from '../replication/outbox.js';
+import { deriveCityKey } from '../replication/signing.js';
 import { type RunningSite, startSite } from '../site/start-site.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadPlatformState, siteDatabaseName } from './platform-state.js';
@@ -14,6 +16,8 @@ import { loadPlatformState, siteDatabaseName } from './platform-state.js';
 export interface Platform {
   readonly sites: readonly RunningSite[];
   readonly adminPasswordToAnnounce: string | undefined;
+  /** Called once the process listens: the sites replicate to each other over loopback at `baseUrl`. */
+  listening(baseUrl: string): void;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,9 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
   const localKeyFile = config.CRASHDESK_LOCAL_KEY_FILE ?? join(dataDir, 'master-keys.json');
   // The sites run as a role of their own; the superuser only migrates and grants.
   const appUrl = await postgres.ensureLoginRole('crashdesk_app', state.appPassword);
+  // Every site replicates through this process's own HTTP server, whose address exists only after
+  // serve(): shippers wait (without counting failures) until `listening` gives it.
+  let loopbackUrl: string | undefined;
   const connections: Sql[] = [];
   const sites: RunningSite[] = [];
   try {
@@ -59,6 +66,14 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
           ...siteAuthOptions(config),
           idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
           adminPassword,
+          replication: {
+            secret: site === HQ ? state.replicationSecret : deriveCityKey(state.replicationSecret, site),
+            loopbackUrl: () => loopbackUrl,
+            peers: Object.fromEntries(config.CRASHDESK_SITES.filter((peer) => peer !== HQ).map((peer) => [peer, undefined])),
+            batchSize: config.CRASHDESK_REPLICATION_BATCH_SIZE,
+            intervalMs: config.CRASHDESK_REPLICATION_INTERVAL_MS,
+            backoffMaxMs: config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
+          },
           encryption: {
             provider: await keyProviderFor(config, site, { file: localKeyFile, create: true }, logger),
             blindIndexKey: Buffer.from(state.blindIndexKey, 'base64'),
@@ -76,6 +91,9 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
   return {
     sites,
     adminPasswordToAnnounce: generatedAdminPassword && !config.CRASHDESK_ADMIN_PASSWORD ? state.adminPassword : undefined,
+    listening(baseUrl) {
+      loopbackUrl = baseUrl;
+    },
     async stop() {
       await Promise.allSettled(sites.map((site) => site.stop()));
       await Promise.allSettled(connections.map((sql) => sql.end({ timeout: 5 })));

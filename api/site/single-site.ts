@@ -40,6 +40,17 @@ export async function startSingleSite(config: Config, logger: Logger, metrics: H
         provider: await keyProviderFor(config, site, { file: config.CRASHDESK_LOCAL_KEY_FILE ?? '', create: false }, logger),
         blindIndexKey: Buffer.from(config.CRASHDESK_BLIND_INDEX_KEY ?? '', 'base64'),
       },
+      ...(config.CRASHDESK_REPLICATION_SECRET && {
+        replication: {
+          secret: config.CRASHDESK_REPLICATION_SECRET,
+          hqUrl: config.CRASHDESK_HQ_URL,
+          ownUrl: config.CRASHDESK_REPLICATION_URL,
+          peers: config.CRASHDESK_PEERS,
+          batchSize: config.CRASHDESK_REPLICATION_BATCH_SIZE,
+          intervalMs: config.CRASHDESK_REPLICATION_INTERVAL_MS,
+          backoffMaxMs: config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
+        },
+      }),
       adminPassword: config.CRASHDESK_ADMIN_PASSWORD
         ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
         : { value: generated, enforce: false },

@@ -16,6 +16,8 @@ import { ProblemError } from '../http/problem.js';
 import { validationHook } from '../http/validation.js';
 import { accessLog } from '../observability/access-log.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
+import { createInternalRoutes, type InternalRoutesDeps } from '../replication/internal-routes.js';
+import { createReplicationStatusRoutes, type ReplicationStatus } from '../replication/status-routes.js';
 import { createUsersRoutes } from '../users/routes.js';
 import { createDocsRoutes } from './docs-page.js';
 
@@ -34,6 +36,7 @@ export interface SiteAppDeps {
   readonly throttle: LoginThrottle;
   readonly audit: AuditStore;
   readonly readiness: () => Promise<Readiness>;
+  readonly replication: { readonly routes: InternalRoutesDeps; status(): Promise<ReplicationStatus> };
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,6 +63,9 @@ export function createSiteApp(deps: SiteAppDeps) {
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors, audit: deps.audit }));
   app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, auth: deps.auth, cursors: deps.cursors }));
+  app.route('/v1/replication', createReplicationStatusRoutes({ auth: deps.auth, status: () => deps.replication.status() }));
+  // Peer sites only, signed with the replication key; outside /v1, so no agent's token applies.
+  app.route('/internal/replication', createInternalRoutes(deps.replication.routes));
 
   // The agents' console lands here; until it does, point people at the API's documentation.
   app.get('/', (c) =>

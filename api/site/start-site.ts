@@ -12,6 +12,7 @@ import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-enc
 import { currentRole, grantApplicationRole } from '../db/app-role.js';
 import { isMigrated, migrate } from '../db/migrate.js';
 import { createSiteIds } from '../ids/site-ids.js';
+import { createReplication, type ReplicationSettings } from '../replication/replication.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { provisionAdmin } from './admin-account.js';
 import { createSiteApp, type Readiness } from './site-app.js';
@@ -33,6 +34,8 @@ export interface SiteOptions {
   readonly encryption: EncryptionSettings;
   /** A connection as the schema owner, for migrations and grants; the app's own role is `sql`'s. */
   readonly ownerSql?: Sql;
+  /** Replication with the other sites (api/replication); absent, the site keeps to itself. */
+  readonly replication?: ReplicationSettings;
 }
 
 export interface RunningSite {
@@ -69,6 +72,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   const codec = await startSiteEncryption(sql, options.encryption, logger);
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
   const audit = createAuditLog(sql);
+  const replication = createReplication({ sql, site, codec, audit, logger, settings: options.replication, registry: options.metrics.registry });
   const accidents = createAccidentsStore({
     sql,
     site,
@@ -76,7 +80,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     ids,
     idempotencyTtlSeconds: options.idempotencyTtlSeconds,
     // Each listener writes inside the change's transaction; replication's outbox joins here.
-    onChange: composeListeners(auditReportChanges(audit)),
+    onChange: composeListeners(auditReportChanges(audit), replication.listener),
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
 
@@ -103,7 +107,9 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     throttle,
     audit,
     readiness,
+    replication,
   });
+  await replication.start();
 
   return {
     site,
@@ -112,6 +118,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     readiness,
     async stop() {
       clearInterval(maintenance);
+      await replication.stop();
       await ids.stop();
     },
   };

@@ -1,0 +1,80 @@
+import type { TransactionSql } from 'postgres';
+import { normalisePolicyNumber } from '../accidents/schema.js';
+import type { FieldCodec } from '../crypto/field-codec.js';
+import { compareStamps, type VersionStamp } from './conflict.js';
+import type { ReplicatedReport } from './schema.js';
+import { UTC_MICROS } from './states.js';
+
+export interface ApplyOutcome {
+  /** Reports whose state this batch replaced or created. */
+  readonly applied: string[];
+  /** Reports where this site's state won over the incoming one. */
+  readonly rejected: string[];
+  /** Reports already at exactly the incoming state (a redelivery). */
+  readonly unchanged: number;
+}
+
+/**
+ * Applies replicated states inside `tx`, each by the conflict rule (./conflict.ts): a state
+ * replaces this site's only if its stamp is greater; equal stamps change nothing, so a redelivered
+ * batch is a no-op. Whichever state loses goes to `accident_history`, sealed by this site's codec.
+ * Rows are locked in id order, so two batches touching the same reports cannot deadlock.
+ */
+export async function applyStates(tx: TransactionSql, codec: FieldCodec, incoming: readonly ReplicatedReport[]): Promise<ApplyOutcome> {
+  // One state per report: the greatest, should a batch carry several.
+  const byId = new Map<string, ReplicatedReport>();
+  for (const state of incoming) {
+    const seen = byId.get(state.id);
+    if (!seen || compareStamps(state, seen) > 0) byId.set(state.id, state);
+  }
+  const ids = [...byId.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const currentRows = ids.length === 0 ? [] : await tx<(VersionStamp & { id: string })[]>`
+    select id::text as id, version, coalesce(origin_site, site) as "originSite",
+           to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt"
+    from accidents where id = any(${ids}::bigint[]) order by id for update`;
+  const current = new Map(currentRows.map((row) => [row.id, row]));
+
+  const applied: string[] = [];
+  const rejected: string[] = [];
+  let unchanged = 0;
+  for (const id of ids) {
+    const state = byId.get(id)!;
+    const mine = current.get(id);
+    const order = mine ? compareStamps(state, mine) : 1;
+    if (order === 0) {
+      unchanged += 1;
+      continue;
+    }
+    const sealed = await codec.seal(id, state.fields);
+    if (order < 0) {
+      rejected.push(id);
+      await tx`
+        insert into accident_history (report_id, version, origin_site, outcome, call_reason, accident_date, damages, status, sealed, updated_by, updated_at, deleted_at)
+        values (${id}, ${state.version}, ${state.originSite}, 'rejected', ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
+                ${state.status}, ${sealed}, ${state.updatedBy}, ${state.updatedAt}, ${state.deletedAt})
+        on conflict do nothing`;
+      continue;
+    }
+    if (mine) {
+      await tx`
+        insert into accident_history (report_id, version, origin_site, outcome, call_reason, accident_date, damages, status, sealed, updated_by, updated_at, deleted_at)
+        select id, version, coalesce(origin_site, site), 'superseded', call_reason, accident_date, damages, status, sealed, updated_by, updated_at, deleted_at
+        from accidents where id = ${id}
+        on conflict do nothing`;
+    }
+    const policyIndex = codec.policyIndex(normalisePolicyNumber(state.fields.policyNumber));
+    await tx`
+      insert into accidents (id, site, version, origin_site, call_reason, accident_date, damages, status, policy_index, sealed,
+                             created_by, created_at, updated_by, updated_at, deleted_by, deleted_at)
+      values (${id}, ${state.site}, ${state.version}, ${state.originSite}, ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
+              ${state.status}, ${policyIndex}, ${sealed}, ${state.createdBy}, ${state.createdAt}, ${state.updatedBy}, ${state.updatedAt},
+              ${state.deletedBy}, ${state.deletedAt})
+      on conflict (id) do update set
+        version = excluded.version, origin_site = excluded.origin_site, call_reason = excluded.call_reason,
+        accident_date = excluded.accident_date, damages = excluded.damages, status = excluded.status,
+        policy_index = excluded.policy_index, sealed = excluded.sealed, updated_by = excluded.updated_by,
+        updated_at = excluded.updated_at, deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at`;
+    applied.push(id);
+  }
+  return { applied, rejected, unchanged };
+}

@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import type { FieldCodec } from '../crypto/field-codec.js';
+import { backoffDelay } from './backoff.js';
+import type { ReplicationMetrics } from './metrics.js';
+import { signRequest } from './signing.js';
+import { readStates } from './states.js';
+
+export interface ShipperOptions {
+  readonly sql: Sql;
+  readonly codec: FieldCodec;
+  readonly site: string;
+  readonly target: string;
+  /** The peer's base URL, read at every attempt (undefined: not known yet, try later). */
+  readonly url: () => string | undefined;
+  /** The key that signs requests between this site and the target. */
+  readonly key: string;
+  readonly batchSize: number;
+  readonly intervalMs: number;
+  readonly backoffMaxMs: number;
+  readonly requestTimeoutMs?: number;
+  readonly logger: Logger;
+  readonly metrics: ReplicationMetrics;
+}
+
+export interface ShipperState {
+  readonly peer: string;
+  readonly consecutiveFailures: number;
+  readonly lastError: string | undefined;
+  readonly lastSuccessAt: string | undefined;
+}
+
+/**
+ * Delivers one target's outbox: claim the oldest rows nobody else holds (`FOR UPDATE SKIP LOCKED`,
+ * so every replica of the site can ship at once), send their reports' current states, and delete
+ * the rows in the same transaction only once the peer has applied them. Any failure rolls back, so
+ * the rows wait for the next attempt: delivered at least once, and applied once by the conflict
+ * rule. Idle, it polls every interval; failing, it backs off exponentially with jitter.
+ */
+export function startShipper(options: ShipperOptions) {
+  const { sql, codec, site, target, batchSize, logger } = options;
+  const labels = { site, peer: target };
+  const path = `/${target}/internal/replication/batch`;
+  let failures = 0;
+  let lastError: string | undefined;
+  let lastSuccessAt: string | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  // Stopping cuts a request in flight: its rows roll back and ship again after the restart.
+  const stopping = new AbortController();
+
+  async function shipBatch(): Promise<number> {
+    const base = options.url();
+    // Not a failure: the local platform learns its own address only once it listens.
+    if (!base) return 0;
+    return sql.begin(async (tx) => {
+      const claimed = await tx<{ seq: string; reportId: string }[]>`
+        select seq::text as seq, report_id::text as "reportId" from replication_outbox
+        where target = ${target} order by seq limit ${batchSize} for update skip locked`;
+      if (claimed.length === 0) return 0;
+      const lastSeq = Number(claimed.at(-1)!.seq);
+      const reports = await readStates(tx, codec, [...new Set(claimed.map((row) => row.reportId))]);
+      const body = JSON.stringify({ lastSeq, reports });
+      const stop = options.metrics.batchSeconds.startTimer(labels);
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...signRequest(options.key, site, 'POST', path, body) },
+          body,
+          signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(options.requestTimeoutMs ?? 15_000)]),
+        });
+      } catch (cause) {
+        stop({ outcome: 'error' });
+        throw new Error(`sending a batch to ${target} failed`, { cause });
+      }
+      const text = await response.text();
+      stop({ outcome: response.ok ? 'ok' : 'error' });
+      if (!response.ok) throw new Error(`${target} refused a batch: ${response.status} ${text.slice(0, 300)}`);
+      await tx`delete from replication_outbox where seq = any(${claimed.map((row) => row.seq)}::bigint[])`;
+      await tx`
+        insert into replication_checkpoints (peer, direction, position, at) values (${target}, 'shipped', ${lastSeq}, now())
+        on conflict (peer, direction) do update set position = greatest(replication_checkpoints.position, excluded.position), at = excluded.at`;
+      options.metrics.shipped.inc(labels, reports.length);
+      return claimed.length;
+    });
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(() => (running = undefined));
+    }, delayMs);
+    timer.unref();
+  }
+
+  async function tick() {
+    try {
+      const shipped = await shipBatch();
+      if (failures > 0) logger.info({ peer: target, after: failures }, 'replication to the peer resumed');
+      failures = 0;
+      lastError = undefined;
+      lastSuccessAt = new Date().toISOString();
+      // A full batch means more is waiting: go again at once, still yielding to the event loop.
+      schedule(shipped >= batchSize ? 0 : options.intervalMs);
+    } catch (error) {
+      if (stopped) return;
+      failures += 1;
+      lastError = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
+      options.metrics.failures.inc(labels);
+      const delay = backoffDelay(failures, options.intervalMs, options.backoffMaxMs);
+      // The first failure and then every tenth: a peer down for an hour should not flood the log.
+      if (failures === 1 || failures % 10 === 0) logger.warn({ peer: target, failures, retryInMs: delay, err: error }, 'replication batch failed; backing off');
+      schedule(delay);
+    }
+  }
+
+  schedule(0);
+  return {
+    target,
+    state: (): ShipperState => ({ peer: target, consecutiveFailures: failures, lastError, lastSuccessAt }),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      stopping.abort();
+      await running;
+    },
+  };
+}
+
+export type Shipper = ReturnType<typeof startShipper>;
