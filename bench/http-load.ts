@@ -20,6 +20,8 @@ export interface HttpRunResult {
   readonly seconds: number;
   readonly requestsPerSecond: number;
   readonly latency: LatencySummary;
+  /** The latency of every 2xx response, so runs can be pooled. */
+  readonly samples: Float64Array;
   readonly non2xx: number;
   readonly errors: number;
   readonly statusCodes: Readonly<Record<string, number>>;
@@ -57,9 +59,18 @@ export async function runHttpScenario(scenario: HttpScenario, options: HttpRunOp
     completed: result['2xx'],
     seconds: result.duration,
     requestsPerSecond: result['2xx'] / result.duration,
+    samples: latencies.samples(),
     latency: latencies.summary(),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts + result.resets + result.mismatches,
     statusCodes,
   };
+}
+
+/** A benchmark of failing requests measures nothing: any non-2xx or socket error ends the run. */
+export function assertClean<T extends { non2xx: number; errors: number; statusCodes: Readonly<Record<string, number>> }>(name: string, run: T): T {
+  if (run.non2xx > 0 || run.errors > 0) {
+    throw new Error(`${name}: ${run.non2xx} non-2xx responses and ${run.errors} errors (status codes ${JSON.stringify(run.statusCodes)})`);
+  }
+  return run;
 }

@@ -27,12 +27,22 @@ export function createLatencyRecorder() {
       }
       samples[count++] = ms;
     },
-    summary(): LatencySummary {
+    /** Every sample recorded, in recording order. */
+    samples(): Float64Array {
       if (dropped > 0) throw new Error(`${dropped} latency samples did not fit in ${MAX_SAMPLES}; shorten the run`);
-      const sorted = samples.slice(0, count).sort();
-      // Nearest rank: the smallest sample with at least p% of samples at or below it.
-      const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * count) - 1)] ?? Number.NaN;
-      return { count, p50: at(50), p95: at(95), p99: at(99), max: sorted[count - 1] ?? Number.NaN };
+      return samples.slice(0, count);
+    },
+    summary(): LatencySummary {
+      return summariseLatencies(this.samples());
     },
   };
+}
+
+/** Exact percentiles of samples, which may come from several runs (it sorts them in place). */
+export function summariseLatencies(samples: Float64Array): LatencySummary {
+  const sorted = samples.sort();
+  const count = sorted.length;
+  // Nearest rank: the smallest sample with at least p% of samples at or below it.
+  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * count) - 1)] ?? Number.NaN;
+  return { count, p50: at(50), p95: at(95), p99: at(99), max: sorted[count - 1] ?? Number.NaN };
 }

@@ -85,13 +85,13 @@ export function renderReport(report: BenchReport): string {
     Object.entries(record)
       .map(([key, value]) => `- ${key}: ${value}`)
       .join('\n');
-  return `# crashdesk benchmark
+  return `## Scenario api: the HTTP API beside the raw driver
 
 Started ${report.startedAt.toISOString()} with \`${report.command}\`.
 ${int(settings.rows)} reports in one site; ${settings.connections} concurrent connections (HTTP) and workers (raw driver);
 ${settings.durationSeconds} s measured per run after ${settings.warmupSeconds} s of unmeasured warm-up; pool of ${settings.poolSize} connections on both sides.
 
-## Machine
+### Machine
 
 ${keyValues(report.machine)}
 
@@ -99,12 +99,12 @@ PostgreSQL (embedded, durable settings: fsync and synchronous commit on):
 
 ${keyValues(report.postgresSettings)}
 
-## Bulk load (COPY)
+### Bulk load (COPY)
 
 ${int(load.rows)} rows in ${load.seconds.toFixed(1)} s: ${int(load.rowsPerSecond)} rows/s, through the live primary key and both
 secondary indexes; then \`vacuum (analyze)\` and a checkpoint. Table ${load.tableSize}; indexes ${load.indexSizes}.
 
-## Throughput and latency
+### Throughput and latency
 
 Latencies are per request (HTTP, measured by autocannon at the client) or per operation (raw driver, measured
 around each awaited query with \`performance.now()\`), in milliseconds, over 2xx responses; percentiles are exact
@@ -112,7 +112,7 @@ around each awaited query with \`performance.now()\`), in milliseconds, over 2xx
 
 ${figuresTable(report.operations)}
 
-## Where the CPU went
+### Where the CPU went
 
 CPU time read from /proc before and after each measured run, divided by the requests completed; the site's
 event-loop utilisation from \`performance.eventLoopUtilization()\` in the site process (100 % means its one
@@ -120,7 +120,7 @@ thread never waited). Other people's processes are not counted: the load average
 
 ${cpuTable(report.operations)}
 
-## What the database connections were doing
+### What the database connections were doing
 
 pg_stat_activity sampled every 100 ms during each measured run, for the connections of the pool under load
 (the site's, or the floor's): \`active\` alone is running; \`active Lock/advisory\`, \`active IO/WalSync\` and the
@@ -128,8 +128,8 @@ like are waiting inside the server; \`idle in transaction\` is a transaction wai
 
 ${waitsTable(report.operations)}
 
-## Query plans
+### Query plans
 
-${report.plans.map(({ title, plan }) => `### ${title}\n\n\`\`\`\n${plan}\n\`\`\``).join('\n\n')}
+${report.plans.map(({ title, plan }) => `#### ${title}\n\n\`\`\`\n${plan}\n\`\`\``).join('\n\n')}
 `;
 }

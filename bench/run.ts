@@ -1,178 +1,55 @@
-// `npm run bench`: one site with BENCH_ROWS reports, its HTTP API under autocannon beside the same
-// queries through the raw driver, and the plans of the lookup and page queries. See BENCHMARKS.md.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
+// `npm run bench`: runs the scenarios named in BENCH_SCENARIOS (comma list; default: all, in the
+// order below) one after another and prints their sections as one report. See BENCHMARKS.md.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import type { Sql } from 'postgres';
-import { createAuditLog } from '../api/audit/store.js';
-import { createPlainFieldCodec } from '../api/crypto/field-codec.js';
-import { connectDatabase } from '../api/db/connect.js';
-import { migrate } from '../api/db/migrate.js';
-import { createSiteIds } from '../api/ids/site-ids.js';
-import { startEmbeddedPostgres } from '../api/platform/embedded-postgres.js';
-import { agentToken } from './api-client.js';
-import { bulkLoadAccidents } from './bulk-load.js';
-import { runClosedLoop } from './closed-loop.js';
-import { createCpuMeter } from './cpu.js';
-import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
-import { explainQueries } from './explain.js';
-import { createFloorQueries } from './floor-queries.js';
-import { runHttpScenario } from './http-load.js';
-import { type OperationResult, renderReport } from './report.js';
-import { buildOperations } from './scenarios.js';
-import { loadBenchSettings } from './settings.js';
-import { startSiteProcess } from './site-process.js';
-import { startWaitSampler } from './wait-sampler.js';
+import { runApiBench } from './api-bench.js';
+import { runEncryptionBench } from './encryption-bench.js';
+import { log, type ScenarioContext } from './progress.js';
 
-// pg_stat_activity tells the two pools apart by these (the site's is set by bench/site-server.ts).
-const SITE_APPLICATION = `crashdesk-${BENCH_SITE}`;
-const FLOOR_APPLICATION = 'crashdesk-bench';
+/** Each scenario starts and stops everything it measures and returns its markdown section. */
+const SCENARIOS: Readonly<Record<string, (context: ScenarioContext) => Promise<string>>> = {
+  api: runApiBench,
+  encryption: runEncryptionBench,
+};
+
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
-const began = performance.now();
-const log = (message: string) => process.stderr.write(`[bench +${((performance.now() - began) / 1000).toFixed(0)}s] ${message}\n`);
 
-function machine(postgresVersion: string): Record<string, string> {
-  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const [one, five, fifteen] = loadavg().map((n) => n.toFixed(2));
-  return {
-    CPU: `${availableParallelism()} × ${cpuModel}`,
-    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    'load average at start (1/5/15 min)': `${one} / ${five} / ${fifteen}`,
-    Node: process.version,
-    PostgreSQL: postgresVersion,
-  };
-}
-
-async function postgresFacts(sql: Sql) {
-  const [version] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
-  const settings = await sql<{ name: string; setting: string }[]>`
-    select name, current_setting(name) as setting from pg_settings
-    where name in ('shared_buffers', 'effective_cache_size', 'work_mem', 'fsync', 'synchronous_commit', 'max_wal_size', 'jit')
-    order by name`;
-  return { version: version?.version ?? 'unknown', settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])) };
-}
-
-async function tableSizes(sql: Sql) {
-  const [table] = await sql<{ size: string }[]>`select pg_size_pretty(pg_table_size('accidents')) as size`;
-  const indexes = await sql<{ name: string; size: string }[]>`
-    select indexrelname as name, pg_size_pretty(pg_relation_size(indexrelid)) as size
-    from pg_stat_user_indexes where relname = 'accidents' order by indexrelname`;
-  return { tableSize: table?.size ?? '?', indexSizes: indexes.map((i) => `${i.name} ${i.size}`).join(', ') };
+function selectedScenarios(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = Object.keys(SCENARIOS);
+  const names = (env.BENCH_SCENARIOS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS names ${unknown.join(', ')}; the scenarios are ${known.join(', ')}`);
+  return names.length > 0 ? names : known;
 }
 
 async function main() {
-  const settings = loadBenchSettings();
+  const scenarios = selectedScenarios();
   const startedAt = new Date();
   const command = `${Object.entries(process.env)
     .filter(([key]) => key.startsWith('BENCH_'))
     .map(([key, value]) => `${key}=${value} `)
     .join('')}npm run bench`;
-  log(`${command}: ${settings.rows} rows, ${settings.connections} connections, ${settings.durationSeconds} s per run`);
+  log(`${command}: scenarios ${scenarios.join(', ')}`);
 
-  const dir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-'));
-  await chmod(dir, 0o755); // PostgreSQL runs as the `postgres` user when we run as root
-  const dataDir = join(dir, 'data');
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
-  try {
-    // Durable settings (no unsafeFast): fsync and synchronous commit on, as a real site runs.
-    const server = await startEmbeddedPostgres({ dataDir, password: randomBytes(18).toString('base64url') });
-    cleanups.push(() => server.stop());
-    const database = `crashdesk_${BENCH_SITE}`;
-    await server.ensureDatabase(database);
-    const url = server.url(database);
-    const sql = connectDatabase(url, { max: settings.poolSize, applicationName: FLOOR_APPLICATION });
-    cleanups.push(() => sql.end({ timeout: 5 }));
-    await migrate(sql);
-    const facts = await postgresFacts(sql);
-
-    const shape = datasetShape(settings.rows);
-    assertIdLayout(shape);
-    const codec = createPlainFieldCodec();
-    log(`loading ${settings.rows} reports with COPY`);
-    const loaded = await bulkLoadAccidents(sql, shape, codec, (done) => log(`  ${done} rows`));
-    log(`loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rowsPerSecond)} rows/s); vacuum (analyze), checkpoint`);
-    // What autovacuum would have done to a table that grew over a year; doing it now also keeps
-    // autovacuum and a checkpoint from landing in the middle of a measured run.
-    await sql`vacuum (analyze) accidents`;
-    await sql`checkpoint`;
-    const load = { ...loaded, ...(await tableSizes(sql)) };
-
-    const adminPassword = randomBytes(18).toString('base64url');
-    const site = await startSiteProcess({ databaseUrl: url, poolSize: settings.poolSize, adminPassword });
-    cleanups.push(() => site.stop());
-    const agent = await agentToken(site.baseUrl, adminPassword);
-    log(`site ${BENCH_SITE} listens at ${site.baseUrl}; signed in as ${agent.username}`);
-
-    // The floor mints through a worker lease of its own, next to the site's.
-    const ids = await createSiteIds(sql, { siteNumber: BENCH_SITE_NUMBER });
-    cleanups.push(() => ids.stop());
-    const operations = buildOperations(shape, createFloorQueries({ sql, codec, ids }), createAuditLog(sql), agent);
-    const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const meter = createCpuMeter({ site: site.pid, postmaster: postmasterPid });
-    const results: OperationResult[] = [];
-
-    for (const operation of operations) {
-      let http: OperationResult['http'];
-      if (operation.http) {
-        await operation.check?.(site.baseUrl, agent.token);
-        const httpOptions = { baseUrl: site.baseUrl, token: agent.token, connections: settings.connections };
-        if (settings.warmupSeconds > 0) assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
-        const loopBefore = await site.eventLoop();
-        const waits = startWaitSampler(sql, SITE_APPLICATION);
-        const before = meter.snapshot();
-        const run = assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.durationSeconds }));
-        const cpu = meter.since(before);
-        const siteEventLoopBusy = performance.eventLoopUtilization(await site.eventLoop(), loopBefore).utilization;
-        http = { run, cpu, siteEventLoopBusy, waits: await waits.stop() };
-        log(`${operation.name}, HTTP: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
-      }
-      const loop = { workers: settings.connections };
-      if (settings.warmupSeconds > 0) await runClosedLoop(operation.floor, { ...loop, durationSeconds: settings.warmupSeconds });
-      const waits = startWaitSampler(sql, FLOOR_APPLICATION);
-      const before = meter.snapshot();
-      const run = await runClosedLoop(operation.floor, { ...loop, durationSeconds: settings.durationSeconds });
-      const cpu = meter.since(before);
-      results.push({ name: operation.name, http, floor: { run, cpu, waits: await waits.stop() } });
-      log(`${operation.name}, raw driver: ${Math.round(run.operationsPerSecond)} ops/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
-    }
-
-    const middleRow = Math.floor(shape.rows / 2);
-    const plans = await explainQueries(sql, codec, {
-      policyNumber: policyNumberOf(policyKeyOf(shape, middleRow)),
-      date: dayOf(shape, Math.floor(shape.days / 2)),
-    });
-
-    const report = renderReport({
-      startedAt,
-      command,
-      settings,
-      machine: machine(facts.version),
-      postgresSettings: facts.settings,
-      load,
-      operations: results,
-      plans,
-    });
-    process.stdout.write(report);
-    await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
-    await writeFile(RESULTS_FILE, report);
-    log(`report written to ${RESULTS_FILE}`);
-  } finally {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => log(`clean-up step failed: ${String(error)}`));
-    }
+  const sections: string[] = [];
+  for (const name of scenarios) {
+    log(`scenario ${name}`);
+    sections.push(await SCENARIOS[name]!({ command }));
   }
-}
+  const report = `# crashdesk benchmark
 
-/** A benchmark of failing requests measures nothing: any non-2xx or socket error ends the run. */
-function assertClean<T extends { non2xx: number; errors: number; statusCodes: Readonly<Record<string, number>> }>(name: string, run: T): T {
-  if (run.non2xx > 0 || run.errors > 0) {
-    throw new Error(`${name}: ${run.non2xx} non-2xx responses and ${run.errors} errors (status codes ${JSON.stringify(run.statusCodes)})`);
-  }
-  return run;
+Started ${startedAt.toISOString()} with \`${command}\`; scenarios: ${scenarios.join(', ')}.
+
+${sections.join('\n')}`;
+  process.stdout.write(report);
+  await mkdir(join(RESULTS_FILE, '..'), { recursive: true });
+  await writeFile(RESULTS_FILE, report);
+  log(`report written to ${RESULTS_FILE}`);
 }
 
 main().then(

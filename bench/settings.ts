@@ -17,6 +17,10 @@ const settingsSchema = z.object({
   BENCH_CONNECTIONS: positive(32, 1024),
   /** Connections in the site's pool, and in the floor's pool: the API's DATABASE_POOL_SIZE default. */
   BENCH_POOL_SIZE: positive(20, 200),
+  /** Scenario `encryption`: reports loaded into each of its two site databases. */
+  BENCH_ENCRYPTION_ROWS: positive(200_000, 10_000_000),
+  /** Scenario `encryption`: measured runs per route and site, alternating between the sites. */
+  BENCH_ENCRYPTION_ROUNDS: positive(2, 20),
 });
 
 export interface BenchSettings {
@@ -25,6 +29,8 @@ export interface BenchSettings {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly poolSize: number;
+  readonly encryptionRows: number;
+  readonly encryptionRounds: number;
 }
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -40,5 +46,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     warmupSeconds: s.BENCH_WARMUP ?? Math.min(3, Math.ceil(s.BENCH_DURATION / 3)),
     connections: s.BENCH_CONNECTIONS,
     poolSize: s.BENCH_POOL_SIZE,
+    encryptionRows: s.BENCH_ENCRYPTION_ROWS,
+    encryptionRounds: s.BENCH_ENCRYPTION_ROUNDS,
   };
 }

@@ -1,9 +1,11 @@
 // The site under test, in a process of its own as in production, so the load generator and the
-// floor runner never share its event loop. Started by bench/run.ts with fork(); talks over IPC.
+// floor runner never share its event loop. Started by bench/site-process.ts with fork(); talks over IPC.
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app.js';
+import type { EncryptionSettings } from '../api/crypto/site-encryption.js';
+import { createVaultKeyProvider } from '../api/crypto/vault-key-provider.js';
 import { connectDatabase } from '../api/db/connect.js';
 import { createHttpMetrics } from '../api/observability/http-metrics.js';
 import { createLogger } from '../api/observability/logger.js';
@@ -15,7 +17,21 @@ export interface SiteServerStart {
   readonly databaseUrl: string;
   readonly poolSize: number;
   readonly adminPassword: string;
+  readonly encryption: SiteEncryptionChoice;
 }
+
+/** Field encryption off (what the plain codec stores), or through Vault transit with a token. */
+export type SiteEncryptionChoice =
+  | { readonly kind: 'off' }
+  | {
+      readonly kind: 'vault';
+      readonly address: string;
+      readonly token: string;
+      readonly transitMount: string;
+      readonly keyName: string;
+      /** base64: IPC carries JSON. */
+      readonly blindIndexKey: string;
+    };
 
 export type SiteServerMessage =
   | { readonly type: 'listening'; readonly port: number }
@@ -29,7 +45,16 @@ export interface EventLoopQuery {
 
 const send = (message: SiteServerMessage) => process.send?.(message);
 
-async function start({ databaseUrl, poolSize, adminPassword }: SiteServerStart) {
+function encryptionSettings(choice: SiteEncryptionChoice): EncryptionSettings {
+  if (choice.kind === 'off') return 'off';
+  const { address, token, transitMount, keyName, blindIndexKey } = choice;
+  return {
+    provider: createVaultKeyProvider({ address, transitMount, keyName, auth: { method: 'token', token } }),
+    blindIndexKey: Buffer.from(blindIndexKey, 'base64'),
+  };
+}
+
+async function start({ databaseUrl, poolSize, adminPassword, encryption }: SiteServerStart) {
   // Silent: at tens of thousands of lines a second, writing logs would be what gets measured.
   const logger = createLogger('silent');
   const registry = new Registry();
@@ -43,7 +68,8 @@ async function start({ databaseUrl, poolSize, adminPassword }: SiteServerStart) 
     tokenTtlSeconds: 8 * 60 * 60,
     idempotencyTtlSeconds: 24 * 60 * 60,
     adminPassword: { value: adminPassword, enforce: true },
-    encryption: 'off',
+    // startSite runs the key checks (and the first-start re-seal) before the site serves.
+    encryption: encryptionSettings(encryption),
   });
   const app = createApp({ sites: [site], registry, logger });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));

@@ -1,0 +1,137 @@
+// Scenario `api`: one site with BENCH_ROWS reports, its HTTP API under autocannon beside the same
+// queries through the raw driver, and the plans of the lookup and page queries. See BENCHMARKS.md.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sql } from 'postgres';
+import { createAuditLog } from '../api/audit/store.js';
+import { createPlainFieldCodec } from '../api/crypto/field-codec.js';
+import { connectDatabase } from '../api/db/connect.js';
+import { migrate } from '../api/db/migrate.js';
+import { createSiteIds } from '../api/ids/site-ids.js';
+import { startEmbeddedPostgres } from '../api/platform/embedded-postgres.js';
+import { agentToken } from './api-client.js';
+import { bulkLoadAccidents } from './bulk-load.js';
+import { runClosedLoop } from './closed-loop.js';
+import { createCpuMeter } from './cpu.js';
+import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
+import { explainQueries } from './explain.js';
+import { createFloorQueries } from './floor-queries.js';
+import { assertClean, runHttpScenario } from './http-load.js';
+import { machine, postgresFacts } from './machine.js';
+import { log, type ScenarioContext } from './progress.js';
+import { type OperationResult, renderReport } from './report.js';
+import { buildOperations } from './scenarios.js';
+import { loadBenchSettings } from './settings.js';
+import { startSiteProcess } from './site-process.js';
+import { startWaitSampler } from './wait-sampler.js';
+
+// pg_stat_activity tells the two pools apart by these (the site's is set by bench/site-server.ts).
+const SITE_APPLICATION = `crashdesk-${BENCH_SITE}`;
+const FLOOR_APPLICATION = 'crashdesk-bench';
+
+async function tableSizes(sql: Sql) {
+  const [table] = await sql<{ size: string }[]>`select pg_size_pretty(pg_table_size('accidents')) as size`;
+  const indexes = await sql<{ name: string; size: string }[]>`
+    select indexrelname as name, pg_size_pretty(pg_relation_size(indexrelid)) as size
+    from pg_stat_user_indexes where relname = 'accidents' order by indexrelname`;
+  return { tableSize: table?.size ?? '?', indexSizes: indexes.map((i) => `${i.name} ${i.size}`).join(', ') };
+}
+
+/** Runs the scenario and returns its section of the report. */
+export async function runApiBench({ command }: ScenarioContext): Promise<string> {
+  const settings = loadBenchSettings();
+  const startedAt = new Date();
+  log(`api: ${settings.rows} rows, ${settings.connections} connections, ${settings.durationSeconds} s per run`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-'));
+  await chmod(dir, 0o755); // PostgreSQL runs as the `postgres` user when we run as root
+  const dataDir = join(dir, 'data');
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  try {
+    // Durable settings (no unsafeFast): fsync and synchronous commit on, as a real site runs.
+    const server = await startEmbeddedPostgres({ dataDir, password: randomBytes(18).toString('base64url') });
+    cleanups.push(() => server.stop());
+    const database = `crashdesk_${BENCH_SITE}`;
+    await server.ensureDatabase(database);
+    const url = server.url(database);
+    const sql = connectDatabase(url, { max: settings.poolSize, applicationName: FLOOR_APPLICATION });
+    cleanups.push(() => sql.end({ timeout: 5 }));
+    await migrate(sql);
+    const facts = await postgresFacts(sql);
+
+    const shape = datasetShape(settings.rows);
+    assertIdLayout(shape);
+    const codec = createPlainFieldCodec();
+    log(`loading ${settings.rows} reports with COPY`);
+    const loaded = await bulkLoadAccidents(sql, shape, codec, (done) => log(`  ${done} rows`));
+    log(`loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rowsPerSecond)} rows/s); vacuum (analyze), checkpoint`);
+    // What autovacuum would have done to a table that grew over a year; doing it now also keeps
+    // autovacuum and a checkpoint from landing in the middle of a measured run.
+    await sql`vacuum (analyze) accidents`;
+    await sql`checkpoint`;
+    const load = { ...loaded, ...(await tableSizes(sql)) };
+
+    const adminPassword = randomBytes(18).toString('base64url');
+    const site = await startSiteProcess({ databaseUrl: url, poolSize: settings.poolSize, adminPassword, encryption: { kind: 'off' } });
+    cleanups.push(() => site.stop());
+    const agent = await agentToken(site.baseUrl, adminPassword);
+    log(`site ${BENCH_SITE} listens at ${site.baseUrl}; signed in as ${agent.username}`);
+
+    // The floor mints through a worker lease of its own, next to the site's.
+    const ids = await createSiteIds(sql, { siteNumber: BENCH_SITE_NUMBER });
+    cleanups.push(() => ids.stop());
+    const operations = buildOperations(shape, createFloorQueries({ sql, codec, ids }), createAuditLog(sql), agent);
+    const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const meter = createCpuMeter({ site: site.pid, postmaster: postmasterPid });
+    const results: OperationResult[] = [];
+
+    for (const operation of operations) {
+      let http: OperationResult['http'];
+      if (operation.http) {
+        await operation.check?.(site.baseUrl, agent.token);
+        const httpOptions = { baseUrl: site.baseUrl, token: agent.token, connections: settings.connections };
+        if (settings.warmupSeconds > 0) assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+        const loopBefore = await site.eventLoop();
+        const waits = startWaitSampler(sql, SITE_APPLICATION);
+        const before = meter.snapshot();
+        const run = assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.durationSeconds }));
+        const cpu = meter.since(before);
+        const siteEventLoopBusy = performance.eventLoopUtilization(await site.eventLoop(), loopBefore).utilization;
+        http = { run, cpu, siteEventLoopBusy, waits: await waits.stop() };
+        log(`${operation.name}, HTTP: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
+      }
+      const loop = { workers: settings.connections };
+      if (settings.warmupSeconds > 0) await runClosedLoop(operation.floor, { ...loop, durationSeconds: settings.warmupSeconds });
+      const waits = startWaitSampler(sql, FLOOR_APPLICATION);
+      const before = meter.snapshot();
+      const run = await runClosedLoop(operation.floor, { ...loop, durationSeconds: settings.durationSeconds });
+      const cpu = meter.since(before);
+      results.push({ name: operation.name, http, floor: { run, cpu, waits: await waits.stop() } });
+      log(`${operation.name}, raw driver: ${Math.round(run.operationsPerSecond)} ops/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
+    }
+
+    const middleRow = Math.floor(shape.rows / 2);
+    const plans = await explainQueries(sql, codec, {
+      policyNumber: policyNumberOf(policyKeyOf(shape, middleRow)),
+      date: dayOf(shape, Math.floor(shape.days / 2)),
+    });
+
+    return renderReport({
+      startedAt,
+      command,
+      settings,
+      machine: machine(facts.version),
+      postgresSettings: facts.settings,
+      load,
+      operations: results,
+      plans,
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`clean-up step failed: ${String(error)}`));
+    }
+  }
+}
