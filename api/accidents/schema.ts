@@ -8,6 +8,23 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 /* eslint-enable no-control-regex */
 
+/**
+ * The length and count limits of a report's fields, named once so that the console's browser-side
+ * checks (which cannot import zod) are rendered from the same numbers the schema enforces.
+ */
+export const accidentLimits = {
+  callReason: 500,
+  cause: 2000,
+  driver: 200,
+  minDrivers: 1,
+  maxDrivers: 10,
+  policyNumber: 64,
+  location: 500,
+  damage: 500,
+  maxDamages: 50,
+  summary: 8000,
+} as const;
+
 const line = (max: number) =>
   z
     .string()
@@ -28,8 +45,11 @@ export function normalisePolicyNumber(policyNumber: string): string {
   return policyNumber.trim().toLowerCase().replace(/[\s-]+/g, '');
 }
 
-export const PolicyNumberSchema = line(64)
-  .refine((value) => /^[a-z0-9./]{1,40}$/.test(normalisePolicyNumber(value)), {
+/** What a policy number must look like once normalised (also checked by the console's browser script). */
+export const normalisedPolicyPattern = /^[a-z0-9./]{1,40}$/;
+
+export const PolicyNumberSchema = line(accidentLimits.policyNumber)
+  .refine((value) => normalisedPolicyPattern.test(normalisePolicyNumber(value)), {
     message: 'must be 1 to 40 letters or digits (spaces, hyphens, dots and slashes allowed)',
   })
   .openapi({ example: '546452' });
@@ -50,21 +70,24 @@ export const AccidentDateSchema = DateSchema.refine((day) => day >= '1970-01-01'
 export const statuses = ['open', 'under_review', 'closed'] as const;
 
 const drivers = z
-  .array(line(200))
-  .min(1, 'must name at least one driver')
-  .max(10, 'must name at most 10 drivers')
+  .array(line(accidentLimits.driver))
+  .min(accidentLimits.minDrivers, 'must name at least one driver')
+  .max(accidentLimits.maxDrivers, `must name at most ${accidentLimits.maxDrivers} drivers`)
   .openapi({ example: ['Sarah Standl', 'John Radley'] });
-const damages = z.array(line(500)).max(50, 'must list at most 50 damages').openapi({ example: ['headlight broken'] });
+const damages = z
+  .array(line(accidentLimits.damage))
+  .max(accidentLimits.maxDamages, `must list at most ${accidentLimits.maxDamages} damages`)
+  .openapi({ example: ['headlight broken'] });
 
 const writable = {
-  callReason: line(500).openapi({ example: 'Report a car accident' }),
-  cause: paragraph(2000).openapi({ example: 'Hit a pothole and struck another car' }),
+  callReason: line(accidentLimits.callReason).openapi({ example: 'Report a car accident' }),
+  cause: paragraph(accidentLimits.cause).openapi({ example: 'Hit a pothole and struck another car' }),
   drivers,
   policyNumber: PolicyNumberSchema,
   accidentDate: AccidentDateSchema,
-  location: line(500).openapi({ example: 'M23, near junction 10' }),
+  location: line(accidentLimits.location).openapi({ example: 'M23, near junction 10' }),
   damages,
-  summary: paragraph(8000),
+  summary: paragraph(accidentLimits.summary),
   status: z.enum(statuses),
 };
 

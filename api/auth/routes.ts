@@ -8,10 +8,10 @@ import { bearerSecurity, jsonBody, problemResponses } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { requireAuthentication } from './middleware.js';
-import { decoyHash, verifyPassword } from './passwords.js';
 import { LoginRequestSchema, LoginResponseSchema } from './schema.js';
 import type { AuthStore } from './store.js';
-import { hashToken, newToken } from './tokens.js';
+import { signIn } from './sign-in.js';
+import { hashToken } from './tokens.js';
 
 export interface AuthRoutesDeps {
   readonly store: AuthStore;
@@ -46,10 +46,6 @@ const logout = createRoute({
   responses: { 204: { description: 'Signed out' }, ...problemResponses(401) },
 });
 
-/** The username as the audit trail and the throttle see it: what was typed, normalised and bounded. */
-export function normaliseLoginName(username: string): string {
-  return username.trim().toLowerCase().slice(0, 64) || '(empty)';
-}
 
 export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -67,31 +63,17 @@ export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRo
   );
   app.openapi(login, async (c) => {
     const body = c.req.valid('json');
-    const username = normaliseLoginName(body.username);
-    const keys = { username, client: c.get('clientAddress') };
-    const attempt = { actor: username, action: 'auth.login', resource: username };
-
-    // Before the password is checked: a blocked caller costs one small query, not a scrypt run.
-    const verdict = await throttle.begin(keys);
-    if (verdict.blocked) {
-      await record(c, { ...attempt, outcome: 'denied', details: { reason: 'throttled', scope: verdict.scope } });
-      throw new ProblemError(429, 'too-many-attempts', `Too many failed logins; try again in ${verdict.retryAfterSeconds} seconds.`, {
-        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+    const result = await signIn(
+      { store, throttle, audit },
+      { username: body.username, password: body.password, clientAddress: c.get('clientAddress'), requestId: c.get('requestId') },
+    );
+    if (result.kind === 'throttled') {
+      throw new ProblemError(429, 'too-many-attempts', `Too many failed logins; try again in ${result.retryAfterSeconds} seconds.`, {
+        headers: { 'retry-after': String(result.retryAfterSeconds) },
       });
     }
-
-    const account = await store.findAccount(username);
-    // Verify even for unknown users so timing does not reveal which usernames exist.
-    const valid = await verifyPassword(body.password, account?.passwordHash ?? (await decoyHash()));
-    if (!account || !valid || account.disabledAt) {
-      await record(c, { ...attempt, outcome: 'failure', details: { reason: 'invalid-credentials' } });
-      throw new ProblemError(401, 'invalid-credentials', 'The username or password is wrong.');
-    }
-
-    await throttle.succeeded(keys);
-    const token = newToken();
-    const expiresAt = await store.insertToken(hashToken(token), account.username);
-    await record(c, { ...attempt, outcome: 'success' });
+    if (result.kind === 'invalid-credentials') throw new ProblemError(401, 'invalid-credentials', 'The username or password is wrong.');
+    const { token, expiresAt, account } = result;
     return c.json(
       {
         token,
