@@ -46,11 +46,14 @@ export function createAuditLog(sql: Sql) {
   // Resolved when an entry is recorded, not when the request starts: middleware further in may set them.
   const origins = new AsyncLocalStorage<() => RequestOrigin>();
 
-  async function append(db: Sql | TransactionSql, entry: AuditEntry): Promise<void> {
+  type Content = ReturnType<typeof contentOf>;
+
+  /** Reads the request's origin now: by flush time the context of the request is gone. */
+  function contentOf(entry: AuditEntry) {
     const origin = origins.getStore()?.();
     const requestId = entry.requestId ?? origin?.requestId;
     const clientAddress = entry.clientAddress ?? origin?.clientAddress;
-    const content = {
+    return {
       actor: storableText(entry.actor, 64),
       action: storableText(entry.action, 64),
       resource: storableText(entry.resource),
@@ -59,16 +62,50 @@ export function createAuditLog(sql: Sql) {
       clientAddress: clientAddress === undefined ? null : storableText(clientAddress, 64),
       details: storableDetails(entry.details),
     };
+  }
+
+  async function append(db: Sql | TransactionSql, content: Content): Promise<void> {
     await db`
       select audit_append(${content.actor}::text, ${content.action}::text, ${content.resource}::text, ${content.outcome}::text,
                           ${content.requestId}::text, ${content.clientAddress}::text,
                           ${db.json(content.details as Parameters<typeof db.json>[0])}::jsonb, ${entryBody(content)}::text)`;
   }
 
+  // Group commit for entries recorded outside a transaction (reads, logins): while one batch is
+  // being appended, the entries that arrive queue up and go in the next batch, under one lock and
+  // one commit. An idle site appends at once; a busy one stops paying a commit per request while
+  // holding the chain's lock. Every caller still waits until its own entry is durable.
+  const queue: { content: Content; done: (error?: unknown) => void }[] = [];
+  let draining = false;
+  const MAX_BATCH = 200;
+
+  async function drain() {
+    draining = true;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        // Sent pipelined on the transaction's connection, and executed in this order.
+        await sql.begin((tx) => Promise.all(batch.map((item) => append(tx, item.content))));
+        for (const item of batch) item.done();
+      } catch (error) {
+        for (const item of batch) item.done(error);
+      }
+    }
+    draining = false;
+  }
+
+  function appendSoon(content: Content): Promise<void> {
+    return new Promise((resolve, reject) => {
+      queue.push({ content, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!draining) void drain();
+    });
+  }
+
   const log = {
     async record(entry: AuditEntry, tx?: TransactionSql): Promise<void> {
       try {
-        await append(tx ?? sql, entry);
+        const content = contentOf(entry);
+        await (tx ? append(tx, content) : appendSoon(content));
       } catch (cause) {
         throw new Error(`recording the audit entry ${entry.action} failed`, { cause });
       }
