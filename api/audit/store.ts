@@ -96,7 +96,10 @@ export function createAuditLog(sql: Sql) {
 
   function appendSoon(content: Content): Promise<void> {
     return new Promise((resolve, reject) => {
-      queue.push({ content, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      queue.push({
+        content,
+        done: (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error)))),
+      });
       if (!draining) void drain();
     });
   }
