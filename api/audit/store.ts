@@ -98,7 +98,7 @@ export function createAuditLog(sql: Sql) {
     return new Promise((resolve, reject) => {
       queue.push({
         content,
-        done: (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error)))),
+        done: (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('appending audit entries failed', { cause: error }))),
       });
       if (!draining) void drain();
     });
