@@ -46,12 +46,14 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
       continue;
     }
     const sealed = await codec.seal(id, state.fields);
+    // Timestamps go in as text: the driver would round a timestamptz parameter through a JS Date
+    // and drop the microseconds that the conflict rule compares.
     if (order < 0) {
       rejected.push(id);
       await tx`
         insert into accident_history (report_id, version, origin_site, outcome, call_reason, accident_date, damages, status, sealed, updated_by, updated_at, deleted_at)
         values (${id}, ${state.version}, ${state.originSite}, 'rejected', ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
-                ${state.status}, ${sealed}, ${state.updatedBy}, ${state.updatedAt}, ${state.deletedAt})
+                ${state.status}, ${sealed}, ${state.updatedBy}, ${state.updatedAt}::text::timestamptz, ${state.deletedAt}::text::timestamptz)
         on conflict do nothing`;
       continue;
     }
@@ -67,8 +69,8 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
       insert into accidents (id, site, version, origin_site, call_reason, accident_date, damages, status, policy_index, sealed,
                              created_by, created_at, updated_by, updated_at, deleted_by, deleted_at)
       values (${id}, ${state.site}, ${state.version}, ${state.originSite}, ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
-              ${state.status}, ${policyIndex}, ${sealed}, ${state.createdBy}, ${state.createdAt}, ${state.updatedBy}, ${state.updatedAt},
-              ${state.deletedBy}, ${state.deletedAt})
+              ${state.status}, ${policyIndex}, ${sealed}, ${state.createdBy}, ${state.createdAt}::text::timestamptz, ${state.updatedBy}, ${state.updatedAt}::text::timestamptz,
+              ${state.deletedBy}, ${state.deletedAt}::text::timestamptz)
       on conflict (id) do update set
         version = excluded.version, origin_site = excluded.origin_site, call_reason = excluded.call_reason,
         accident_date = excluded.accident_date, damages = excluded.damages, status = excluded.status,

@@ -14,30 +14,29 @@ function createMetrics(registry: Registry) {
   const sources = new Set<LagSource>();
   // The lag gauges read the outbox when scraped, so they are exact at every scrape and cost
   // nothing between scrapes. In the local platform, every site of the process reports into them.
-  const collectLag = async () => {
-    lag.reset();
-    backlog.reset();
-    const reports = await Promise.allSettled([...sources].map((source) => source()));
-    for (const report of reports) {
-      if (report.status !== 'fulfilled') continue;
-      for (const peer of report.value.peers) {
-        lag.set({ site: report.value.site, peer: peer.peer }, peer.lagSeconds);
-        backlog.set({ site: report.value.site, peer: peer.peer }, peer.backlogRows);
+  // The registry collects gauges concurrently, so each reads for itself.
+  const collector = (pick: (peer: PeerLag) => number) =>
+    async function (this: Gauge<'site' | 'peer'>) {
+      this.reset();
+      const reports = await Promise.allSettled([...sources].map((source) => source()));
+      for (const report of reports) {
+        if (report.status !== 'fulfilled') continue;
+        for (const peer of report.value.peers) this.set({ site: report.value.site, peer: peer.peer }, pick(peer));
       }
-    }
-  };
-  const lag = new Gauge({
+    };
+  new Gauge({
     name: 'crashdesk_replication_lag_seconds',
     help: 'Age of the oldest change not yet delivered to the peer (0 when none waits)',
     labelNames: ['site', 'peer'] as const,
     registers: [registry],
-    collect: collectLag,
+    collect: collector((peer) => peer.lagSeconds),
   });
-  const backlog = new Gauge({
+  new Gauge({
     name: 'crashdesk_replication_backlog_rows',
     help: 'Outbox rows waiting for delivery to the peer',
     labelNames: ['site', 'peer'] as const,
     registers: [registry],
+    collect: collector((peer) => peer.backlogRows),
   });
   return {
     sources,

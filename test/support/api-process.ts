@@ -14,8 +14,9 @@ export interface ApiProcess {
 }
 
 /** Runs the api exactly as `npm start` does, as a separate process on a free port. */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const port = await freePort();
+/** `port` pins the address (a restart on the same one, or peers configured before it starts). */
+export async function startApiProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ApiProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
