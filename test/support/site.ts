@@ -9,6 +9,7 @@ import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import type { EncryptionSettings } from '../../api/crypto/site-encryption.js';
 import { createHttpMetrics } from '../../api/observability/http-metrics.js';
 import { createLogger } from '../../api/observability/logger.js';
+import type { ReplicationSettings } from '../../api/replication/replication.js';
 import { type SiteOptions, startSite } from '../../api/site/start-site.js';
 import { createTestDatabase } from './database.js';
 
@@ -36,6 +37,8 @@ export interface TestSiteOptions {
   readonly corsOrigins?: readonly string[];
   /** Where the site logs (silent by default). */
   readonly logger?: Logger;
+  /** Replication with other test sites (api/replication); none by default. */
+  readonly replication?: ReplicationSettings;
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
@@ -59,6 +62,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     idempotencyTtlSeconds: 3600,
     adminPassword: { value: ADMIN_PASSWORD, enforce: true },
     encryption,
+    ...(options.replication && { replication: options.replication }),
   };
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
