@@ -10,6 +10,7 @@ import { createAuditRoutes } from '../audit/routes.js';
 import type { AuditStore } from '../audit/store.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { createAuthRoutes } from '../auth/routes.js';
+import { createConsoleRoutes } from '../console/routes.js';
 import type { AuthStore } from '../auth/store.js';
 import type { AppEnv } from '../http/env.js';
 import { ProblemError } from '../http/problem.js';
@@ -67,12 +68,10 @@ export function createSiteApp(deps: SiteAppDeps) {
   // Peer sites only, signed with the replication key; outside /v1, so no agent's token applies.
   app.route('/internal/replication', createInternalRoutes(deps.replication.routes));
 
-  // The agents' console lands here; until it does, point people at the API's documentation.
-  app.get('/', (c) =>
-    c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>crashdesk ${site}</title></head>` +
-        `<body><h1>crashdesk: ${site}</h1><p><a href="/${site}/docs">API documentation</a></p></body></html>`,
-    ),
+  // The agents' console: cookie sessions of its own, never accepted by the /v1 routes above.
+  app.route(
+    '/',
+    createConsoleRoutes({ site, auth: deps.auth, throttle: deps.throttle, accidents: deps.accidents, cursors: deps.cursors, audit: deps.audit, logger: deps.logger }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok', site }));
   app.get('/readyz', async (c) => {

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { type Accident, IdempotencyHeadersSchema, ReportIdSchema } from '../accidents/schema.js';
+import type { AccidentsStore } from '../accidents/store.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { hashRequestBody } from '../idempotency/keys.js';
+import { formValues, parseNewReport, parseReportEdit, type ReportFormValues } from './form-input.js';
+import type { PageContext } from './pages/layout.js';
+import { ConflictPage, MessagePage } from './pages/messages.js';
+import { DeleteConfirmPage, ReportDetailPage } from './pages/report-detail.js';
+import { type ListName, ReportFormPage } from './pages/report-form.js';
+import { type ConsoleContext, formBody, html, sessionOf } from './render.js';
+import { type ConsoleEnv, safeConsolePath } from './session.js';
+
+export interface ReportRoutesDeps {
+  readonly site: string;
+  readonly accidents: AccidentsStore;
+  readonly audit: { record(entry: AuditEntry): Promise<void> };
+  readonly ctx: (c: ConsoleContext) => Promise<PageContext>;
+  readonly signedIn: MiddlewareHandler<ConsoleEnv>;
+  readonly supervisor: (permission: 'accidents:delete') => MiddlewareHandler<ConsoleEnv>;
+  readonly record: (c: ConsoleContext, entry: Omit<AuditEntry, 'actor'>) => Promise<void>;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const emptyForm = (): ReportFormValues => ({ callReason: '', cause: '', drivers: [], policyNumber: '', accidentDate: today(), location: '', damages: [], summary: '' });
+const valuesOf = (report: Accident): ReportFormValues => ({ ...report });
+const validKey = (key: unknown) => (IdempotencyHeadersSchema.shape['idempotency-key'].safeParse(key).success && typeof key === 'string' ? key : undefined);
+const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined =>
+  value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined;
+
+/** Opening, recording, editing and deleting one report. */
+export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor, record }: ReportRoutesDeps) {
+  const base = `/${site}`;
+  const app = new Hono<ConsoleEnv>();
+  const backOf = (c: ConsoleContext, value: unknown, report?: Accident) =>
+    safeConsolePath(site, value) ?? (report ? `${base}/?date=${report.accidentDate}` : `${base}/`);
+
+  const notFoundPage = async (c: ConsoleContext, id: string) => {
+    const t = c.get('t');
+    return html(c, <MessagePage ctx={await ctx(c)} title={t('notFoundTitle')} message={t('notFound', { id })} link={{ href: `${base}/`, label: t('navList') }} />, 404);
+  };
+
+  /** Reads one report as the API's GET does: audited whether found or not. */
+  async function readReport(c: ConsoleContext, id: string): Promise<Accident | undefined> {
+    const report = ReportIdSchema.safeParse(id).success ? await accidents.get(id) : undefined;
+    await record(c, report
+      ? { action: 'report.read', resource: id, outcome: 'success', details: { version: report.version } }
+      : { action: 'report.read', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
+    return report;
+  }
+
+  const newForm = async (c: ConsoleContext, values: ReportFormValues, options: { key?: string; errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; formError?: string; fresh?: boolean } = {}) => {
+    const t = c.get('t');
+    return ReportFormPage({
+      ctx: await ctx(c),
+      title: t('newTitle'),
+      mode: 'new',
+      action: `${base}/reports/new`,
+      values,
+      errors: options.errors,
+      idempotencyKey: options.key ?? randomUUID(),
+      draft: 'new',
+      fresh: options.fresh ?? false,
+      extraRows: options.extraRows,
+      formError: options.formError,
+    });
+  };
+
+  app.get('/reports/new', signedIn, async (c) => html(c, await newForm(c, emptyForm(), { fresh: true })));
+
+  app.post('/reports/new', signedIn, async (c) => {
+    const body = await formBody(c);
+    const values = formValues(body);
+    const key = validKey(body.idempotencyKey);
+    const extraRows = moreRows(body._more);
+    if (extraRows) return html(c, await newForm(c, values, { key, extraRows }));
+    const parsed = parseNewReport(values, c.get('language'));
+    if (!parsed.ok) return html(c, await newForm(c, values, { key, errors: parsed.errors }), 400);
+
+    const { username } = sessionOf(c).user;
+    const idempotency = key ? { username, key, requestHash: hashRequestBody(parsed.value) } : undefined;
+    const result = await accidents.create(parsed.value, username, idempotency);
+    if (result.kind === 'idempotency-key-reused') {
+      return html(c, await newForm(c, values, { formError: c.get('t')('keyReused') }), 422);
+    }
+    if (result.kind === 'replayed') {
+      // The second press of the same form: nothing recorded twice; on the trail like a read, as in the API.
+      await record(c, { action: 'report.create', resource: result.report.id, outcome: 'success', details: { version: result.report.version, replayed: true } });
+    }
+    return c.redirect(`${base}/reports/${result.report.id}?notice=created`, 303);
+  });
+
+  app.get('/reports/:id', signedIn, async (c) => {
+    const id = c.req.param('id');
+    const report = await readReport(c, id);
+    if (!report) return notFoundPage(c, id);
+    const t = c.get('t');
+    const notice = c.req.query('notice');
+    const shown = notice === 'created' ? t('noticeCreated') : notice === 'updated' ? t('noticeUpdated') : undefined;
+    const clearDraft = notice === 'created' ? 'new' : notice === 'updated' ? `edit-${id}` : undefined;
+    return html(c, <ReportDetailPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} notice={shown} clearDraft={clearDraft} />);
+  });
+
+  const editForm = async (c: ConsoleContext, id: string, values: ReportFormValues, version: number, back: string, options: { errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; fresh?: boolean } = {}) =>
+    ReportFormPage({
+      ctx: await ctx(c),
+      title: c.get('t')('editTitle', { id }),
+      mode: 'edit',
+      action: `${base}/reports/${id}/edit`,
+      values,
+      version,
+      back,
+      draft: `edit-${id}`,
+      fresh: options.fresh ?? false,
+      errors: options.errors,
+      extraRows: options.extraRows,
+    });
+
+  app.get('/reports/:id/edit', signedIn, async (c) => {
+    const id = c.req.param('id');
+    const report = await readReport(c, id);
+    if (!report) return notFoundPage(c, id);
+    const back = backOf(c, c.req.query('back'), report);
+    return html(c, await editForm(c, id, valuesOf(report), report.version, back, { fresh: true }));
+  });
+
+  app.post('/reports/:id/edit', signedIn, async (c) => {
+    const id = c.req.param('id');
+    if (!ReportIdSchema.safeParse(id).success) return notFoundPage(c, id);
+    const body = await formBody(c);
+    const values = formValues(body);
+    const version = Number(typeof body.version === 'string' ? body.version : NaN);
+    const back = backOf(c, body.back);
+    if (!Number.isInteger(version) || version < 1) return notFoundPage(c, id);
+    const extraRows = moreRows(body._more);
+    if (extraRows) return html(c, await editForm(c, id, values, version, back, { extraRows }));
+    const parsed = parseReportEdit(values, c.get('language'));
+    if (!parsed.ok) return html(c, await editForm(c, id, values, version, back, { errors: parsed.errors }), 400);
+
+    const { username } = sessionOf(c).user;
+    const result = await accidents.update(id, version, parsed.value, username);
+    // A success is recorded by the store's change listener, inside the change's transaction.
+    if (result.kind !== 'updated') {
+      await record(c, { action: 'report.update', resource: id, outcome: 'failure', details: { reason: result.kind, expectedVersion: version } });
+    }
+    if (result.kind === 'not-found') return notFoundPage(c, id);
+    if (result.kind === 'stale') {
+      const theirs = await readReport(c, id);
+      if (!theirs) return notFoundPage(c, id);
+      const yours: Accident = { ...theirs, ...parsed.value, version };
+      const page = (
+        <ConflictPage
+          ctx={await ctx(c)}
+          yours={yours}
+          yourVersion={version}
+          theirs={theirs}
+          form={{ mode: 'edit', action: `${base}/reports/${id}/edit`, values, version: theirs.version, back, draft: `edit-${id}`, fresh: false }}
+        />
+      );
+      return html(c, page, 409);
+    }
+    return c.redirect(`${base}/reports/${id}?notice=updated&back=${encodeURIComponent(back)}`, 303);
+  });
+
+  app.get('/reports/:id/delete', supervisor('accidents:delete'), async (c) => {
+    const id = c.req.param('id');
+    const report = await readReport(c, id);
+    if (!report) return notFoundPage(c, id);
+    return html(c, <DeleteConfirmPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} />);
+  });
+
+  app.post('/reports/:id/delete', supervisor('accidents:delete'), async (c) => {
+    const id = c.req.param('id');
+    const { username } = sessionOf(c).user;
+    const removed = ReportIdSchema.safeParse(id).success && (await accidents.remove(id, username));
+    if (!removed) {
+      await record(c, { action: 'report.delete', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
+      return notFoundPage(c, id);
+    }
+    const back = backOf(c, (await formBody(c)).back);
+    return c.redirect(`${back}${back.includes('?') ? '&' : '?'}notice=deleted`, 303);
+  });
+
+  return app;
+}

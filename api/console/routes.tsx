@@ -1,0 +1,195 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { AccidentsStore } from '../accidents/store.js';
+import { DateSchema, PolicyNumberSchema } from '../accidents/schema.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { auditRequests } from '../audit/middleware.js';
+import type { AuditStore } from '../audit/store.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import { signIn } from '../auth/sign-in.js';
+import type { AuthStore } from '../auth/store.js';
+import { hashToken } from '../auth/tokens.js';
+import type { CursorCodec } from '../http/cursor.js';
+import { createConsoleAssets } from './assets.js';
+import { csvExportStream } from './csv-export.js';
+import { translateValidation } from './i18n.js';
+import { LoginPage } from './pages/login.js';
+import { ExportPage, MessagePage, RoleBlockedPage } from './pages/messages.js';
+import { DayListPage, SearchPage } from './pages/report-list.js';
+import { type ConsoleContext, chooseLanguageOf, formBody, guard, html, pageContext } from './render.js';
+import { createReportRoutes } from './report-routes.js';
+import { type ConsoleEnv, clearSessionCookie, csrfMatches, readSession, safeConsolePath, sameOrigin, setLanguageCookie, setSessionCookie } from './session.js';
+
+export interface ConsoleDeps {
+  readonly site: string;
+  readonly auth: AuthStore;
+  readonly throttle: LoginThrottle;
+  readonly accidents: AccidentsStore;
+  readonly cursors: CursorCodec;
+  readonly audit: AuditStore;
+  readonly logger: Logger;
+}
+
+const PAGE_SIZE = 50;
+const MAX_EXPORT_DAYS = 3660;
+// Earlier pages' cursors ride along in the URL so "previous page" needs no server state.
+const MAX_TRAIL = 40;
+
+const today = () => new Date().toISOString().slice(0, 10);
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * The agents' console at `/{site}/`: server-rendered pages that work without JavaScript, reading
+ * and changing reports through the same store and audit trail as the JSON API.
+ */
+export function createConsoleRoutes(deps: ConsoleDeps) {
+  const { site, accidents, audit, cursors } = deps;
+  const base = `/${site}`;
+  const assets = createConsoleAssets();
+  const app = new Hono<ConsoleEnv>();
+  // Static files first, so none of the page middleware below runs for them.
+  app.route('/', assets.routes);
+
+  const ctx = async (c: ConsoleContext) => pageContext(c, site, await assets.versions());
+  const roleBlocked = async (c: ConsoleContext) => html(c, <RoleBlockedPage ctx={await ctx(c)} />, 403);
+  const forged = async (c: ConsoleContext) =>
+    html(c, <MessagePage ctx={await ctx(c)} title={c.get('t')('csrf')} message={c.get('t')('csrf')} link={{ href: `${base}/`, label: c.get('t')('navList') }} />, 403);
+  const signedIn = guard({ site, permission: 'accidents:read', roleBlocked, forged });
+  const supervisor = (permission: 'accidents:export' | 'accidents:delete') => guard({ site, permission, roleBlocked, forged });
+  const record = (c: ConsoleContext, entry: Omit<AuditEntry, 'actor'>) =>
+    audit.record({ actor: c.get('session')?.user.username ?? '(anonymous)', ...entry });
+
+  // Every console path (not `*`: that would reach the API's routes mounted beside these).
+  for (const path of ['/', '/login', '/logout', '/language', '/search', '/export', '/export.csv', '/reports/*']) {
+    app.use(path, chooseLanguageOf, auditRequests(audit), readSession(site, deps.auth));
+  }
+
+  app.get('/login', async (c) => {
+    const t = c.get('t');
+    const next = safeConsolePath(site, c.req.query('next'));
+    if (c.get('session')) return c.redirect(next ?? `${base}/`, 303);
+    const notice = c.get('sessionEnded') || c.req.query('ended') ? t('sessionExpired') : c.req.query('out') ? t('signedOut') : undefined;
+    return html(c, <LoginPage ctx={await ctx(c)} next={next} notice={notice} />);
+  });
+
+  app.post('/login', async (c) => {
+    const t = c.get('t');
+    // No session yet, so no CSRF token: the browser's Origin (or Sec-Fetch-Site) must be this site.
+    if (!sameOrigin(c)) return forged(c);
+    const body = await formBody(c);
+    const next = safeConsolePath(site, body.next);
+    const result = await signIn({ store: deps.auth, throttle: deps.throttle, audit }, {
+      username: text(body.username),
+      password: text(body.password),
+      clientAddress: c.get('clientAddress'),
+      requestId: c.get('requestId'),
+    });
+    if (result.kind !== 'signed-in') {
+      const throttled = result.kind === 'throttled';
+      if (throttled) c.header('retry-after', String(result.retryAfterSeconds));
+      const error = throttled ? t('throttled', { seconds: result.retryAfterSeconds }) : t('badCredentials');
+      return html(c, <LoginPage ctx={await ctx(c)} next={next} username={text(body.username)} error={error} />, throttled ? 429 : 401);
+    }
+    setSessionCookie(c, site, result.token);
+    return c.redirect(next ?? `${base}/`, 303);
+  });
+
+  app.post('/logout', async (c) => {
+    const session = c.get('session');
+    if (session) {
+      const body = await formBody(c);
+      if (!sameOrigin(c) || !csrfMatches(session, body.csrf)) return forged(c);
+      await deps.auth.revokeToken(hashToken(session.token));
+      await record(c, { action: 'auth.logout', resource: session.user.username, outcome: 'success' });
+    }
+    clearSessionCookie(c, site);
+    return c.redirect(`${base}/login?out=1`, 303);
+  });
+
+  app.get('/language', (c) => {
+    const wanted = c.req.query('set');
+    if (wanted === 'en' || wanted === 'zh') setLanguageCookie(c, site, wanted);
+    return c.redirect(safeConsolePath(site, c.req.query('back')) ?? `${base}/`, 303);
+  });
+
+  app.get('/', signedIn, async (c) => {
+    const t = c.get('t');
+    const requested = c.req.query('date') ?? today();
+    const parsed = DateSchema.safeParse(requested);
+    const notice = c.req.query('notice') === 'deleted' ? t('noticeDeleted') : undefined;
+    if (!parsed.success) {
+      const dateError = translateValidation(c.get('language'), 'must be a real date written YYYY-MM-DD');
+      return html(c, <DayListPage ctx={await ctx(c)} date={requested} reports={[]} pageNumber={1} previousHref={undefined} nextHref={undefined} dateError={dateError} />, 400);
+    }
+    const date = parsed.data;
+    const cursor = c.req.query('cursor') || undefined;
+    const trail = (c.req.query('trail') ?? '').slice(0, 8000).split('~').slice(-MAX_TRAIL);
+    let beforeId: string | undefined;
+    try {
+      beforeId = cursor === undefined ? undefined : cursors.decode(cursor, date);
+    } catch {
+      // A stale or edited page link: start the day from its first page.
+      return c.redirect(`${base}/?date=${date}`, 303);
+    }
+    const page = await accidents.listByDate(date, PAGE_SIZE, beforeId);
+    await record(c, { action: 'report.list', resource: `accidents?date=${date}`, outcome: 'success', details: { ids: page.items.map((r) => r.id), count: page.items.length } });
+
+    const pageNumber = cursor === undefined ? 1 : trail.length + 1;
+    const link = (target: string | undefined, targetTrail: string[]) => {
+      const query = new URLSearchParams({ date });
+      if (target) query.set('cursor', target);
+      if (target && targetTrail.length > 0) query.set('trail', targetTrail.join('~'));
+      return `${base}/?${query.toString()}`;
+    };
+    const last = page.items.at(-1);
+    const nextHref = page.hasMore && last ? link(cursors.encode(date, last.id), cursor === undefined ? [''] : [...trail, cursor]) : undefined;
+    const previousHref = cursor === undefined ? undefined : link(trail.at(-1) || undefined, trail.slice(0, -1));
+    return html(c, <DayListPage ctx={await ctx(c)} date={date} reports={page.items} pageNumber={pageNumber} previousHref={previousHref} nextHref={nextHref} notice={notice} />);
+  });
+
+  app.get('/search', signedIn, async (c) => {
+    const policyNumber = (c.req.query('policyNumber') ?? '').trim();
+    if (policyNumber === '') return c.redirect(`${base}/`, 303);
+    const parsed = PolicyNumberSchema.safeParse(policyNumber);
+    if (!parsed.success) {
+      const error = parsed.error.issues.map((issue) => translateValidation(c.get('language'), issue.message)).join(' ');
+      return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={[]} error={error} />, 400);
+    }
+    const reports = await accidents.findByPolicy(parsed.data);
+    // Names what was read, never the number searched for: a policy number is sensitive.
+    await record(c, { action: 'report.search', resource: 'accidents?policyNumber', outcome: 'success', details: { ids: reports.map((r) => r.id), count: reports.length } });
+    return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={reports} />);
+  });
+
+  app.get('/export', supervisor('accidents:export'), async (c) => html(c, <ExportPage ctx={await ctx(c)} from={today()} to={today()} />));
+
+  app.get('/export.csv', supervisor('accidents:export'), async (c) => {
+    const t = c.get('t');
+    const from = c.req.query('from') ?? '';
+    const to = c.req.query('to') ?? '';
+    const valid = DateSchema.safeParse(from).success && DateSchema.safeParse(to).success;
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    if (!valid || days < 0 || days >= MAX_EXPORT_DAYS) {
+      const error = valid ? t('exportRange') : `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}`;
+      return html(c, <ExportPage ctx={await ctx(c)} from={from} to={to} error={error} />, 400);
+    }
+    const { username } = c.get('session')!.user;
+    const origin = { requestId: c.get('requestId'), clientAddress: c.get('clientAddress') };
+    const stream = csvExportStream({
+      store: accidents,
+      from,
+      to,
+      // The stream is pulled after this handler returns: the request's origin is passed explicitly.
+      onPage: (day, reports) =>
+        audit.record({ actor: username, action: 'report.export', resource: `accidents?from=${from}&to=${to}`, outcome: 'success', ...origin, details: { day, ids: reports.map((r) => r.id), count: reports.length } }),
+      onError: (error) => deps.logger.error({ err: error, requestId: origin.requestId }, 'the CSV export failed part-way'),
+    });
+    return c.body(stream, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="crashdesk-${site}-${from}-to-${to}.csv"`,
+    });
+  });
+
+  app.route('/', createReportRoutes({ site, accidents, audit, ctx, signedIn, supervisor, record }));
+  return app;
+}
