@@ -1,5 +1,5 @@
 // transit-dev serves the subset of the Vault/OpenBao HTTP API that crashdesk uses (sys/health,
-// sys/mounts and the transit secrets engine) from memory, like `bao server -dev`.
+// sys/mounts, the transit secrets engine, ACL policies and Kubernetes-auth roles) from memory, like `bao server -dev`.
 //
 // The OpenBao server module is not available from the Go module proxy this project can reach,
 // but its published SDK is, and the SDK's keysutil package is the key-policy engine behind
@@ -33,6 +33,8 @@ type server struct {
 
 	mu     sync.Mutex
 	mounts map[string]logical.Storage // transit mount path -> its key storage
+
+	documents documents // ACL policies and auth roles (sys.go)
 }
 
 type apiError struct {
@@ -51,7 +53,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("creating key lock manager: %v", err)
 	}
-	srv := &server{rootToken: *rootToken, locks: locks, mounts: map[string]logical.Storage{}}
+	srv := &server{rootToken: *rootToken, locks: locks, mounts: map[string]logical.Storage{}, documents: documents{items: map[string]map[string]any{}}}
 
 	listener, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -105,6 +107,9 @@ func (s *server) route(ctx context.Context, method, path string, body map[string
 			return nil, &apiError{http.StatusMethodNotAllowed, "unsupported operation"}
 		}
 		return nil, s.mount(mount, body)
+	}
+	if data, handled, err := s.documents.route(method, path, body); handled {
+		return data, err
 	}
 	for mount, storage := range s.snapshotMounts() {
 		rest, ok := strings.CutPrefix(path, mount+"/")

@@ -27,6 +27,14 @@ func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logi
 	case operation == "keys" && strings.HasSuffix(name, "/rotate") && method == http.MethodPost:
 		request.Name = strings.TrimSuffix(name, "/rotate")
 		return rotateKey(ctx, locks, request)
+	case operation == "keys" && strings.HasSuffix(name, "/config") && method == http.MethodPost:
+		request.Name = strings.TrimSuffix(name, "/config")
+		return configureKey(ctx, locks, request, body)
+	case operation == "keys" && method == http.MethodDelete:
+		if err := locks.DeletePolicy(ctx, storage, name); err != nil {
+			return nil, &apiError{http.StatusBadRequest, err.Error()}
+		}
+		return nil, nil
 	case operation == "keys" && method == http.MethodGet:
 		return readKey(ctx, locks, request)
 	case operation == "keys" && method == http.MethodPost:
@@ -82,6 +90,25 @@ func readKey(ctx context.Context, locks *keysutil.LockManager, request keysutil.
 		"supports_encryption":    true,
 		"supports_decryption":    true,
 	}, nil
+}
+
+// configureKey applies keys/NAME/config's deletion_allowed, the one setting crashdesk changes.
+func configureKey(ctx context.Context, locks *keysutil.LockManager, request keysutil.PolicyRequest, body map[string]any) (map[string]any, error) {
+	policy, _, err := locks.GetPolicyExclusive(ctx, request, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if policy == nil {
+		return nil, &apiError{http.StatusBadRequest, "encryption key not found"}
+	}
+	defer policy.Unlock()
+	if allowed, ok := body["deletion_allowed"].(bool); ok {
+		policy.DeletionAllowed = allowed
+		if err := policy.Persist(ctx, request.Storage); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 func rotateKey(ctx context.Context, locks *keysutil.LockManager, request keysutil.PolicyRequest) (map[string]any, error) {

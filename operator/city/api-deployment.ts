@@ -1,0 +1,135 @@
+// The api's Deployment in single-site mode, shared by the operator and manifests/ (one site without
+// the operator). Environment names are typed against the api's config schema, so a renamed setting
+// fails to compile here instead of failing in a pod.
+import type { Config } from '../../api/config.js';
+
+export interface SecretKey {
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface ApiDeploymentProps {
+  readonly site: string;
+  readonly siteNumber: number;
+  readonly image: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  /** Omit when an HPA owns the replica count. */
+  readonly replicas?: number;
+  readonly serviceAccountName?: string;
+  readonly databaseUrl: SecretKey;
+  readonly databaseOwnerUrl?: SecretKey;
+  readonly adminPassword?: SecretKey;
+  /** The platform-wide blind-index key (base64), the same for every site. */
+  readonly blindIndexKey: SecretKey;
+  /** Field encryption through Vault transit, logging in with the pod's service account. */
+  readonly vault: {
+    readonly address: string;
+    readonly role: string;
+    readonly transitMount?: string;
+    readonly transitKey?: string;
+    readonly authMount?: string;
+  };
+  readonly replication?: { readonly secret: SecretKey; readonly hqUrl?: string; readonly ownUrl?: string };
+  readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+type EnvName = keyof Config;
+export type EnvVar = { name: EnvName; value: string } | { name: EnvName; valueFrom: { secretKeyRef: SecretKey } };
+
+export const API_PORT = 8080;
+
+/** Labels every object of one site carries; the Service, PDB and policies select on them. */
+export function siteLabels(site: string) {
+  return { 'app.kubernetes.io/name': 'crashdesk-api', 'app.kubernetes.io/instance': site, 'crashdesk.io/site': site };
+}
+
+export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
+  const fromSecret = (name: EnvName, ref: SecretKey): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+  const env: EnvVar[] = [
+    { name: 'HOST', value: '0.0.0.0' },
+    { name: 'PORT', value: String(API_PORT) },
+    { name: 'CRASHDESK_SITE', value: props.site },
+    { name: 'CRASHDESK_SITE_NUMBER', value: String(props.siteNumber) },
+    fromSecret('DATABASE_URL', props.databaseUrl),
+    // Requests arrive through the ingress: without trusting its X-Forwarded-For entry, every agent
+    // would share the ingress's address, and login throttling per address would block them all.
+    { name: 'CRASHDESK_TRUST_PROXY_HOPS', value: '1' },
+    fromSecret('CRASHDESK_BLIND_INDEX_KEY', props.blindIndexKey),
+    { name: 'CRASHDESK_KEY_PROVIDER', value: 'vault' },
+    { name: 'VAULT_ADDR', value: props.vault.address },
+    { name: 'VAULT_AUTH_METHOD', value: 'kubernetes' },
+    { name: 'VAULT_KUBERNETES_ROLE', value: props.vault.role },
+    { name: 'VAULT_TRANSIT_MOUNT', value: props.vault.transitMount ?? 'transit' },
+  ];
+  if (props.databaseOwnerUrl) env.push(fromSecret('DATABASE_OWNER_URL', props.databaseOwnerUrl));
+  if (props.adminPassword) env.push(fromSecret('CRASHDESK_ADMIN_PASSWORD', props.adminPassword));
+  if (props.vault.transitKey) env.push({ name: 'VAULT_TRANSIT_KEY', value: props.vault.transitKey });
+  if (props.vault.authMount) env.push({ name: 'VAULT_KUBERNETES_MOUNT', value: props.vault.authMount });
+  if (props.replication) {
+    env.push(fromSecret('CRASHDESK_REPLICATION_SECRET', props.replication.secret));
+    if (props.replication.hqUrl) env.push({ name: 'CRASHDESK_HQ_URL', value: props.replication.hqUrl });
+    if (props.replication.ownUrl) env.push({ name: 'CRASHDESK_REPLICATION_URL', value: props.replication.ownUrl });
+  }
+  return env;
+}
+
+export function apiDeployment(props: ApiDeploymentProps) {
+  const selector = siteLabels(props.site);
+  const labels = { ...selector, ...props.labels };
+  const probe = (path: string) => ({ httpGet: { path: `/${props.site}/${path}`, port: 'http' }, periodSeconds: 5, failureThreshold: 3 });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: props.name ?? `crashdesk-api-${props.site}`,
+      ...(props.namespace ? { namespace: props.namespace } : {}),
+      labels,
+      ...(props.ownerReferences ? { ownerReferences: props.ownerReferences } : {}),
+    },
+    spec: {
+      ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          // Long enough for the preStop drain plus the api's own grace period.
+          terminationGracePeriodSeconds: 30,
+          // Spread over zones first (a zone outage leaves the site serving), then over nodes.
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+          ],
+          containers: [
+            {
+              name: 'api',
+              image: props.image,
+              ports: [{ name: 'http', containerPort: API_PORT }],
+              env: apiEnvironment(props),
+              readinessProbe: probe('readyz'),
+              livenessProbe: { ...probe('healthz'), failureThreshold: 6 },
+              // Endpoints are removed asynchronously; keep serving until the load balancer has noticed.
+              lifecycle: { preStop: { sleep: { seconds: 5 } } },
+              resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,183 @@
+// The City CustomResourceDefinition, defined once: the operator's tests install it and
+// manifests/ synthesises it. Written in the API server's wire format (`x-kubernetes-*` keys).
+import { GROUP, KIND, PLURAL, VERSION } from './types.js';
+
+type Schema = Record<string, unknown>;
+
+const string = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+const integer = (extra: Schema = {}): Schema => ({ type: 'integer', ...extra });
+const object = (properties: Record<string, Schema>, extra: Schema = {}): Schema => ({ type: 'object', properties, ...extra });
+const quantity = string({ pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$', maxLength: 32 });
+const dnsName = string({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
+const clock = string({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+
+const resources = object({ cpu: quantity, memory: quantity });
+
+const specSchema = object(
+  {
+    role: string({ enum: ['hq', 'city'], 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'role is immutable' }] }),
+    displayName: string({ minLength: 1, maxLength: 100 }),
+    timezone: string({ default: 'UTC', maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' }),
+    api: object(
+      {
+        image: string({ minLength: 1, maxLength: 512 }),
+        replicas: object(
+          { min: integer({ minimum: 1, maximum: 100, default: 2 }), max: integer({ minimum: 1, maximum: 100, default: 10 }) },
+          { default: { min: 2, max: 10 }, 'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'api.replicas.min must not exceed api.replicas.max' }] },
+        ),
+        resources: object(
+          { requests: resources, limits: resources },
+          { default: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } },
+        ),
+      },
+      { required: ['image'] },
+    ),
+    scaling: object(
+      {
+        targetRequestsPerSecond: integer({ minimum: 1, maximum: 100_000, default: 50 }),
+        targetCpuUtilization: integer({ minimum: 10, maximum: 100, default: 70 }),
+        schedules: {
+          type: 'array',
+          maxItems: 20,
+          default: [],
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: object(
+            {
+              name: dnsName,
+              days: { type: 'array', maxItems: 7, default: [], items: string({ enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] }) },
+              start: clock,
+              end: clock,
+              minReplicas: integer({ minimum: 1, maximum: 100 }),
+            },
+            { required: ['name', 'start', 'end', 'minReplicas'], 'x-kubernetes-validations': [{ rule: 'self.start != self.end', message: 'a schedule window must not start and end at the same time' }] },
+          ),
+        },
+      },
+      { default: {} },
+    ),
+    ingress: object(
+      {
+        host: string({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+        path: string({ pattern: '^/[A-Za-z0-9/_.-]*$', maxLength: 200 }),
+        className: dnsName,
+        tlsSecretName: dnsName,
+        controllerNamespace: string({ default: 'ingress-nginx', maxLength: 63 }),
+      },
+      { required: ['host'] },
+    ),
+    database: object(
+      {
+        managed: object(
+          {
+            instances: integer({ minimum: 1, maximum: 9, default: 2 }),
+            storageSize: string({ default: '10Gi', pattern: '^[0-9]+(Mi|Gi|Ti)$' }),
+            storageClass: string({ maxLength: 253 }),
+          },
+        ),
+        external: object({ secretName: dnsName, urlKey: string({ default: 'uri' }), ownerUrlKey: string() }, { required: ['secretName'] }),
+      },
+      {
+        default: { managed: {} },
+        'x-kubernetes-validations': [
+          { rule: 'has(self.managed) != has(self.external)', message: 'database needs exactly one of managed or external' },
+          { rule: 'has(oldSelf.managed) == has(self.managed)', message: 'database cannot switch between managed and external' },
+        ],
+      },
+    ),
+    cache: object(
+      {
+        managed: object({ image: string({ default: 'redis:7.4-alpine' }), memory: string({ default: '256Mi', pattern: '^[0-9]+(Mi|Gi)$' }) }),
+        url: string({ pattern: '^rediss?://', maxLength: 512 }),
+      },
+      { default: {}, 'x-kubernetes-validations': [{ rule: '!(has(self.managed) && has(self.url))', message: 'cache is either managed or a url, not both' }] },
+    ),
+    encryption: object(
+      {
+        vaultAddress: string({ pattern: '^https?://', maxLength: 512 }),
+        transitMount: string({ default: 'transit', pattern: '^[a-z0-9_-]+$' }),
+        keyName: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'encryption.keyName is immutable: data sealed with the old key would be lost' }] }),
+        authRole: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128 }),
+        authMount: string({ default: 'kubernetes', pattern: '^[a-z0-9_/-]+$' }),
+        deleteKeyOnDelete: { type: 'boolean', default: false },
+        blindIndexSecretName: string({ default: 'crashdesk-blind-index' }),
+      },
+      { required: ['vaultAddress'] },
+    ),
+    replication: object(
+      { hq: string({ default: 'hq', maxLength: 63 }), secretName: string({ default: 'crashdesk-replication', maxLength: 253 }) },
+      { default: {} },
+    ),
+  },
+  {
+    required: ['role', 'displayName', 'api', 'ingress', 'encryption'],
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.scaling.schedules) || self.scaling.schedules.all(w, w.minReplicas <= self.api.replicas.max)',
+        message: 'a schedule window minReplicas must not exceed api.replicas.max',
+      },
+    ],
+  },
+);
+
+const condition = object(
+  {
+    type: string(),
+    status: string({ enum: ['True', 'False', 'Unknown'] }),
+    reason: string(),
+    message: string(),
+    observedGeneration: integer({ format: 'int64' }),
+    lastTransitionTime: string({ format: 'date-time' }),
+  },
+  { required: ['type', 'status', 'reason', 'lastTransitionTime'] },
+);
+
+const statusSchema = object({
+  observedGeneration: integer({ format: 'int64' }),
+  conditions: { type: 'array', items: condition, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+  endpoint: string(),
+  replicas: integer(),
+  siteNumber: integer({ minimum: 0, maximum: 63 }),
+});
+
+export const cityCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${PLURAL}.${GROUP}` },
+  spec: {
+    group: GROUP,
+    scope: 'Namespaced',
+    names: { plural: PLURAL, singular: 'city', kind: KIND, listKind: `${KIND}List`, shortNames: ['cty'] },
+    versions: [
+      {
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Role', type: 'string', jsonPath: '.spec.role' },
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: 'Replicas', type: 'integer', jsonPath: '.status.replicas' },
+          { name: 'Endpoint', type: 'string', jsonPath: '.status.endpoint' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: object(
+            { apiVersion: string(), kind: string(), metadata: { type: 'object' }, spec: specSchema, status: statusSchema },
+            {
+              required: ['spec'],
+              'x-kubernetes-validations': [
+                {
+                  // The api treats the site named `hq` as hq, so role and name must agree.
+                  rule: "(self.spec.role == 'hq') == (self.metadata.name == 'hq')",
+                  message: "the hq City must be named hq, and only it may have role hq",
+                },
+                { rule: 'size(self.metadata.name) <= 40', message: 'a City name has at most 40 characters (it prefixes its children)' },
+              ],
+            },
+          ),
+        },
+      },
+    ],
+  },
+} as const;

@@ -1,0 +1,128 @@
+// The City's data services: its CloudNativePG Cluster or external database, its cache, and the
+// network policies that let only its api reach them.
+import { deriveCityKey } from '../../api/replication/signing.js';
+import type { SecretKey } from './api-deployment.js';
+import { siteLabels } from './api-deployment.js';
+import { childMetadata, type KubeObject } from './metadata.js';
+import { type City, cityNames } from './types.js';
+
+/**
+ * Where the api finds its database: CloudNativePG's generated `<cluster>-app` Secret (its `uri`
+ * points at the `-rw` service, so writes always reach the primary), or the external Secret.
+ */
+export function databaseUrl(city: City): { databaseUrl: SecretKey; databaseOwnerUrl?: SecretKey } {
+  const external = city.spec.database.external;
+  if (!external) return { databaseUrl: { name: `${cityNames(city).database}-app`, key: 'uri' } };
+  return {
+    databaseUrl: { name: external.secretName, key: external.urlKey },
+    ...(external.ownerUrlKey ? { databaseOwnerUrl: { name: external.secretName, key: external.ownerUrlKey } } : {}),
+  };
+}
+
+export function databaseCluster(city: City): KubeObject {
+  const managed = city.spec.database.managed;
+  if (!managed) throw new Error(`City ${city.metadata.name} has an external database; no Cluster to build`);
+  const names = cityNames(city);
+  return {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: childMetadata(city, names.database, { 'crashdesk.io/site': names.site }),
+    spec: {
+      // One primary, the rest streaming replicas behind the `-ro` service.
+      instances: managed.instances,
+      storage: { size: managed.storageSize, ...(managed.storageClass ? { storageClass: managed.storageClass } : {}) },
+      bootstrap: { initdb: { database: 'app', owner: 'app' } },
+      primaryUpdateStrategy: 'unsupervised',
+      inheritedMetadata: { labels: { 'crashdesk.io/site': names.site } },
+    },
+  };
+}
+
+export function databaseNetworkPolicy(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(city, names.database),
+    spec: {
+      podSelector: { matchLabels: { 'cnpg.io/cluster': names.database } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: { matchLabels: siteLabels(names.site) } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+        // The instances stream to each other, and the CloudNativePG operator polls their status.
+        { from: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': names.database } } }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
+      ],
+    },
+  };
+}
+
+const cacheLabels = (city: City) => ({ 'app.kubernetes.io/name': 'crashdesk-cache', 'app.kubernetes.io/instance': city.metadata.name });
+
+/** A cache-only Redis: no persistence, evicting least recently used keys at its memory limit. */
+export function cacheObjects(city: City): KubeObject[] {
+  const managed = city.spec.cache.managed;
+  if (!managed) return [];
+  const names = cityNames(city);
+  const labels = cacheLabels(city);
+  const maxMemoryMb = Math.floor(Number.parseInt(managed.memory, 10) * (managed.memory.endsWith('Gi') ? 1024 : 1) * 0.8);
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: childMetadata(city, names.cache, labels),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'redis',
+                image: managed.image,
+                args: ['--save', '', '--appendonly', 'no', '--maxmemory', `${maxMemoryMb}mb`, '--maxmemory-policy', 'allkeys-lru'],
+                ports: [{ name: 'redis', containerPort: 6379 }],
+                readinessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 5 },
+                resources: { requests: { cpu: '50m', memory: managed.memory }, limits: { memory: managed.memory } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: childMetadata(city, names.cache, labels),
+      spec: { selector: labels, ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }] },
+    },
+  ];
+}
+
+export function cacheNetworkPolicy(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(city, names.cache),
+    spec: {
+      podSelector: { matchLabels: cacheLabels(city) },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: siteLabels(names.site) } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    },
+  };
+}
+
+/** A city's replication key, derived from the platform secret: the city never holds the secret itself. */
+export function replicationSecret(city: City, platformSecret: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: childMetadata(city, cityNames(city).replicationSecret),
+    type: 'Opaque',
+    data: { key: Buffer.from(deriveCityKey(platformSecret, city.metadata.name)).toString('base64') },
+  };
+}

@@ -1,0 +1,103 @@
+// What reconcile reads before deciding: the children the cluster has (from the watch caches), the
+// Secrets and the hq City it depends on, and the site number it allocated.
+import { isNotFound, type Kube, resourcePath } from '../kube.js';
+import type { KubeObject } from './metadata.js';
+import { type DatabaseState, type DeploymentState, type ReplicationState } from './status.js';
+import { API_VERSION, type City, cityNames, SITE_NUMBER_ANNOTATION } from './types.js';
+
+export interface ObservedObject {
+  readonly metadata: { readonly name: string; readonly resourceVersion?: string; readonly generation?: number };
+  readonly spec?: Record<string, unknown>;
+  readonly status?: Record<string, unknown>;
+}
+
+/** Looks a child up in the watch caches (undefined: not there, or its kind is not watched). */
+export type ChildLookup = (kind: string, namespace: string, name: string) => ObservedObject | undefined;
+
+export function deploymentState(deployment: ObservedObject | undefined): DeploymentState | undefined {
+  if (!deployment) return undefined;
+  const status = (deployment.status ?? {}) as {
+    observedGeneration?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string }[];
+  };
+  return {
+    generation: deployment.metadata.generation,
+    observedGeneration: status.observedGeneration,
+    replicas: (deployment.spec as { replicas?: number } | undefined)?.replicas,
+    updatedReplicas: status.updatedReplicas,
+    availableReplicas: status.availableReplicas,
+    available: status.conditions?.some((condition) => condition.type === 'Available' && condition.status === 'True') ?? false,
+  };
+}
+
+export async function secretExists(kube: Kube, namespace: string, name: string): Promise<boolean> {
+  return (await kube.getOrUndefined(resourcePath('v1', 'Secret', namespace, name))) !== undefined;
+}
+
+export async function readSecretValue(kube: Kube, namespace: string, name: string, key: string): Promise<string | undefined> {
+  const secret = await kube.getOrUndefined<{ data?: Record<string, string> }>(resourcePath('v1', 'Secret', namespace, name));
+  const value = secret?.data?.[key];
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+export async function observeDatabase(kube: Kube, city: City, lookup: ChildLookup): Promise<DatabaseState> {
+  const names = cityNames(city);
+  const external = city.spec.database.external;
+  if (external) {
+    return { kind: 'external', secretName: external.secretName, secretFound: await secretExists(kube, city.metadata.namespace, external.secretName) };
+  }
+  const cluster = lookup('Cluster', city.metadata.namespace, names.database);
+  const secretName = `${names.database}-app`;
+  const status = (cluster?.status ?? {}) as { readyInstances?: number; phase?: string };
+  return {
+    kind: 'managed',
+    secretName,
+    secretFound: await secretExists(kube, city.metadata.namespace, secretName),
+    cluster: cluster ? { instances: (cluster.spec as { instances: number }).instances, readyInstances: status.readyInstances, phase: status.phase } : undefined,
+  };
+}
+
+export async function observeReplication(kube: Kube, city: City): Promise<ReplicationState & { platformSecret?: string }> {
+  const { hq, secretName } = city.spec.replication;
+  const namespace = city.metadata.namespace;
+  const platformSecret = city.spec.role === 'city' ? await readSecretValue(kube, namespace, secretName, 'secret') : undefined;
+  const secretFound = city.spec.role === 'city' ? platformSecret !== undefined : await secretExists(kube, namespace, secretName);
+  const hqFound = city.spec.role === 'hq' || (await kube.getOrUndefined(resourcePath(API_VERSION, 'City', namespace, hq))) !== undefined;
+  return { role: city.spec.role, hqName: hq, hqFound, secretFound, secretName, platformSecret };
+}
+
+/** The site number recorded on the City, if any. */
+export function recordedSiteNumber(city: City): number | undefined {
+  const value = city.metadata.annotations?.[SITE_NUMBER_ANNOTATION];
+  return value === undefined ? undefined : Number(value);
+}
+
+/** hq is 0; any other City takes the lowest number no City of its namespace holds. */
+export function allocateSiteNumber(city: City, others: readonly City[]): number {
+  if (city.spec.role === 'hq') return 0;
+  const taken = new Set(others.filter((other) => other.metadata.uid !== city.metadata.uid).map(recordedSiteNumber));
+  taken.add(0);
+  for (let number = 1; number <= 63; number++) if (!taken.has(number)) return number;
+  throw new Error('all 63 city site numbers are taken in this namespace');
+}
+
+/** Whether the ServiceMonitor CRD is installed; asked at most once a minute. */
+export function serviceMonitorCheck(kube: Kube): () => Promise<boolean> {
+  let known: { installed: boolean; at: number } | undefined;
+  return async () => {
+    if (known && Date.now() - known.at < 60_000) return known.installed;
+    try {
+      await kube.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'servicemonitors.monitoring.coreos.com'));
+      known = { installed: true, at: Date.now() };
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      known = { installed: false, at: Date.now() };
+    }
+    return known.installed;
+  };
+}
+
+/** Identifies a child across kinds for the applied-version memo. */
+export const childKey = (object: KubeObject) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;

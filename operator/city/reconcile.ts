@@ -1,0 +1,200 @@
+// reconcile(key): get the City → finalize if it is being deleted → record its finalizer and site
+// number → observe its children → apply the desired children (unless nothing changed since the
+// last apply) and its Vault objects → write its status only when that changed.
+import type { Logger } from 'pino';
+import { isConflict, isNotFound, type Kube, resourcePath } from '../kube.js';
+import type { WorkResult } from '../queue.js';
+import { replicationSecret } from './data-resources.js';
+import type { EventRecorder } from './events.js';
+import type { KubeObject } from './metadata.js';
+import {
+  allocateSiteNumber,
+  type ChildLookup,
+  childKey,
+  deploymentState,
+  observeDatabase,
+  observeReplication,
+  recordedSiteNumber,
+  serviceMonitorCheck,
+} from './observe.js';
+import { desiredChildren } from './resources.js';
+import { untilNextWindowEdge } from './schedule.js';
+import {
+  apiCondition,
+  cleanupCondition,
+  databaseCondition,
+  desiredStatus,
+  encryptionCondition,
+  errorMessage,
+  replicationCondition,
+  sameStatus,
+  setCondition,
+} from './status.js';
+import { API_VERSION, type City, type CityStatus, cityNames, FIELD_MANAGER, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
+import type { VaultClient } from './vault.js';
+
+export interface ReconcilerDeps {
+  readonly kube: Kube;
+  readonly vault: VaultClient;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  readonly lookup: ChildLookup;
+  readonly now?: () => Date;
+  /** While a City is not Ready, look again this often (Secrets and the hq City are not watched). */
+  readonly notReadyRequeueMs?: number;
+}
+
+/** What the last full pass applied, so that an unchanged City with untouched children is skipped. */
+interface Applied {
+  readonly generation: number;
+  readonly fingerprint: string;
+  readonly versions: ReadonlyMap<string, string>;
+}
+
+const versionOf = (object: { metadata: { generation?: number; resourceVersion?: string } } | undefined) =>
+  object?.metadata.generation !== undefined ? `g${object.metadata.generation}` : `r${object?.metadata.resourceVersion ?? ''}`;
+
+export function createCityReconciler(deps: ReconcilerDeps) {
+  const { kube, vault, events, logger, lookup, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
+  const applied = new Map<string, Applied>();
+  const serviceMonitors = serviceMonitorCheck(kube);
+  let allocation: Promise<unknown> = Promise.resolve();
+
+  async function reconcile(key: string): Promise<WorkResult> {
+    const [namespace = '', name = ''] = key.split('/');
+    const path = resourcePath(API_VERSION, 'City', namespace, name);
+    try {
+      const city = await kube.get<City>(path);
+      if (city.metadata.deletionTimestamp) return await finalize(city, path);
+      const siteNumber = await recordFinalizerAndSiteNumber(city, path);
+      if (siteNumber === undefined) return; // the patch's watch event brings the City back
+
+      const deployment = lookup('Deployment', namespace, cityNames(city).api);
+      const [database, replication, withServiceMonitor] = await Promise.all([observeDatabase(kube, city, lookup), observeReplication(kube, city), serviceMonitors()]);
+      const children = desiredChildren(city, { siteNumber, now: now(), currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas, serviceMonitors: withServiceMonitor });
+      if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
+
+      let encryptionError: unknown;
+      if (unchangedSinceLastApply(key, city, children)) {
+        logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
+      } else {
+        encryptionError = await vault.ensure(city).then(() => undefined, (error: unknown) => error);
+        await applyAll(key, city, children, encryptionError === undefined);
+      }
+
+      const status = desiredStatus(
+        city,
+        {
+          database: databaseCondition(database),
+          api: apiCondition(deploymentState(lookup('Deployment', namespace, cityNames(city).api))),
+          encryption: encryptionError === undefined ? encryptionCondition(undefined, cityNames(city).transitKey) : encryptionCondition(encryptionError, ''),
+          replication: replicationCondition(replication),
+          endpoint: endpoint(city),
+          replicas: (deploymentState(deployment)?.availableReplicas ?? 0),
+          siteNumber,
+        },
+        now(),
+      );
+      await writeStatus(city, path, status);
+      if (encryptionError !== undefined) throw new Error(`configuring Vault for City ${key}`, { cause: encryptionError });
+      const ready = status.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+      const edge = untilNextWindowEdge(city.spec, now());
+      const delays = [edge, ready ? undefined : notReadyRequeueMs].filter((delay): delay is number => delay !== undefined);
+      return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : undefined;
+    } catch (error) {
+      if (isNotFound(error) && (error as Error).message.includes('/cities/')) return; // the City is gone: done
+      if (isConflict(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
+      throw error;
+    }
+  }
+
+  function unchangedSinceLastApply(key: string, city: City, children: readonly KubeObject[]): boolean {
+    const last = applied.get(key);
+    if (!last || last.generation !== city.metadata.generation || city.status?.observedGeneration !== city.metadata.generation) return false;
+    if (last.fingerprint !== JSON.stringify(children)) return false;
+    return children.every((child) => {
+      const seen = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
+      // Kinds without a watch cache (Secret) count as unchanged: they carry nothing a person edits.
+      return seen === undefined ? !WATCHED.has(child.kind) : last.versions.get(childKey(child)) === versionOf(seen);
+    });
+  }
+
+  async function applyAll(key: string, city: City, children: readonly KubeObject[], remember: boolean) {
+    const versions = new Map<string, string>();
+    const created: string[] = [];
+    for (const child of children) {
+      const before = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
+      const result = await kube.apply<{ metadata: { generation?: number; resourceVersion?: string } }>(child, FIELD_MANAGER).catch((error: unknown) => {
+        throw new Error(`applying ${child.kind} ${child.metadata.name}`, { cause: error });
+      });
+      versions.set(childKey(child), versionOf(result));
+      if (!before && WATCHED.has(child.kind)) created.push(`${child.kind} ${child.metadata.name}`);
+    }
+    if (created.length > 0) await events.normal(city, 'Applied', `created or repaired ${created.join(', ')}`);
+    if (city.status?.observedGeneration !== city.metadata.generation && city.status?.observedGeneration !== undefined) {
+      await events.normal(city, 'Updated', `applied generation ${city.metadata.generation}`);
+    }
+    if (remember) applied.set(key, { generation: city.metadata.generation, fingerprint: JSON.stringify(children), versions });
+    else applied.delete(key);
+  }
+
+  /** Adds the finalizer and the site number in one write guarded by resourceVersion; undefined when it wrote. */
+  async function recordFinalizerAndSiteNumber(city: City, path: string): Promise<number | undefined> {
+    const recorded = recordedSiteNumber(city);
+    const hasFinalizer = city.metadata.finalizers?.includes(FINALIZER) ?? false;
+    if (recorded !== undefined && hasFinalizer) return recorded;
+    // One allocation at a time, from a fresh list, so two Cities never take the same number.
+    const run = allocation.then(async () => {
+      const siteNumber = recorded ?? allocateSiteNumber(city, (await kube.list<City>(resourcePath(API_VERSION, 'City', city.metadata.namespace))).items);
+      await kube.mergePatch(path, {
+        metadata: {
+          resourceVersion: city.metadata.resourceVersion,
+          finalizers: hasFinalizer ? city.metadata.finalizers : [...(city.metadata.finalizers ?? []), FINALIZER],
+          annotations: { [SITE_NUMBER_ANNOTATION]: String(siteNumber) },
+        },
+      });
+      if (recorded === undefined) await events.normal(city, 'SiteNumberAllocated', `site number ${siteNumber}`);
+    });
+    allocation = run.catch(() => undefined);
+    await run;
+    return undefined;
+  }
+
+  async function finalize(city: City, path: string): Promise<WorkResult> {
+    const key = `${city.metadata.namespace}/${city.metadata.name}`;
+    applied.delete(key);
+    if (!city.metadata.finalizers?.includes(FINALIZER)) return;
+    try {
+      await vault.remove(city);
+    } catch (error) {
+      const conditions = setCondition([...(city.status?.conditions ?? [])], cleanupCondition(error), city.metadata.generation, now());
+      const withReady = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Deleting', message: 'waiting for Vault to remove the role and policy' }, city.metadata.generation, now());
+      await writeStatus(city, path, { ...city.status, conditions: withReady });
+      await events.warning(city, 'VaultCleanupFailed', errorMessage(error));
+      throw new Error(`removing Vault objects of City ${key}`, { cause: error });
+    }
+    await kube.mergePatch(path, { metadata: { resourceVersion: city.metadata.resourceVersion, finalizers: city.metadata.finalizers.filter((f) => f !== FINALIZER) } });
+    logger.info({ city: key }, 'Vault role and policy removed; City released');
+  }
+
+  async function writeStatus(city: City, path: string, status: CityStatus) {
+    if (sameStatus(city.status, status)) return;
+    await kube.mergePatch(`${path}/status`, { metadata: { resourceVersion: city.metadata.resourceVersion }, status });
+    const before = new Map((city.status?.conditions ?? []).map((condition) => [condition.type, condition.status]));
+    for (const condition of status.conditions ?? []) {
+      if (condition.type === 'Ready' && before.get('Ready') !== condition.status) {
+        await (condition.status === 'True' ? events.normal(city, 'Ready', condition.message) : events.warning(city, condition.reason, condition.message));
+      }
+    }
+  }
+
+  return { reconcile, forget: (key: string) => applied.delete(key) };
+}
+
+/** Kinds the controller watches; their caches tell reconcile whether a child was changed by hand. */
+export const WATCHED = new Set(['ServiceAccount', 'Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Cluster', 'ServiceMonitor']);
+
+function endpoint(city: City): string {
+  const { host, tlsSecretName } = city.spec.ingress;
+  return `${tlsSecretName ? 'https' : 'http'}://${host}${cityNames(city).path}`;
+}

@@ -1,0 +1,165 @@
+// Desired children of a City: pure functions of the City and of what the operator observed (the
+// site number it allocated, the Deployment's current replica count, the clock for schedules).
+import { API_PORT, apiDeployment, siteLabels } from './api-deployment.js';
+import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
+import { scheduledMinReplicas } from './schedule.js';
+import { childMetadata, type KubeObject } from './metadata.js';
+import { type City, cityNames } from './types.js';
+
+export type { KubeObject };
+
+export interface Observed {
+  readonly siteNumber: number;
+  readonly now: Date;
+  /** The api Deployment's replica count as the cluster has it (the HPA moves it). */
+  readonly currentReplicas?: number;
+  /** Whether the ServiceMonitor CRD is installed. */
+  readonly serviceMonitors: boolean;
+}
+
+export function serviceAccount(city: City): KubeObject {
+  // Vault's Kubernetes auth binds the city's role to exactly this account.
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: childMetadata(city, cityNames(city).serviceAccount, siteLabels(city.metadata.name)) };
+}
+
+/** Between the HPA's bounds; a hand-scaled count outside them is put back. */
+export function deploymentReplicas(city: City, observed: Pick<Observed, 'now' | 'currentReplicas'>): number {
+  const { minReplicas } = scheduledMinReplicas(city.spec, observed.now);
+  return Math.min(city.spec.api.replicas.max, Math.max(minReplicas, observed.currentReplicas ?? minReplicas));
+}
+
+export function apiServiceUrl(city: Pick<City, 'metadata'>, name = city.metadata.name): string {
+  return `http://crashdesk-api-${name}.${city.metadata.namespace}.svc:80`;
+}
+
+export function deployment(city: City, observed: Observed): KubeObject {
+  const names = cityNames(city);
+  const { spec } = city;
+  const isHq = spec.role === 'hq';
+  const metadata = childMetadata(city, names.api);
+  return apiDeployment({
+    site: names.site,
+    siteNumber: observed.siteNumber,
+    image: spec.api.image,
+    name: names.api,
+    namespace: metadata.namespace,
+    labels: metadata.labels,
+    ownerReferences: metadata.ownerReferences,
+    replicas: deploymentReplicas(city, observed),
+    serviceAccountName: names.serviceAccount,
+    ...databaseUrl(city),
+    blindIndexKey: { name: spec.encryption.blindIndexSecretName, key: 'key' },
+    vault: { address: spec.encryption.vaultAddress, role: names.vaultRole, transitMount: spec.encryption.transitMount, transitKey: names.transitKey, authMount: spec.encryption.authMount },
+    // hq signs with the platform secret itself; a city holds only the key derived for it.
+    replication: isHq
+      ? { secret: { name: spec.replication.secretName, key: 'secret' } }
+      : { secret: { name: names.replicationSecret, key: 'key' }, hqUrl: apiServiceUrl(city, spec.replication.hq), ownUrl: apiServiceUrl(city) },
+    resources: spec.api.resources as { requests?: Record<string, string>; limits?: Record<string, string> },
+  });
+}
+
+export function service(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: { selector: siteLabels(names.site), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+  };
+}
+
+export function ingress(city: City): KubeObject {
+  const names = cityNames(city);
+  const { host, className, tlsSecretName } = city.spec.ingress;
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: {
+      ...(className ? { ingressClassName: className } : {}),
+      ...(tlsSecretName ? { tls: [{ hosts: [host], secretName: tlsSecretName }] } : {}),
+      rules: [{ host, http: { paths: [{ path: names.path, pathType: 'Prefix', backend: { service: { name: names.api, port: { name: 'http' } } } }] } }],
+    },
+  };
+}
+
+export function horizontalPodAutoscaler(city: City, observed: Pick<Observed, 'now'>): KubeObject {
+  const names = cityNames(city);
+  const { scaling, api } = city.spec;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.api },
+      minReplicas: scheduledMinReplicas(city.spec, observed.now).minReplicas,
+      maxReplicas: api.replicas.max,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilization } } },
+        // Served by prometheus-adapter from the api's request counter.
+        { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: String(scaling.targetRequestsPerSecond) } } },
+      ],
+      // Call volume drops between peaks briefly; do not give pods back at the first quiet minute.
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    },
+  };
+}
+
+export function podDisruptionBudget(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: { maxUnavailable: 1, selector: { matchLabels: siteLabels(names.site) } },
+  };
+}
+
+export function apiNetworkPolicy(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: {
+      podSelector: { matchLabels: siteLabels(names.site) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': city.spec.ingress.controllerNamespace } } },
+            // Peer sites replicate to each other through the api.
+            { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } },
+          ],
+          ports: [{ protocol: 'TCP', port: API_PORT }],
+        },
+      ],
+    },
+  };
+}
+
+export function serviceMonitor(city: City): KubeObject {
+  const names = cityNames(city);
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: childMetadata(city, names.api, siteLabels(names.site)),
+    spec: { selector: { matchLabels: siteLabels(names.site) }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] },
+  };
+}
+
+/** Every child, in apply order: identities and data first, the api once what it needs exists. */
+export function desiredChildren(city: City, observed: Observed): KubeObject[] {
+  return [
+    serviceAccount(city),
+    ...(city.spec.database.managed ? [databaseCluster(city), databaseNetworkPolicy(city)] : []),
+    ...(city.spec.cache.managed ? [...cacheObjects(city), cacheNetworkPolicy(city)] : []),
+    deployment(city, observed),
+    service(city),
+    ingress(city),
+    horizontalPodAutoscaler(city, observed),
+    podDisruptionBudget(city),
+    apiNetworkPolicy(city),
+    ...(observed.serviceMonitors ? [serviceMonitor(city)] : []),
+  ];
+}

@@ -1,0 +1,136 @@
+// The City's status as a pure function of what reconcile observed. Conditions follow the
+// Kubernetes API conventions; a condition keeps its lastTransitionTime while its status holds.
+import { type City, type CityStatus, type Condition, type ConditionType } from './types.js';
+
+export interface ConditionInput {
+  readonly type: ConditionType;
+  readonly status: Condition['status'];
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface Observation {
+  readonly database: ConditionInput;
+  readonly api: ConditionInput;
+  readonly encryption: ConditionInput;
+  readonly replication: ConditionInput;
+  readonly endpoint: string;
+  readonly replicas: number;
+  readonly siteNumber: number;
+}
+
+type Outcome = Pick<ConditionInput, 'status' | 'reason' | 'message'>;
+const yes = (reason: string, message: string): Outcome => ({ status: 'True', reason, message });
+const no = (reason: string, message: string): Outcome => ({ status: 'False', reason, message });
+
+export interface DeploymentState {
+  readonly generation?: number;
+  readonly observedGeneration?: number;
+  readonly replicas?: number;
+  readonly updatedReplicas?: number;
+  readonly availableReplicas?: number;
+  readonly available?: boolean;
+}
+
+export function apiCondition(deployment: DeploymentState | undefined): ConditionInput {
+  const outcome = ((): Outcome => {
+    if (!deployment) return no('DeploymentMissing', 'the api Deployment does not exist yet');
+    const { generation = 0, observedGeneration = 0, replicas = 0, updatedReplicas = 0, availableReplicas = 0 } = deployment;
+    if (observedGeneration < generation || updatedReplicas < replicas) {
+      return no('RollingOut', `${updatedReplicas} of ${replicas} replicas updated`);
+    }
+    if (!deployment.available || availableReplicas < replicas) return no('Unavailable', `${availableReplicas} of ${replicas} replicas available`);
+    return yes('DeploymentAvailable', `${availableReplicas} of ${replicas} replicas available`);
+  })();
+  return { type: 'ApiAvailable', ...outcome };
+}
+
+export interface DatabaseState {
+  readonly kind: 'managed' | 'external';
+  /** Managed: the CloudNativePG Cluster's status, if it exists. */
+  readonly cluster?: { readonly instances: number; readonly readyInstances?: number; readonly phase?: string };
+  /** Whether the Secret holding the connection string exists. */
+  readonly secretFound: boolean;
+  readonly secretName: string;
+}
+
+export function databaseCondition(database: DatabaseState): ConditionInput {
+  const outcome = ((): Outcome => {
+    if (database.kind === 'external') {
+      return database.secretFound ? yes('ExternalSecretFound', `using Secret ${database.secretName}`) : no('ExternalSecretMissing', `Secret ${database.secretName} not found`);
+    }
+    if (!database.cluster) return no('ClusterMissing', 'the CloudNativePG Cluster does not exist yet');
+    const { instances, readyInstances = 0, phase = 'unknown' } = database.cluster;
+    if (readyInstances < instances) return no('ClusterNotReady', `${readyInstances} of ${instances} instances ready (${phase})`);
+    if (!database.secretFound) return no('AppSecretMissing', `Secret ${database.secretName} not created yet`);
+    return yes('ClusterReady', `${readyInstances} of ${instances} instances ready`);
+  })();
+  return { type: 'DatabaseReady', ...outcome };
+}
+
+export function encryptionCondition(error: unknown, key: string): ConditionInput {
+  if (error === undefined) return { type: 'EncryptionReady', ...yes('VaultConfigured', `transit key ${key}, policy and auth role in place`) };
+  return { type: 'EncryptionReady', ...no('VaultUnavailable', errorMessage(error)) };
+}
+
+export function cleanupCondition(error: unknown): ConditionInput {
+  return { type: 'EncryptionReady', ...no('VaultCleanupFailed', `deleting: ${errorMessage(error)}; retrying with back-off`) };
+}
+
+export interface ReplicationState {
+  readonly role: City['spec']['role'];
+  readonly hqName: string;
+  readonly hqFound: boolean;
+  readonly secretFound: boolean;
+  readonly secretName: string;
+}
+
+export function replicationCondition(state: ReplicationState): ConditionInput {
+  const outcome = ((): Outcome => {
+    if (!state.secretFound) return no('SecretMissing', `Secret ${state.secretName} (key secret) not found`);
+    if (state.role === 'hq') return yes('Hq', 'accepts cities as they register');
+    if (!state.hqFound) return no('HqNotFound', `City ${state.hqName} not found in this namespace`);
+    return yes('ShipsToHq', `ships to City ${state.hqName} with its derived key`);
+  })();
+  return { type: 'ReplicationConfigured', ...outcome };
+}
+
+export function readyCondition(parts: readonly ConditionInput[]): ConditionInput {
+  const failing = parts.filter((part) => part.status !== 'True');
+  if (failing.length === 0) return { type: 'Ready', status: 'True', reason: 'AllReady', message: 'every part of the city is ready' };
+  return { type: 'Ready', status: 'False', reason: failing.map((part) => part.type.replace(/Ready|Available|Configured$/, '')).join('') + 'NotReady', message: failing.map((part) => `${part.type}: ${part.message}`).join('; ') };
+}
+
+/** Sets a condition, keeping its lastTransitionTime unless its status changed. */
+export function setCondition(conditions: readonly Condition[], input: ConditionInput, generation: number, now: Date): Condition[] {
+  const previous = conditions.find((condition) => condition.type === input.type);
+  const lastTransitionTime = previous && previous.status === input.status ? previous.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const next: Condition = { ...input, observedGeneration: generation, lastTransitionTime };
+  return [...conditions.filter((condition) => condition.type !== input.type), next].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+export function desiredStatus(city: City, observation: Observation, now: Date): CityStatus {
+  const generation = city.metadata.generation;
+  const parts = [observation.database, observation.api, observation.encryption, observation.replication];
+  const conditions = [...parts, readyCondition(parts)].reduce<Condition[]>((all, input) => setCondition(all, input, generation, now), [...(city.status?.conditions ?? [])]);
+  return { observedGeneration: generation, conditions, endpoint: observation.endpoint, replicas: observation.replicas, siteNumber: observation.siteNumber };
+}
+
+/** Equal statuses need no write: compared field by field, conditions by type. */
+export function sameStatus(a: CityStatus | undefined, b: CityStatus): boolean {
+  const canonical = (status: CityStatus | undefined) =>
+    JSON.stringify({
+      observedGeneration: status?.observedGeneration,
+      endpoint: status?.endpoint,
+      replicas: status?.replicas,
+      siteNumber: status?.siteNumber,
+      conditions: [...(status?.conditions ?? [])].sort((x, y) => x.type.localeCompare(y.type)).map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration, c.lastTransitionTime]),
+    });
+  return canonical(a) === canonical(b);
+}
+
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${errorMessage(error.cause)}` : '';
+  return `${error.message}${cause}`;
+}

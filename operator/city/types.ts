@@ -1,0 +1,136 @@
+// The City resource as the operator reads it. The CRD's structural schema (crd.ts) fills the
+// defaults, so every field marked required here is present on any City the API server stored.
+
+export const GROUP = 'crashdesk.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'City';
+export const PLURAL = 'cities';
+/** The one field manager of every object the operator applies. */
+export const FIELD_MANAGER = 'crashdesk-operator';
+export const FINALIZER = 'crashdesk.io/vault-cleanup';
+/** Where a city's site number lives once allocated: on the City itself, so it survives status loss. */
+export const SITE_NUMBER_ANNOTATION = 'crashdesk.io/site-number';
+
+export type Role = 'hq' | 'city';
+
+export interface ScheduleWindow {
+  readonly name: string;
+  /** Days the window applies, `mon`..`sun`; empty means every day. */
+  readonly days: readonly string[];
+  /** `HH:MM`, in the City's timezone; a window whose end is before its start runs past midnight. */
+  readonly start: string;
+  readonly end: string;
+  readonly minReplicas: number;
+}
+
+export interface ResourceList {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+export interface CitySpec {
+  readonly role: Role;
+  readonly displayName: string;
+  readonly timezone: string;
+  readonly api: {
+    readonly image: string;
+    readonly replicas: { readonly min: number; readonly max: number };
+    readonly resources: { readonly requests: ResourceList; readonly limits: ResourceList };
+  };
+  readonly scaling: {
+    readonly targetRequestsPerSecond: number;
+    readonly targetCpuUtilization: number;
+    readonly schedules: readonly ScheduleWindow[];
+  };
+  readonly ingress: {
+    readonly host: string;
+    /** Defaults to `/{name}` (the api serves every route under its site prefix). */
+    readonly path?: string;
+    readonly className?: string;
+    readonly tlsSecretName?: string;
+    /** The ingress controller's namespace: besides peer sites, the only pods that may reach the api. */
+    readonly controllerNamespace: string;
+  };
+  readonly database: {
+    readonly managed?: { readonly instances: number; readonly storageSize: string; readonly storageClass?: string };
+    readonly external?: { readonly secretName: string; readonly urlKey: string; readonly ownerUrlKey?: string };
+  };
+  readonly cache: {
+    readonly managed?: { readonly image: string; readonly memory: string };
+    readonly url?: string;
+  };
+  readonly encryption: {
+    readonly vaultAddress: string;
+    readonly transitMount: string;
+    /** Defaults to `crashdesk-{name}`. */
+    readonly keyName?: string;
+    /** Defaults to `crashdesk-{namespace}-{name}`; also the name of the Vault policy. */
+    readonly authRole?: string;
+    readonly authMount: string;
+    readonly deleteKeyOnDelete: boolean;
+    /** Secret (key `key`) holding the platform-wide blind-index key, the same for every City. */
+    readonly blindIndexSecretName: string;
+  };
+  readonly replication: {
+    /** The hq City's name; cities ship to it. */
+    readonly hq: string;
+    /** Secret (key `secret`) holding the platform's replication secret, read by hq and by the operator. */
+    readonly secretName: string;
+  };
+}
+
+export interface Condition {
+  readonly type: ConditionType;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly observedGeneration: number;
+  readonly lastTransitionTime: string;
+}
+
+export const CONDITION_TYPES = ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured'] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
+
+export interface CityStatus {
+  readonly observedGeneration?: number;
+  readonly conditions?: readonly Condition[];
+  readonly endpoint?: string;
+  readonly replicas?: number;
+  readonly siteNumber?: number;
+}
+
+export interface City {
+  readonly apiVersion: typeof API_VERSION;
+  readonly kind: typeof KIND;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly uid: string;
+    readonly generation: number;
+    readonly resourceVersion?: string;
+    readonly deletionTimestamp?: string;
+    readonly finalizers?: readonly string[];
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: CitySpec;
+  readonly status?: CityStatus;
+}
+
+/** Names derived from a City, in one place so builders, reconcile and tests agree. */
+export function cityNames(city: Pick<City, 'metadata' | 'spec'>) {
+  const { name, namespace } = city.metadata;
+  const base = `crashdesk-api-${name}`;
+  return {
+    site: name,
+    api: base,
+    serviceAccount: base,
+    database: `crashdesk-${name}-db`,
+    cache: `crashdesk-${name}-cache`,
+    replicationSecret: `crashdesk-${name}-replication`,
+    path: city.spec.ingress.path ?? `/${name}`,
+    transitKey: city.spec.encryption.keyName ?? `crashdesk-${name}`,
+    vaultRole: city.spec.encryption.authRole ?? `crashdesk-${namespace}-${name}`,
+    vaultPolicy: city.spec.encryption.authRole ?? `crashdesk-${namespace}-${name}`,
+  };
+}

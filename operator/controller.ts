@@ -1,0 +1,180 @@
+// The City controller: watch caches of Cities and of their children, a work queue that only the
+// leader drains, a periodic resync, and a clean stop. No process-level effects: main.ts owns those.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createEventRecorder } from './city/events.js';
+import { MANAGED_SELECTOR } from './city/metadata.js';
+import type { ChildLookup, ObservedObject } from './city/observe.js';
+import { createCityReconciler } from './city/reconcile.js';
+import { API_VERSION, KIND } from './city/types.js';
+import { createVaultClient } from './city/vault.js';
+import { createKube, isNotFound, type Kube, resourcePath } from './kube.js';
+import { type LeaderElector, startLeaderElection } from './leader.js';
+import { operatorMetrics } from './metrics.js';
+import { createWorkQueue } from './queue.js';
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly vaultToken: string;
+  /** Namespace of the leader Lease. */
+  readonly namespace: string;
+  /** Reconcile only the Cities of this namespace (default: every namespace). */
+  readonly watchNamespace?: string;
+  readonly leaseName?: string;
+  readonly identity?: string;
+  readonly leaseDurationMs?: number;
+  readonly resyncMs?: number;
+  readonly concurrency?: number;
+  /** How long a not-Ready City waits before it is looked at again. */
+  readonly notReadyRequeueMs?: number;
+}
+
+export interface Operator {
+  readonly identity: string;
+  isLeader(): boolean;
+  /** Resolves once no City is queued or being reconciled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Children kinds the controller watches (by the managed-by label), with their REST collections. */
+const CHILD_KINDS = [
+  ['v1', 'ServiceAccount'],
+  ['v1', 'Service'],
+  ['apps/v1', 'Deployment'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['postgresql.cnpg.io/v1', 'Cluster', 'clusters.postgresql.cnpg.io'],
+  ['monitoring.coreos.com/v1', 'ServiceMonitor', 'servicemonitors.monitoring.coreos.com'],
+] as const;
+
+type Owned = KubernetesObject & { metadata: { ownerReferences?: { kind: string; apiVersion: string; name: string; controller?: boolean }[] } };
+
+export async function startOperator(options: OperatorOptions): Promise<Operator> {
+  const { kubeConfig, logger, registry } = options;
+  const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  const metrics = operatorMetrics(registry);
+  const kube = createKube(kubeConfig, { requests: metrics.kubeRequests });
+  const caches = new Map<string, ReturnType<typeof makeInformer<KubernetesObject>>>();
+  let stopped = false;
+  let leading = false;
+
+  const lookup: ChildLookup = (kind, namespace, name) => caches.get(kind)?.get(name, namespace) as ObservedObject | undefined;
+  const reconciler = createCityReconciler({
+    kube,
+    vault: createVaultClient(options.vaultToken),
+    events: createEventRecorder(kube, logger),
+    logger,
+    lookup,
+    notReadyRequeueMs: options.notReadyRequeueMs,
+  });
+  const queue = createWorkQueue(
+    async (key) => {
+      const end = metrics.reconcileDuration.startTimer();
+      try {
+        const result = await reconciler.reconcile(key);
+        metrics.reconciles.inc({ result: result?.requeueAfterMs === undefined ? 'success' : 'requeue' });
+        return result;
+      } catch (error) {
+        metrics.reconciles.inc({ result: 'error' });
+        metrics.reconcileErrors.inc();
+        logger.warn({ err: error, city: key }, 'reconcile failed; retrying with back-off');
+        throw error;
+      } finally {
+        end();
+      }
+    },
+    { concurrency: options.concurrency ?? 4, onDepth: (depth) => metrics.queueDepth.set(depth) },
+  );
+  const enqueue = (key: string) => {
+    if (leading && !stopped) queue.add(key);
+  };
+
+  const cities = await startInformer(kubeConfig, kube, resourcePath(API_VERSION, KIND, options.watchNamespace), undefined, logger, () => stopped);
+  caches.set(KIND, cities);
+  cities.on('add', (city) => enqueue(keyOf(city)));
+  cities.on('update', (city) => enqueue(keyOf(city)));
+  cities.on('delete', (city) => reconciler.forget(keyOf(city)));
+
+  for (const [apiVersion, kind, crd] of CHILD_KINDS) {
+    if (crd && !(await crdInstalled(kube, crd))) continue;
+    const informer = await startInformer(kubeConfig, kube, resourcePath(apiVersion, kind, options.watchNamespace), MANAGED_SELECTOR, logger, () => stopped);
+    caches.set(kind, informer);
+    const onChild = (child: KubernetesObject) => {
+      const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
+      if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
+    };
+    informer.on('update', onChild);
+    informer.on('delete', onChild);
+  }
+
+  const resyncAll = () => cities.list().forEach((city) => enqueue(keyOf(city)));
+  const resync = setInterval(resyncAll, options.resyncMs ?? 5 * 60_000);
+  resync.unref();
+
+  const leaseDurationMs = options.leaseDurationMs ?? 15_000;
+  const elector: LeaderElector = startLeaderElection(kube, {
+    namespace: options.namespace,
+    name: options.leaseName ?? 'crashdesk-operator',
+    identity,
+    leaseDurationMs,
+    renewDeadlineMs: Math.round(leaseDurationMs * (2 / 3)),
+    retryPeriodMs: Math.round(leaseDurationMs / 5),
+    onStartedLeading: () => {
+      leading = true;
+      metrics.leader.set(1);
+      logger.info({ identity }, 'leading: reconciling Cities');
+      resyncAll();
+    },
+    onStoppedLeading: () => {
+      leading = false;
+      metrics.leader.set(0);
+      logger.warn({ identity }, 'lost the leader lease: no longer reconciling');
+    },
+    onError: (error) => logger.warn({ err: error }, 'leader election'),
+  });
+
+  return {
+    identity,
+    isLeader: () => leading,
+    idle: () => queue.idle(),
+    async stop() {
+      stopped = true;
+      clearInterval(resync);
+      await queue.shutdown();
+      await elector.stop();
+      await Promise.all([...caches.values()].map((informer) => informer.stop()));
+    },
+  };
+}
+
+const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace}/${object.metadata?.name}`;
+
+async function crdInstalled(kube: Kube, name: string): Promise<boolean> {
+  try {
+    await kube.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** A list-then-watch cache that restarts itself after an error, and resolves once its first list is in. */
+async function startInformer(kubeConfig: KubeConfig, kube: Kube, path: string, labelSelector: string | undefined, logger: Logger, stopped: () => boolean) {
+  const informer = makeInformer<KubernetesObject>(kubeConfig, path, () => kube.list<KubernetesObject>(path, labelSelector), labelSelector);
+  informer.on('error', (error: unknown) => {
+    if (stopped()) return;
+    logger.warn({ err: error, path }, 'watch failed; restarting in 1 s');
+    setTimeout(() => void (stopped() ? undefined : informer.start()), 1_000).unref();
+  });
+  await informer.start();
+  return informer;
+}

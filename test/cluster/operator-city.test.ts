@@ -1,0 +1,206 @@
+// Acceptance 1, 2 and 5 (idle): the operator, in process, turns Cities into their children on the
+// test control plane (KWOK nodes, the real CloudNativePG schema, the transit server).
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { configSchema } from '../../api/config.js';
+import { deriveCityKey } from '../../api/replication/signing.js';
+import type { City } from '../../operator/city/types.js';
+import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  cityPath,
+  conditionOf,
+  counterValue,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+  refusal,
+  startTestOperator,
+  type TestOperator,
+  vaultRead,
+} from './operator-support.js';
+import { resourcePath } from '../../operator/kube.js';
+
+const kubeConfig = testKubeConfig();
+const kube = createKube(kubeConfig);
+const vaultAddress = inject('vaultAddress');
+const vaultToken = inject('vaultToken');
+let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
+let operator: TestOperator;
+let ns: string;
+
+type Obj = { metadata: { uid: string; name: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; generation?: number }; spec: Record<string, any>; status?: Record<string, any>; data?: Record<string, string> };
+const read = (apiVersion: string, kind: string, name: string) => kube.get<Obj>(resourcePath(apiVersion, kind, ns, name));
+const cities = ['hq', 'london', 'manchester'];
+
+beforeAll(async () => {
+  await installCityCrd(kube);
+  namespace = await createTestNamespace(kubeConfig, 'operator-city');
+  ns = namespace.name;
+  await createPlatformSecrets(kube, ns);
+  operator = await startTestOperator(kubeConfig, ns, vaultToken, { resyncMs: 1_000 });
+  await eventually('the operator to lead', async () => operator.isLeader(), (leading) => leading, 15_000);
+});
+
+afterAll(async () => {
+  await deleteAllCities(kube, ns).catch(() => undefined);
+  await operator?.stop();
+  await namespace?.remove();
+});
+
+describe('an hq City and two city Cities', () => {
+  it('become Ready with every child in place', async () => {
+    for (const name of cities) await applyCity(kube, cityManifest(ns, name, vaultAddress));
+    await Promise.all(cities.map((name) => actAsCnpg(kube, ns, `crashdesk-${name}-db`)));
+    const ready = await Promise.all(
+      cities.map((name) => eventually(`City ${name} to be Ready`, () => readCity(kube, ns, name), isReady, 60_000)),
+    );
+    expect(ready.map((city) => city?.status?.siteNumber).sort()).toEqual([0, 1, 2]);
+    expect(ready[0]?.status?.siteNumber).toBe(0);
+  });
+
+  it('runs each api as a single site with an environment its config schema accepts', async () => {
+    const london = (await readCity(kube, ns, 'london')) as City;
+    const deployment = await read('apps/v1', 'Deployment', 'crashdesk-api-london');
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    const env = Object.fromEntries(container.env.map((v: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }) => [v.name, v.value ?? v.valueFrom?.secretKeyRef]));
+    expect(env).toMatchObject({
+      CRASHDESK_SITE: 'london',
+      CRASHDESK_SITE_NUMBER: String(london.status?.siteNumber),
+      DATABASE_URL: { name: 'crashdesk-london-db-app', key: 'uri' },
+      CRASHDESK_BLIND_INDEX_KEY: { name: 'crashdesk-blind-index', key: 'key' },
+      CRASHDESK_KEY_PROVIDER: 'vault',
+      VAULT_ADDR: vaultAddress,
+      VAULT_AUTH_METHOD: 'kubernetes',
+      VAULT_KUBERNETES_ROLE: `crashdesk-${ns}-london`,
+      VAULT_TRANSIT_KEY: 'crashdesk-london',
+      CRASHDESK_TRUST_PROXY_HOPS: '1',
+      CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
+      CRASHDESK_HQ_URL: `http://crashdesk-api-hq.${ns}.svc:80`,
+    });
+    const asValues = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : k === 'DATABASE_URL' ? 'postgres://db/app' : 'x'.repeat(40)]));
+    expect(configSchema.safeParse(asValues).success).toBe(true);
+    expect(container.readinessProbe.httpGet.path).toBe('/london/readyz');
+    expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
+    expect(pod.serviceAccountName).toBe('crashdesk-api-london');
+    expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toContain('topology.kubernetes.io/zone');
+    expect(deployment.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'City', name: 'london', controller: true })]);
+    const status = await eventually('2 available replicas', () => read('apps/v1', 'Deployment', 'crashdesk-api-london'), (d) => d.status?.availableReplicas === 2);
+    expect(status.status?.availableReplicas).toBe(2);
+  });
+
+  it('gives hq the platform replication secret and each city only its derived key', async () => {
+    const hq = await read('apps/v1', 'Deployment', 'crashdesk-api-hq');
+    const hqEnv = hq.spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
+    expect(hqEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom).toEqual({ secretKeyRef: { name: 'crashdesk-replication', key: 'secret' } });
+    expect(hqEnv.some((v) => v.name === 'CRASHDESK_HQ_URL')).toBe(false);
+    const platform = Buffer.from((await read('v1', 'Secret', 'crashdesk-replication')).data?.secret ?? '', 'base64').toString();
+    const derived = Buffer.from((await read('v1', 'Secret', 'crashdesk-london-replication')).data?.key ?? '', 'base64').toString();
+    expect(derived).toBe(deriveCityKey(platform, 'london'));
+  });
+
+  it('serves the api through a Service, an Ingress path, an HPA, a PDB and network policies', async () => {
+    const deployment = await read('apps/v1', 'Deployment', 'crashdesk-api-london');
+    const service = await read('v1', 'Service', 'crashdesk-api-london');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    const ingress = await read('networking.k8s.io/v1', 'Ingress', 'crashdesk-api-london');
+    expect(ingress.spec.rules[0]).toMatchObject({ host: 'crashdesk.example', http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london' } } }] } });
+    const hpa = await read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, scaleTargetRef: { kind: 'Deployment', name: 'crashdesk-api-london' } });
+    expect(hpa.spec.metrics.map((m: { type: string }) => m.type)).toEqual(['Resource', 'Pods']);
+    expect(hpa.spec.metrics[1].pods.metric.name).toBe('http_requests_per_second');
+    const pdb = await read('policy/v1', 'PodDisruptionBudget', 'crashdesk-api-london');
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    const apiPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
+    expect(apiPolicy.spec.ingress[0].from).toHaveLength(2);
+    const dbPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-london-db');
+    expect(dbPolicy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    const monitor = await read('monitoring.coreos.com/v1', 'ServiceMonitor', 'crashdesk-api-london');
+    expect(monitor.spec.endpoints[0].port).toBe('http');
+  });
+
+  it('creates a CloudNativePG Cluster the real schema accepts, and the Vault key, policy and role', async () => {
+    const cluster = await read('postgresql.cnpg.io/v1', 'Cluster', 'crashdesk-london-db');
+    expect(cluster.spec).toMatchObject({ instances: 2, storage: { size: '1Gi' }, bootstrap: { initdb: { database: 'app', owner: 'app' } } });
+    expect((await vaultRead(vaultAddress, vaultToken, 'transit/keys/crashdesk-london')).status).toBe(200);
+    const policy = await vaultRead(vaultAddress, vaultToken, `sys/policies/acl/crashdesk-${ns}-london`);
+    expect(policy.data?.policy).toContain('transit/encrypt/crashdesk-london');
+    const role = await vaultRead(vaultAddress, vaultToken, `auth/kubernetes/role/crashdesk-${ns}-london`);
+    expect(role.data).toMatchObject({ bound_service_account_names: ['crashdesk-api-london'], bound_service_account_namespaces: [ns], token_policies: [`crashdesk-${ns}-london`] });
+  });
+
+  it('reports endpoint, replicas and every condition True for the current generation', async () => {
+    const london = await eventually('london to report 2 replicas', () => readCity(kube, ns, 'london'), (city) => city?.status?.replicas === 2);
+    expect(london?.status?.endpoint).toBe('http://crashdesk.example/london');
+    for (const type of ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured']) {
+      expect(conditionOf(london, type)).toMatchObject({ status: 'True', observedGeneration: london?.metadata.generation });
+    }
+  });
+
+  it('makes no writes while nothing changes, through several resyncs (only its lease renewals)', async () => {
+    await operator.idle();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const writes = () => counterValue(operator.registry, 'crashdesk_operator_kube_requests_total', (labels) => labels.verb !== 'GET' && labels.resource !== 'leases');
+    const renewals = () => counterValue(operator.registry, 'crashdesk_operator_kube_requests_total', (labels) => labels.resource === 'leases' && labels.verb === 'PUT');
+    const versions = async () => (await Promise.all(cities.map((name) => readCity(kube, ns, name)))).map((city) => city?.metadata.resourceVersion);
+    const reconciles = () => counterValue(operator.registry, 'crashdesk_operator_reconciles_total');
+    const before = { writes: await writes(), versions: await versions(), reconciles: await reconciles(), renewals: await renewals() };
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(await reconciles()).toBeGreaterThan(before.reconciles); // the resyncs ran
+    expect(await renewals()).toBeGreaterThan(before.renewals); // and the lease was renewed
+    expect(await writes()).toBe(before.writes);
+    expect(await versions()).toEqual(before.versions);
+  });
+});
+
+describe('changes', () => {
+  it('roll a new maximum, an open schedule window and a new image through to the children', async () => {
+    const before = (await readCity(kube, ns, 'london')) as City;
+    await applyCity(kube, cityManifest(ns, 'london', vaultAddress, {
+      api: { image: 'registry.example/crashdesk/api:1.1.0', replicas: { min: 2, max: 6 } },
+      scaling: { schedules: [{ name: 'all-day', start: '00:00', end: '23:59', minReplicas: 3 }] },
+    }));
+    const hpa = await eventually('the HPA to follow', () => read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london'), (h) => h.spec.maxReplicas === 6 && h.spec.minReplicas === 3, 15_000);
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 6 });
+    const deployment = await eventually('the Deployment to follow', () => read('apps/v1', 'Deployment', 'crashdesk-api-london'), (d) => d.spec.template.spec.containers[0].image.endsWith(':1.1.0'), 15_000);
+    expect(deployment.spec.replicas).toBe(3);
+    const city = await eventually('london Ready at its new generation', () => readCity(kube, ns, 'london'), isReady, 30_000);
+    expect(city?.metadata.generation).toBeGreaterThan(before.metadata.generation);
+  });
+
+  it('repair a Deployment deleted by hand within seconds', async () => {
+    const before = await read('apps/v1', 'Deployment', 'crashdesk-api-manchester');
+    await kube.delete(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-manchester'));
+    const repaired = await eventually('a new Deployment', () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-manchester')), (d) => d !== undefined && d.metadata.uid !== before.metadata.uid, 10_000);
+    expect(repaired?.spec.template.spec.containers[0].env.length).toBe(before.spec.template.spec.containers[0].env.length);
+  });
+
+  it('repair a Deployment scaled to zero by hand within seconds', async () => {
+    await kube.mergePatch(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-hq'), { spec: { replicas: 0 } });
+    const repaired = await eventually('replicas back at the minimum', () => read('apps/v1', 'Deployment', 'crashdesk-api-hq'), (d) => d.spec.replicas === 2, 10_000);
+    expect(repaired.spec.replicas).toBe(2);
+  });
+
+  it.each([
+    ['minimum above maximum', { api: { image: 'x', replicas: { min: 5, max: 2 } } }, 'api.replicas.min must not exceed api.replicas.max'],
+    ['both a managed and an external database', { database: { managed: {}, external: { secretName: 'db' } } }, 'database needs exactly one of managed or external'],
+    ['a window above the maximum', { scaling: { schedules: [{ name: 'peak', start: '08:00', end: '10:00', minReplicas: 50 }] } }, 'a schedule window minReplicas must not exceed api.replicas.max'],
+    ['an unknown role', { role: 'capital' }, 'spec.role'],
+  ])('refuse a City with %s, naming the rule', async (_, spec, message) => {
+    const refused = await refusal(kube.create(cityPath(ns), cityManifest(ns, 'invalid', vaultAddress, spec)));
+    expect(refused.code).toBe(422);
+    expect(refused.message).toContain(message);
+  });
+
+  it('refuse a change of role, and an hq role on a City not named hq', async () => {
+    const immutable = await refusal(applyCity(kube, cityManifest(ns, 'london', vaultAddress, { role: 'hq' })));
+    expect(immutable.message).toContain('role is immutable');
+    const misnamed = await refusal(kube.create(cityPath(ns), cityManifest(ns, 'paris', vaultAddress, { role: 'hq' })));
+    expect(misnamed.message).toContain('the hq City must be named hq');
+  });
+});
