@@ -92,9 +92,12 @@ describe('accounts and login', () => {
       'PATCH /v1/users/{username}': ['admin'],
       'POST /v1/auth/logout': ['agent', 'supervisor', 'auditor', 'admin'],
       'GET /v1/audit': ['auditor'],
+      'GET /v1/replication': ['supervisor'],
     };
     // Open to everyone by design: signing in, and what probes, browsers and clients need before it.
     const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /docs/assets/{file}', 'GET /'];
+    // Peer sites only: no bearer token opens these; each request is signed with a replication key.
+    const peerSigned = ['POST /internal/replication/batch', 'POST /internal/replication/register', 'GET /internal/replication/snapshot'];
     const allRoles: Role[] = ['agent', 'supervisor', 'auditor', 'admin'];
 
     for (const [route, roles] of Object.entries(allowed)) {
@@ -122,6 +125,7 @@ describe('accounts and login', () => {
             'POST /v1/auth/logout': async () =>
               site.call('POST', '/v1/auth/logout', { token: role === 'admin' ? await site.login('admin', ADMIN_PASSWORD) : await site.login(role, USER_PASSWORD) }),
             'GET /v1/audit': () => site.call('GET', '/v1/audit?limit=5', { token }),
+            'GET /v1/replication': () => site.call('GET', '/v1/replication', { token }),
           };
           const response = await requests[route]!();
           if (expected === 403) {
@@ -141,7 +145,7 @@ describe('accounts and login', () => {
         if (route.method === 'ALL' || path.endsWith('*')) continue; // middleware, not routes
         served.add(`${route.method} ${path}`);
       }
-      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated]);
+      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated, ...peerSigned]);
       expect([...served].filter((route) => !covered.has(route))).toEqual([]);
       expect([...covered].filter((route) => !served.has(route))).toEqual([]);
     });
@@ -152,6 +156,17 @@ describe('accounts and login', () => {
         const path = template.replace('?date', '?date=2026-11-20').replace('?policyNumber', '?policyNumber=1').replace('{id}', '1').replace('{username}', 'admin');
         const response = await site.call(method, path, { body: method === 'GET' || method === 'DELETE' ? undefined : {} });
         expect(response.status, key).toBe(401);
+      }
+    });
+
+    it('opens no peer-signed route to any role\'s token: 401', async () => {
+      for (const key of peerSigned) {
+        const [method, path] = key.split(' ') as [string, string];
+        for (const role of allRoles) {
+          const token = await site.tokenFor(role);
+          const response = await site.call(method, path, { token, body: method === 'GET' ? undefined : { lastSeq: 0, reports: [] } });
+          expect(response.status, `${key} as ${role}`).toBe(401);
+        }
       }
     });
   });
