@@ -51,6 +51,15 @@ export function createVaultClient(token: string, timeoutMs = 5_000): VaultClient
     throw new VaultError(`Vault ${method} ${path} answered ${response.status}: ${(await response.text()).trim()}`);
   }
 
+  async function exists(address: string, path: string): Promise<boolean> {
+    const response = await fetch(new URL(`/v1/${path}`, address), { headers: { 'X-Vault-Token': token }, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+      throw new VaultError(`Vault at ${address} unreachable (GET ${path})`, { cause: error });
+    });
+    if (response.status === 404) return false;
+    if (response.ok) return true;
+    throw new VaultError(`Vault GET ${path} answered ${response.status}: ${(await response.text()).trim()}`);
+  }
+
   return {
     async ensure(city) {
       const names = cityNames(city);
@@ -64,7 +73,7 @@ export function createVaultClient(token: string, timeoutMs = 5_000): VaultClient
       const { vaultAddress: address, transitMount: mount, authMount, deleteKeyOnDelete } = city.spec.encryption;
       await call(address, 'DELETE', `auth/${authMount}/role/${names.vaultRole}`);
       await call(address, 'DELETE', `sys/policies/acl/${names.vaultPolicy}`);
-      if (deleteKeyOnDelete) {
+      if (deleteKeyOnDelete && (await exists(address, `${mount}/keys/${names.transitKey}`))) {
         // Vault refuses to delete a key until deletion is allowed on it.
         await call(address, 'POST', `${mount}/keys/${names.transitKey}/config`, { deletion_allowed: true });
         await call(address, 'DELETE', `${mount}/keys/${names.transitKey}`);

@@ -22,10 +22,10 @@ const stopGraceMs = 10_000;
  * Starts a binary in its own process group with output in `<dir>/<name>.log`, so that stopping it
  * also ends anything it started, and a person can read why it failed.
  */
-export function launch(name: string, command: string, args: readonly string[], dir: string): ManagedProcess {
+export function launch(name: string, command: string, args: readonly string[], dir: string, env?: NodeJS.ProcessEnv): ManagedProcess {
   const logPath = join(dir, `${name}.log`);
   const logFd = openSync(logPath, 'a');
-  const child = spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env: env ?? process.env });
   closeSync(logFd);
 
   let exitedFlag = false;

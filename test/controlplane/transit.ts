@@ -17,10 +17,11 @@ export interface TransitServer extends VaultEndpoint {
  * the transit engine mounted at `transit/`, as a `bao server -dev` followed by
  * `bao secrets enable transit` would leave it.
  */
-export async function startTransit(testbin: Testbin, dir: string): Promise<TransitServer> {
-  const port = await freePort();
+export async function startTransit(testbin: Testbin, dir: string, options: { port?: number; token?: string } = {}): Promise<TransitServer> {
+  // A fixed port and token let a test stop the server and start it again "after an outage".
+  const port = options.port ?? (await freePort());
   const address = `http://127.0.0.1:${port}`;
-  const token = `test-${randomBytes(16).toString('hex')}`;
+  const token = options.token ?? `test-${randomBytes(16).toString('hex')}`;
   const server = launch('transit-dev', testbin.binary('transit-dev'), ['-listen', `127.0.0.1:${port}`, '-root-token', token], dir);
   try {
     await waitUntil('the transit server', async () => (await fetch(`${address}/v1/sys/health`)).ok, {

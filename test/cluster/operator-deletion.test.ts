@@ -1,0 +1,126 @@
+// Acceptance 3: deleting a City removes its children (garbage collection) and its Vault role and
+// policy; while Vault is down the finalizer retries with back-off, says so in a condition, and
+// completes once Vault is back. This file runs its own transit server, so it can stop it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { City } from '../../operator/city/types.js';
+import { resourcePath } from '../../operator/kube.js';
+import { freePort } from '../controlplane/processes.js';
+import { ensureTestbin, type Testbin } from '../controlplane/testbin.js';
+import { startTransit, type TransitServer } from '../controlplane/transit.js';
+import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  cityPath,
+  conditionOf,
+  counterValue,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+  startTestOperator,
+  type TestOperator,
+  vaultRead,
+} from './operator-support.js';
+
+const kubeConfig = testKubeConfig();
+const kube = createKube(kubeConfig);
+let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
+let ns: string;
+let operator: TestOperator;
+let testbin: Testbin;
+let dir: string;
+let transit: TransitServer;
+let vault: { address: string; token: string; port: number };
+
+beforeAll(async () => {
+  testbin = await ensureTestbin({ log: () => undefined });
+  dir = await mkdtemp(join(tmpdir(), 'crashdesk-operator-vault-'));
+  const port = await freePort();
+  transit = await startTransit(testbin, dir, { port });
+  vault = { address: transit.address, token: transit.token, port };
+  await installCityCrd(kube);
+  namespace = await createTestNamespace(kubeConfig, 'operator-deletion');
+  ns = namespace.name;
+  await createPlatformSecrets(kube, ns);
+  operator = await startTestOperator(kubeConfig, ns, vault.token);
+});
+
+afterAll(async () => {
+  await deleteAllCities(kube, ns).catch(() => undefined);
+  await operator?.stop();
+  await namespace?.remove();
+  await transit?.process.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const exists = async (apiVersion: string, kind: string, name: string) => (await kube.getOrUndefined(resourcePath(apiVersion, kind, ns, name))) !== undefined;
+
+describe('deleting a City', () => {
+  it('removes its children, its Vault role and policy, and keeps its transit key', async () => {
+    await applyCity(kube, cityManifest(ns, 'hq', vault.address));
+    await actAsCnpg(kube, ns, 'crashdesk-hq-db');
+    await eventually('hq to be Ready', () => readCity(kube, ns, 'hq'), isReady, 60_000);
+    const role = `auth/kubernetes/role/crashdesk-${ns}-hq`;
+    const policy = `sys/policies/acl/crashdesk-${ns}-hq`;
+    expect((await vaultRead(vault.address, vault.token, role)).status).toBe(200);
+
+    await kube.delete(cityPath(ns, 'hq'));
+    await eventually('hq to be released', () => readCity(kube, ns, 'hq'), (city) => city === undefined, 15_000);
+    expect((await vaultRead(vault.address, vault.token, role)).status).toBe(404);
+    expect((await vaultRead(vault.address, vault.token, policy)).status).toBe(404);
+    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-hq')).status).toBe(200);
+    const children: [string, string, string][] = [
+      ['apps/v1', 'Deployment', 'crashdesk-api-hq'],
+      ['v1', 'Service', 'crashdesk-api-hq'],
+      ['autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-hq'],
+      ['postgresql.cnpg.io/v1', 'Cluster', 'crashdesk-hq-db'],
+      ['v1', 'ServiceAccount', 'crashdesk-api-hq'],
+    ];
+    const remaining = await eventually(
+      'garbage collection of every child',
+      async () => (await Promise.all(children.map(async ([apiVersion, kind, name]) => ((await exists(apiVersion, kind, name)) ? kind : undefined)))).filter(Boolean),
+      (left) => left.length === 0,
+      30_000,
+    );
+    expect(remaining).toEqual([]);
+  });
+
+  it('also deletes the transit key when deleteKeyOnDelete is set', async () => {
+    await applyCity(kube, cityManifest(ns, 'york', vault.address, { encryption: { vaultAddress: vault.address, deleteKeyOnDelete: true } }));
+    await eventually('york to have its key', () => vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york'), (read) => read.status === 200, 15_000);
+    await eventually('york to hold its finalizer', () => readCity(kube, ns, 'york'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await kube.delete(cityPath(ns, 'york'));
+    await eventually('york to be released', () => readCity(kube, ns, 'york'), (city) => city === undefined, 15_000);
+    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york')).status).toBe(404);
+  });
+
+  it('waits for Vault with back-off and a condition while Vault is down, then completes', async () => {
+    await applyCity(kube, cityManifest(ns, 'leeds', vault.address));
+    await eventually('leeds to have Vault configured', () => readCity(kube, ns, 'leeds'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await transit.process.stop();
+    const errorsBefore = await counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total');
+
+    await kube.delete(cityPath(ns, 'leeds'));
+    const waiting = await eventually(
+      'leeds to report the failed clean-up',
+      () => readCity(kube, ns, 'leeds'),
+      (city) => conditionOf(city, 'EncryptionReady')?.reason === 'VaultCleanupFailed',
+      15_000,
+    );
+    expect(waiting?.metadata.deletionTimestamp).toBeDefined();
+    expect(conditionOf(waiting, 'EncryptionReady')?.message).toContain('unreachable');
+    expect(conditionOf(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
+    await eventually('several retries', () => counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total'), (errors) => errors >= errorsBefore + 3, 15_000);
+    expect((await readCity(kube, ns, 'leeds')) as City | undefined).toBeDefined();
+
+    transit = await startTransit(testbin, dir, { port: vault.port, token: vault.token });
+    await eventually('leeds to be released once Vault is back', () => readCity(kube, ns, 'leeds'), (city) => city === undefined, 30_000);
+  });
+});
