@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { City } from '../../operator/city/types.js';
 import { resourcePath } from '../../operator/kube.js';
 import { freePort } from '../controlplane/processes.js';
 import { ensureTestbin, type Testbin } from '../controlplane/testbin.js';
@@ -118,7 +117,7 @@ describe('deleting a City', () => {
     expect(conditionOf(waiting, 'EncryptionReady')?.message).toContain('unreachable');
     expect(conditionOf(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
     await eventually('several retries', () => counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total'), (errors) => errors >= errorsBefore + 3, 15_000);
-    expect((await readCity(kube, ns, 'leeds')) as City | undefined).toBeDefined();
+    expect(await readCity(kube, ns, 'leeds')).toBeDefined();
 
     transit = await startTransit(testbin, dir, { port: vault.port, token: vault.token });
     await eventually('leeds to be released once Vault is back', () => readCity(kube, ns, 'leeds'), (city) => city === undefined, 30_000);
