@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { runApiBench } from './api-bench.js';
 import { runEncryptionBench } from './encryption-bench.js';
+import { runReplicationBench } from './replication-bench.js';
 import { log, type ScenarioContext } from './progress.js';
 
 /** Each scenario starts and stops everything it measures and returns its markdown section. */
 const SCENARIOS: Readonly<Record<string, (context: ScenarioContext) => Promise<string>>> = {
   api: runApiBench,
   encryption: runEncryptionBench,
+  replication: runReplicationBench,
 };
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));

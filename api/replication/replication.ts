@@ -106,6 +106,8 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
       return result;
     });
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
+    // The fan-out just committed: HQ's shippers need not wait for their next poll.
+    if (isHq) for (const shipper of shippers.values()) shipper.wake();
     return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged };
   }
 

@@ -47,6 +47,7 @@ export function startShipper(options: ShipperOptions) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let idle = false;
   // Stopping cuts a request in flight: its rows roll back and ship again after the restart.
   const stopping = new AbortController();
 
@@ -87,9 +88,11 @@ export function startShipper(options: ShipperOptions) {
     });
   }
 
-  function schedule(delayMs: number) {
+  function schedule(delayMs: number, waitingIdle = false) {
     if (stopped) return;
+    idle = waitingIdle;
     timer = setTimeout(() => {
+      idle = false;
       running = tick().finally(() => (running = undefined));
     }, delayMs);
     timer.unref();
@@ -103,7 +106,7 @@ export function startShipper(options: ShipperOptions) {
       lastError = undefined;
       lastSuccessAt = new Date().toISOString();
       // A full batch means more is waiting: go again at once, still yielding to the event loop.
-      schedule(shipped >= batchSize ? 0 : options.intervalMs);
+      schedule(shipped >= batchSize ? 0 : options.intervalMs, shipped < batchSize);
     } catch (error) {
       if (stopped) return;
       failures += 1;
@@ -119,6 +122,12 @@ export function startShipper(options: ShipperOptions) {
   schedule(0);
   return {
     target,
+    /** Something was queued for the target in this process: an idle shipper goes now (never one backing off). */
+    wake() {
+      if (!idle || stopped) return;
+      clearTimeout(timer);
+      schedule(0);
+    },
     state: (): ShipperState => ({ peer: target, consecutiveFailures: failures, lastError, lastSuccessAt }),
     async stop() {
       stopped = true;
