@@ -48,19 +48,25 @@ export function csrfMatches(session: ConsoleSession, given: unknown): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** False when the browser says the request was started by another site. */
+/**
+ * False when the browser says the request was started by another site. Under this site's
+ * `Referrer-Policy: no-referrer` browsers send `Origin: null` with form posts, so Sec-Fetch-Site
+ * (sent by every current browser) is the usual witness; a request with neither relies on the CSRF
+ * token and the SameSite cookie alone.
+ */
 export function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin');
-  if (origin !== undefined) {
+  if (origin !== undefined && origin !== 'null') {
     const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
     try {
-      return origin !== 'null' && new URL(origin).host === host;
+      return new URL(origin).host === host;
     } catch {
       return false;
     }
   }
   const fetchSite = c.req.header('sec-fetch-site');
-  return fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none';
+  if (fetchSite !== undefined) return fetchSite === 'same-origin' || fetchSite === 'none';
+  return origin === undefined;
 }
 
 const isTls = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';

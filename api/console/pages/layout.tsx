@@ -42,6 +42,8 @@ export function Layout({ ctx, title, section = 'none', clearDraft, notice, child
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* No icon to fetch: the browser would otherwise ask for /favicon.ico outside the site. */}
+        <link rel="icon" href="data:," />
         <title>{`${title} · crashdesk ${site}`}</title>
         <link rel="stylesheet" href={`${base}/assets/console.css?v=${ctx.assets.css}`} />
         <script src={`${base}/assets/console.js?v=${ctx.assets.js}`} defer />
