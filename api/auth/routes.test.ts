@@ -98,6 +98,13 @@ describe('accounts and login', () => {
     const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /docs/assets/{file}', 'GET /'];
     // Peer sites only: no bearer token opens these; each request is signed with a replication key.
     const peerSigned = ['POST /internal/replication/batch', 'POST /internal/replication/register', 'GET /internal/replication/snapshot'];
+    // The console's pages: signed in by its session cookie, never by a bearer token; which role
+    // may open each is asserted in api/console/routes.test.ts.
+    const consolePages = [
+      'GET /login', 'POST /login', 'POST /logout', 'GET /language', 'GET /search', 'GET /export', 'GET /export.csv', 'GET /assets/{file}',
+      'GET /reports/new', 'POST /reports/new', 'GET /reports/{id}', 'GET /reports/{id}/edit', 'POST /reports/{id}/edit',
+      'GET /reports/{id}/delete', 'POST /reports/{id}/delete',
+    ];
     const allRoles: Role[] = ['agent', 'supervisor', 'auditor', 'admin'];
 
     for (const [route, roles] of Object.entries(allowed)) {
@@ -145,7 +152,7 @@ describe('accounts and login', () => {
         if (route.method === 'ALL' || path.endsWith('*')) continue; // middleware, not routes
         served.add(`${route.method} ${path}`);
       }
-      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated, ...peerSigned]);
+      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated, ...consolePages, ...peerSigned]);
       expect([...served].filter((route) => !covered.has(route))).toEqual([]);
       expect([...covered].filter((route) => !served.has(route))).toEqual([]);
     });
