@@ -170,7 +170,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     const valid = DateSchema.safeParse(from).success && DateSchema.safeParse(to).success;
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (!valid || days < 0 || days >= MAX_EXPORT_DAYS) {
-      const error = valid ? t('exportRange') : `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}`;
+      const error = !valid ? `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}` : days < 0 ? t('exportRange') : t('exportTooLong', { days: MAX_EXPORT_DAYS });
       return html(c, <ExportPage ctx={await ctx(c)} from={from} to={to} error={error} />, 400);
     }
     const { username } = c.get('session')!.user;

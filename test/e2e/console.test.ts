@@ -224,6 +224,11 @@ describe('the console in a browser', () => {
     await coldContext.close();
 
     await page.goto(`${base}/?date=${date}`);
+    // The arrow keys walk the rows.
+    await page.locator('tbody tr a').first().focus();
+    await page.keyboard.press('ArrowDown');
+    const secondRow = await page.locator('tbody tr').nth(1).getAttribute('id');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.closest('tr')?.id)).toBe(secondRow);
     const seen: string[] = [];
     for (let pageNumber = 1; ; pageNumber++) {
       const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.id));

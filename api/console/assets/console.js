@@ -25,6 +25,18 @@
   document.addEventListener('keydown', function (event) {
     var target = event.target;
     var typing = target.closest && target.closest('input, textarea, select, [contenteditable]');
+    // Up and down move between the rows of a report table; Enter on a row's link opens it.
+    var rowLink = target.closest && target.closest('tbody tr a');
+    if (rowLink && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
+      var row = rowLink.closest('tr');
+      var sibling = event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+      var siblingLink = sibling && sibling.querySelector('a');
+      if (siblingLink) {
+        event.preventDefault();
+        siblingLink.focus();
+      }
+      return;
+    }
     if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
       var search = document.getElementById('search');
       if (search) {
@@ -134,8 +146,12 @@
       return result;
     }
 
+    // An edit's draft keeps the version it was based on: restored into a newer report, saving it
+    // meets the conflict page instead of silently overwriting the other change.
+    var versionField = form.querySelector('input[name="version"]');
+
     function saveDraft() {
-      store('set', draftKey, { savedAt: new Date().toISOString(), values: values() });
+      store('set', draftKey, { savedAt: new Date().toISOString(), values: values(), version: versionField ? versionField.value : null });
     }
 
     function restoreDraft() {
@@ -152,6 +168,7 @@
           if (el) el.value = value;
         }
       });
+      if (versionField && draft.version) versionField.value = draft.version;
       var note = form.querySelector('[data-draft-note]');
       if (note) {
         note.hidden = false;
