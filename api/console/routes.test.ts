@@ -98,6 +98,13 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(same.status).toBe(303);
   });
 
+  it('refuses a form larger than any report needs before reading it (413)', async () => {
+    const browser = await signedIn();
+    const form = await browser.get('/london/reports/new');
+    expect((await browser.post('/london/reports/new', reportForm(form.body, { summary: 'x'.repeat(300 * 1024) }))).status).toBe(413);
+    expect((await consoleClient(site).post('/london/login', { username: 'agent', password: 'p'.repeat(20 * 1024) })).status).toBe(413);
+  });
+
   it('re-renders the form with the server\'s messages beside their fields, keeping what was typed', async () => {
     const browser = await signedIn();
     const form = await browser.get('/london/reports/new');

@@ -16,7 +16,7 @@ import { translateValidation } from './i18n.js';
 import { LoginPage } from './pages/login.js';
 import { ExportPage, MessagePage, RoleBlockedPage } from './pages/messages.js';
 import { DayListPage, SearchPage } from './pages/report-list.js';
-import { type ConsoleContext, chooseLanguageOf, formBody, guard, html, pageContext } from './render.js';
+import { type ConsoleContext, chooseLanguageOf, formBody, formLimit, guard, html, pageContext } from './render.js';
 import { createReportRoutes } from './report-routes.js';
 import { type ConsoleEnv, clearSessionCookie, csrfMatches, readSession, safeConsolePath, sameOrigin, setLanguageCookie, setSessionCookie } from './session.js';
 
@@ -61,7 +61,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
 
   // Every console path (not `*`: that would reach the API's routes mounted beside these).
   for (const path of ['/', '/login', '/logout', '/language', '/search', '/export', '/export.csv', '/reports/*']) {
-    app.use(path, chooseLanguageOf, auditRequests(audit), readSession(site, deps.auth));
+    app.use(path, formLimit, chooseLanguageOf, auditRequests(audit), readSession(site, deps.auth));
   }
 
   app.get('/login', async (c) => {
