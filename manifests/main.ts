@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { apiDeployment, apiService, type ApiSiteProps } from './api-site.js';
+import { OperatorChart } from './operator.js';
 
 /** One site's api, for a cluster run without the operator. */
 export class ApiSiteChart extends Chart {
@@ -15,6 +16,8 @@ export class ApiSiteChart extends Chart {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'cdk8s.out' });
   const image = process.env.CRASHDESK_IMAGE ?? 'ghcr.io/crashdesk/api:latest';
+  // The operator: with it, Cities replace the per-site charts below.
+  new OperatorChart(app, 'operator', { operatorNamespace: 'crashdesk-system', image, vaultTokenSecret: 'crashdesk-operator-vault' });
   const sites = ['hq', 'london', 'manchester'];
   sites.forEach((site, siteNumber) =>
     new ApiSiteChart(app, `api-${site}`, {

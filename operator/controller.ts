@@ -136,7 +136,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     onStoppedLeading: () => {
       leading = false;
       metrics.leader.set(0);
-      logger.warn({ identity }, 'lost the leader lease: no longer reconciling');
+      if (stopped) logger.info({ identity }, 'released the leader lease');
+      else logger.warn({ identity }, 'lost the leader lease: no longer reconciling');
     },
     onError: (error) => logger.warn({ err: error }, 'leader election'),
   });

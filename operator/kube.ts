@@ -41,6 +41,11 @@ const PLURALS: Record<string, string> = {
   City: 'cities',
   Lease: 'leases',
   CustomResourceDefinition: 'customresourcedefinitions',
+  // Only the tests and tools apply these (the chart's RBAC).
+  ClusterRole: 'clusterroles',
+  ClusterRoleBinding: 'clusterrolebindings',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
 };
 
 /** The REST path of a collection (no name) or of one object. */

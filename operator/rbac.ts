@@ -1,0 +1,43 @@
+// Exactly what the operator does with each resource, kept beside the code that does it;
+// manifests/ turns it into the ClusterRole and the lease Role.
+
+export interface PolicyRule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+  readonly resourceNames?: string[];
+}
+
+/** Children: watched (list, watch) and server-side applied (create, patch). */
+const childRule = (apiGroup: string, resources: string[]): PolicyRule => ({ apiGroups: [apiGroup], resources, verbs: ['list', 'watch', 'create', 'patch'] });
+
+export const clusterRules: readonly PolicyRule[] = [
+  // Cities: watched; finalizer and site number by merge patch; status through its subresource.
+  { apiGroups: ['crashdesk.io'], resources: ['cities'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['crashdesk.io'], resources: ['cities/status'], verbs: ['patch'] },
+  // Owner references with blockOwnerDeletion need update on the owner's finalizers.
+  { apiGroups: ['crashdesk.io'], resources: ['cities/finalizers'], verbs: ['update'] },
+  childRule('', ['serviceaccounts', 'services']),
+  childRule('apps', ['deployments']),
+  childRule('networking.k8s.io', ['ingresses', 'networkpolicies']),
+  childRule('autoscaling', ['horizontalpodautoscalers']),
+  childRule('policy', ['poddisruptionbudgets']),
+  childRule('postgresql.cnpg.io', ['clusters']),
+  childRule('monitoring.coreos.com', ['servicemonitors']),
+  // Secrets: read the database, blind-index and replication Secrets; apply each city's derived key.
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  // Only to learn whether the optional CRDs are installed.
+  {
+    apiGroups: ['apiextensions.k8s.io'],
+    resources: ['customresourcedefinitions'],
+    verbs: ['get'],
+    resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'],
+  },
+];
+
+/** In the operator's own namespace only: its leader Lease. */
+export const leaseRules = (leaseName: string): readonly PolicyRule[] => [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: [leaseName] },
+];
