@@ -58,10 +58,17 @@ describe('replication across a PostgreSQL restart', () => {
     await sleep(3_000);
     server = await start(port);
     // Writes succeed again once the server is back (the pools reconnect), while the writer goes on.
-    const backBy = Date.now() + 30_000;
+    const backBy = Date.now() + 60_000;
     const written = acknowledged.length;
     while (acknowledged.length === written) {
-      if (Date.now() > backBy) throw new Error(`no write succeeded after the restart:\n${london.process().output().slice(-3000)}`);
+      if (Date.now() > backBy) {
+        const probe = await fetch(`${london.base}/london/v1/accidents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await london.token('agent')}`, 'content-type': 'application/json' },
+          body: JSON.stringify(newReport()),
+        }).then(async (response) => `${response.status} ${await response.text()}`, (error: unknown) => String(error));
+        throw new Error(`no write succeeded after the restart: ${probe}\n${london.process().output().slice(-3000)}`);
+      }
       await sleep(200);
     }
     await sleep(2_000);
