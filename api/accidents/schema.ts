@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PageCursorSchema, PageLimitSchema } from '../http/paging.js';
 import { parseId } from '../ids/snowflake.js';
 
 // C0 controls and DEL: PostgreSQL cannot store NUL, and the others only ever arrive by mistake
@@ -165,14 +166,8 @@ export const AccidentListQuerySchema = z
   .strictObject({
     policyNumber: PolicyNumberSchema.optional().openapi({ param: { name: 'policyNumber', in: 'query' } }),
     date: DateSchema.optional().openapi({ param: { name: 'date', in: 'query' } }),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200')
-      .transform(Number)
-      .pipe(z.number().min(1, 'must be at least 1').max(200, 'must be at most 200'))
-      .optional()
-      .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', example: 50 }),
-    cursor: z.string().max(200, 'is not a cursor this site issued').optional().openapi({ param: { name: 'cursor', in: 'query' } }),
+    limit: PageLimitSchema,
+    cursor: PageCursorSchema,
   })
   .superRefine((query, ctx) => {
     const byPolicy = query.policyNumber !== undefined;

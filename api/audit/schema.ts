@@ -1,14 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { PageCursorSchema, PageLimitSchema } from '../http/paging.js';
 
 export const AuditPageQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(200, 'must be at most 200'))
-    .optional()
-    .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', example: 50 }),
-  cursor: z.string().max(200, 'is not a cursor this site issued').optional().openapi({ param: { name: 'cursor', in: 'query' } }),
+  limit: PageLimitSchema,
+  cursor: PageCursorSchema,
 });
 
 export const AuditEntrySchema = z
