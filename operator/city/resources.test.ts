@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../api/config.js';
+import { deriveCityKey } from '../../api/replication/signing.js';
+import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, replicationSecret } from './data-resources.js';
+import {
+  apiNetworkPolicy,
+  deployment,
+  deploymentReplicas,
+  desiredChildren,
+  horizontalPodAutoscaler,
+  ingress,
+  podDisruptionBudget,
+  service,
+  serviceAccount,
+  serviceMonitor,
+} from './resources.js';
+import { testCity } from './test-city.js';
+
+// 12:00 UTC on a Wednesday: 12:00 in London (winter).
+const noon = new Date('2026-11-18T12:00:00Z');
+const observed = { siteNumber: 7, now: noon, serviceMonitors: true };
+const london = testCity('london');
+type Env = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+// The builders return plain Kubernetes JSON; the tests read into it freely.
+const spec = (object: { readonly [key: string]: unknown } | undefined) => object?.spec as any;
+
+describe('children metadata', () => {
+  it('labels every child as managed and makes the City its controlling owner', () => {
+    for (const child of desiredChildren(london, observed)) {
+      expect(child.metadata.namespace).toBe('platform');
+      expect(child.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('crashdesk-operator');
+      expect(child.metadata.ownerReferences).toEqual([{ apiVersion: 'crashdesk.io/v1alpha1', kind: 'City', name: 'london', uid: 'uid-london', controller: true, blockOwnerDeletion: true }]);
+    }
+  });
+
+  it('leaves out the ServiceMonitor when its CRD is not installed, and the Cluster for an external database', () => {
+    const kinds = desiredChildren(testCity('leeds', { database: { external: { secretName: 'db', urlKey: 'uri' } } }), { ...observed, serviceMonitors: false }).map((c) => c.kind);
+    expect(kinds).not.toContain('ServiceMonitor');
+    expect(kinds).not.toContain('Cluster');
+    expect(kinds).toContain('Deployment');
+  });
+});
+
+describe('serviceAccount', () => {
+  it('is the identity Vault binds the city role to', () => {
+    expect(serviceAccount(london).metadata.name).toBe('crashdesk-api-london');
+  });
+});
+
+describe('deployment', () => {
+  const built = deployment(london, observed);
+  const pod = spec(built).template.spec;
+  const env = pod.containers[0].env as Env[];
+  const byName = Object.fromEntries(env.map((v) => [v.name, v.value ?? v.valueFrom?.secretKeyRef]));
+
+  it('runs one site with an environment the api config schema accepts', () => {
+    const values = Object.fromEntries(
+      env.map((v) => [v.name, v.value ?? (v.name === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : v.name === 'DATABASE_URL' ? 'postgres://db/app' : 'k'.repeat(64))]),
+    );
+    const parsed = configSchema.safeParse(values);
+    expect(parsed.success).toBe(true);
+    expect(byName).toMatchObject({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '7', CRASHDESK_KEY_PROVIDER: 'vault', VAULT_AUTH_METHOD: 'kubernetes', CRASHDESK_TRUST_PROXY_HOPS: '1' });
+  });
+
+  it('reads the database URL from the CloudNativePG app secret, or from the external secret', () => {
+    expect(byName.DATABASE_URL).toEqual({ name: 'crashdesk-london-db-app', key: 'uri' });
+    const external = deployment(testCity('leeds', { database: { external: { secretName: 'leeds-db', urlKey: 'url', ownerUrlKey: 'owner' } } }), observed);
+    const externalEnv = Object.fromEntries((spec(external).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.valueFrom?.secretKeyRef]));
+    expect(externalEnv).toMatchObject({ DATABASE_URL: { name: 'leeds-db', key: 'url' }, DATABASE_OWNER_URL: { name: 'leeds-db', key: 'owner' } });
+  });
+
+  it('names the Vault role, transit mount and key of the City', () => {
+    expect(byName).toMatchObject({ VAULT_KUBERNETES_ROLE: 'crashdesk-platform-london', VAULT_TRANSIT_MOUNT: 'transit', VAULT_TRANSIT_KEY: 'crashdesk-london' });
+    const custom = deployment(testCity('york', { encryption: { ...london.spec.encryption, keyName: 'york-key', authRole: 'york-role' } }), observed);
+    const customEnv = Object.fromEntries((spec(custom).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.value]));
+    expect(customEnv).toMatchObject({ VAULT_TRANSIT_KEY: 'york-key', VAULT_KUBERNETES_ROLE: 'york-role' });
+  });
+
+  it('ships a city to hq with its derived key, and gives hq the platform secret without an hq URL', () => {
+    expect(byName).toMatchObject({ CRASHDESK_HQ_URL: 'http://crashdesk-api-hq.platform.svc:80', CRASHDESK_REPLICATION_URL: 'http://crashdesk-api-london.platform.svc:80', CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' } });
+    const hqEnv = spec(deployment(testCity('hq'), { ...observed, siteNumber: 0 })).template.spec.containers[0].env as Env[];
+    expect(hqEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'crashdesk-replication', key: 'secret' });
+    expect(hqEnv.some((v) => v.name === 'CRASHDESK_HQ_URL')).toBe(false);
+  });
+
+  it('probes the site prefix, drains before stopping and spreads over zones and nodes', () => {
+    const container = pod.containers[0];
+    expect(container.readinessProbe.httpGet.path).toBe('/london/readyz');
+    expect(container.livenessProbe.httpGet.path).toBe('/london/healthz');
+    expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
+    expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(pod.serviceAccountName).toBe('crashdesk-api-london');
+    expect(container.image).toBe('registry.example/crashdesk/api:1.0.0');
+  });
+
+  it('keeps the replica count the HPA chose, and puts a hand-scaled count back between the bounds', () => {
+    expect(deploymentReplicas(london, { now: noon })).toBe(2);
+    expect(deploymentReplicas(london, { now: noon, currentReplicas: 5 })).toBe(5);
+    expect(deploymentReplicas(london, { now: noon, currentReplicas: 0 })).toBe(2);
+    expect(deploymentReplicas(london, { now: noon, currentReplicas: 40 })).toBe(10);
+  });
+});
+
+describe('service and ingress', () => {
+  it('selects the Deployment pods and routes /{name} on the host to them', () => {
+    expect(spec(service(london)).selector).toEqual(spec(deployment(london, observed)).selector.matchLabels);
+    expect(spec(ingress(london)).rules).toEqual([
+      { host: 'crashdesk.example', http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london', port: { name: 'http' } } } }] } },
+    ]);
+    expect(spec(ingress(london)).tls).toBeUndefined();
+  });
+
+  it('takes an explicit path, class and TLS secret', () => {
+    const built = spec(ingress(testCity('paris', { ingress: { host: 'fr.example', path: '/fr', className: 'nginx', tlsSecretName: 'fr-tls', controllerNamespace: 'ingress' } })));
+    expect(built).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['fr.example'], secretName: 'fr-tls' }] });
+    expect(built.rules[0].http.paths[0].path).toBe('/fr');
+  });
+});
+
+describe('horizontalPodAutoscaler', () => {
+  it('scales on CPU and on http_requests_per_second per pod between the bounds', () => {
+    const built = spec(horizontalPodAutoscaler(london, { now: noon }));
+    expect(built).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'crashdesk-api-london' } });
+    expect(built.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } },
+    ]);
+  });
+
+  it('raises minReplicas while a schedule window is open, in the City timezone', () => {
+    const peak = testCity('london', { scaling: { ...london.spec.scaling, schedules: [{ name: 'lunch', days: ['wed'], start: '11:30', end: '13:00', minReplicas: 6 }] } });
+    expect(spec(horizontalPodAutoscaler(peak, { now: noon })).minReplicas).toBe(6);
+    expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-18T14:00:00Z') })).minReplicas).toBe(2);
+    expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-19T12:00:00Z') })).minReplicas).toBe(2);
+  });
+});
+
+describe('podDisruptionBudget and network policies', () => {
+  it('lets one api pod go at a time', () => {
+    expect(spec(podDisruptionBudget(london))).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec(deployment(london, observed)).selector.matchLabels } });
+  });
+
+  it('admits to the api only the ingress controller namespace and peer sites, on the api port', () => {
+    const rule = spec(apiNetworkPolicy(london)).ingress[0];
+    expect(rule.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } },
+    ]);
+    expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+  });
+
+  it('admits to the database and the cache only this site api pods (and the database its own instances)', () => {
+    const apiPods = spec(deployment(london, observed)).selector.matchLabels;
+    expect(spec(databaseNetworkPolicy(london)).ingress[0]).toEqual({ from: [{ podSelector: { matchLabels: apiPods } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    const cached = testCity('london', { cache: { managed: { image: 'redis:7.4-alpine', memory: '256Mi' } } });
+    expect(spec(cacheNetworkPolicy(cached)).ingress).toEqual([{ from: [{ podSelector: { matchLabels: apiPods } }], ports: [{ protocol: 'TCP', port: 6379 }] }]);
+  });
+});
+
+describe('data services', () => {
+  it('asks CloudNativePG for one primary plus replicas with the requested storage', () => {
+    expect(spec(databaseCluster(london))).toMatchObject({ instances: 3, storage: { size: '20Gi' }, bootstrap: { initdb: { database: 'app', owner: 'app' } } });
+  });
+
+  it('runs a managed cache without persistence, evicting at 80% of its memory', () => {
+    const [redis, redisService] = cacheObjects(testCity('london', { cache: { managed: { image: 'redis:7.4-alpine', memory: '1Gi' } } }));
+    expect(spec(redis).template.spec.containers[0].args).toEqual(['--save', '', '--appendonly', 'no', '--maxmemory', '819mb', '--maxmemory-policy', 'allkeys-lru']);
+    expect(spec(redisService).ports[0].port).toBe(6379);
+    expect(cacheObjects(london)).toEqual([]);
+  });
+
+  it('gives a city only its key derived from the platform replication secret', () => {
+    const secret = replicationSecret(london, 'platform-secret') as unknown as { data: { key: string } };
+    expect(Buffer.from(secret.data.key, 'base64').toString()).toBe(deriveCityKey('platform-secret', 'london'));
+  });
+
+  it('scrapes the api /metrics on its http port', () => {
+    expect(spec(serviceMonitor(london)).endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  apiCondition,
+  cleanupCondition,
+  databaseCondition,
+  desiredStatus,
+  encryptionCondition,
+  type Observation,
+  readyCondition,
+  replicationCondition,
+  sameStatus,
+  setCondition,
+} from './status.js';
+import { testCity } from './test-city.js';
+
+const t0 = new Date('2026-11-18T12:00:00Z');
+const t1 = new Date('2026-11-18T12:05:00Z');
+
+describe('ApiAvailable', () => {
+  it.each([
+    [undefined, 'False', 'DeploymentMissing'],
+    [{ generation: 2, observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, available: true }, 'False', 'RollingOut'],
+    [{ generation: 2, observedGeneration: 2, replicas: 3, updatedReplicas: 1, availableReplicas: 3, available: true }, 'False', 'RollingOut'],
+    [{ generation: 2, observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 1, available: false }, 'False', 'Unavailable'],
+    [{ generation: 2, observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 3, available: true }, 'True', 'DeploymentAvailable'],
+  ])('from %j is %s with reason %s', (deployment, status, reason) => {
+    expect(apiCondition(deployment)).toMatchObject({ type: 'ApiAvailable', status, reason });
+  });
+});
+
+describe('DatabaseReady', () => {
+  it.each([
+    [{ kind: 'managed', secretFound: false, secretName: 'db-app' }, 'False', 'ClusterMissing'],
+    [{ kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }, 'False', 'ClusterNotReady'],
+    [{ kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'False', 'AppSecretMissing'],
+    [{ kind: 'managed', secretFound: true, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'True', 'ClusterReady'],
+    [{ kind: 'external', secretFound: false, secretName: 'ext' }, 'False', 'ExternalSecretMissing'],
+    [{ kind: 'external', secretFound: true, secretName: 'ext' }, 'True', 'ExternalSecretFound'],
+  ] as const)('from %j is %s with reason %s', (database, status, reason) => {
+    expect(databaseCondition(database)).toMatchObject({ type: 'DatabaseReady', status, reason });
+  });
+
+  it('says how many instances are ready', () => {
+    expect(databaseCondition({ kind: 'managed', secretFound: false, secretName: 'x', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }).message).toBe('1 of 3 instances ready (Setting up primary)');
+  });
+});
+
+describe('EncryptionReady', () => {
+  it('is True once Vault is configured, False with the cause when Vault failed, and VaultCleanupFailed while deleting', () => {
+    expect(encryptionCondition(undefined, 'crashdesk-london')).toMatchObject({ status: 'True', reason: 'VaultConfigured' });
+    const failure = new Error('Vault at http://vault unreachable', { cause: new Error('ECONNREFUSED') });
+    expect(encryptionCondition(failure, '')).toMatchObject({ status: 'False', reason: 'VaultUnavailable', message: 'Vault at http://vault unreachable: ECONNREFUSED' });
+    expect(cleanupCondition(failure)).toMatchObject({ type: 'EncryptionReady', status: 'False', reason: 'VaultCleanupFailed' });
+  });
+});
+
+describe('ReplicationConfigured', () => {
+  const base = { hqName: 'hq', secretName: 'crashdesk-replication' };
+  it.each([
+    [{ ...base, role: 'hq', hqFound: true, secretFound: true }, 'True', 'Hq'],
+    [{ ...base, role: 'hq', hqFound: true, secretFound: false }, 'False', 'SecretMissing'],
+    [{ ...base, role: 'city', hqFound: false, secretFound: true }, 'False', 'HqNotFound'],
+    [{ ...base, role: 'city', hqFound: true, secretFound: true }, 'True', 'ShipsToHq'],
+  ] as const)('from %j is %s with reason %s', (state, status, reason) => {
+    expect(replicationCondition(state)).toMatchObject({ type: 'ReplicationConfigured', status, reason });
+  });
+});
+
+describe('Ready', () => {
+  it('is True only when every other condition is, and otherwise names the ones that are not', () => {
+    const yes = (type: 'DatabaseReady' | 'ApiAvailable') => ({ type, status: 'True' as const, reason: 'Fine', message: 'fine' });
+    expect(readyCondition([yes('DatabaseReady'), yes('ApiAvailable')])).toMatchObject({ status: 'True', reason: 'AllReady' });
+    const notReady = readyCondition([yes('DatabaseReady'), { type: 'ApiAvailable', status: 'False', reason: 'RollingOut', message: '1 of 2 replicas updated' }]);
+    expect(notReady).toMatchObject({ status: 'False', reason: 'ApiNotReady', message: 'ApiAvailable: 1 of 2 replicas updated' });
+  });
+});
+
+describe('setCondition', () => {
+  const input = { type: 'ApiAvailable' as const, status: 'False' as const, reason: 'RollingOut', message: 'm' };
+
+  it('keeps lastTransitionTime while the status holds, even when reason or message change', () => {
+    const first = setCondition([], input, 1, t0);
+    const second = setCondition(first, { ...input, reason: 'Unavailable', message: 'other' }, 2, t1);
+    expect(second[0]).toMatchObject({ reason: 'Unavailable', observedGeneration: 2, lastTransitionTime: '2026-11-18T12:00:00Z' });
+  });
+
+  it('moves lastTransitionTime when the status changes', () => {
+    const first = setCondition([], input, 1, t0);
+    const second = setCondition(first, { ...input, status: 'True', reason: 'DeploymentAvailable' }, 1, t1);
+    expect(second[0]?.lastTransitionTime).toBe('2026-11-18T12:05:00Z');
+  });
+});
+
+describe('desiredStatus', () => {
+  const observation: Observation = {
+    database: { type: 'DatabaseReady', status: 'True', reason: 'ClusterReady', message: '3 of 3' },
+    api: { type: 'ApiAvailable', status: 'True', reason: 'DeploymentAvailable', message: '2 of 2' },
+    encryption: { type: 'EncryptionReady', status: 'True', reason: 'VaultConfigured', message: 'ok' },
+    replication: { type: 'ReplicationConfigured', status: 'True', reason: 'ShipsToHq', message: 'ok' },
+    endpoint: 'http://crashdesk.example/london',
+    replicas: 2,
+    siteNumber: 3,
+  };
+
+  it('records the generation it observed, five conditions, the endpoint and replicas', () => {
+    const status = desiredStatus(testCity('london', {}, { generation: 4 }), observation, t0);
+    expect(status).toMatchObject({ observedGeneration: 4, endpoint: 'http://crashdesk.example/london', replicas: 2, siteNumber: 3 });
+    expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['ApiAvailable', 'True'],
+      ['DatabaseReady', 'True'],
+      ['EncryptionReady', 'True'],
+      ['Ready', 'True'],
+      ['ReplicationConfigured', 'True'],
+    ]);
+  });
+
+  it('is the same status when nothing changed, so nothing is written', () => {
+    const first = desiredStatus(testCity('london'), observation, t0);
+    const again = desiredStatus({ ...testCity('london'), status: first }, observation, t1);
+    expect(sameStatus(first, again)).toBe(true);
+    const changed = desiredStatus({ ...testCity('london'), status: first }, { ...observation, replicas: 3 }, t1);
+    expect(sameStatus(first, changed)).toBe(false);
+  });
+});
