@@ -27,8 +27,11 @@ import { buildHttpOperations } from './scenarios.js';
 import { loadBenchSettings } from './settings.js';
 import type { SiteEncryptionChoice } from './site-server.js';
 import { type SiteProcess, startSiteProcess } from './site-process.js';
+import { startWaitSampler } from './wait-sampler.js';
 
 const TRANSIT_MOUNT = 'transit';
+// pg_stat_activity tells the two sites' pools apart by these.
+const applicationNameOf = (kind: SiteKind) => `crashdesk-${BENCH_SITE}-${kind}`;
 // The site's transit key as the chart names it (VAULT_TRANSIT_KEY's default, crashdesk-{site}).
 const TRANSIT_KEY = `crashdesk-${BENCH_SITE}`;
 
@@ -122,21 +125,27 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
       },
     };
     const urls: Record<SiteKind, string> = { off: off.url, vault: vault.url };
-    const sites = {} as Record<SiteKind, { process: SiteProcess; token: string; startSeconds: number }>;
+    const sites = {} as Record<SiteKind, { process: SiteProcess; username: string; token: string; startSeconds: number }>;
     for (const kind of SITE_KINDS) {
       const adminPassword = randomBytes(18).toString('base64url');
       const started = performance.now();
       // Through startSite: with vault, that is the key checks and the first-start re-seal scan.
-      const siteProcess = await startSiteProcess({ databaseUrl: urls[kind], poolSize: settings.poolSize, adminPassword, encryption: choices[kind] });
+      const siteProcess = await startSiteProcess({
+        databaseUrl: urls[kind],
+        poolSize: settings.poolSize,
+        adminPassword,
+        encryption: choices[kind],
+        applicationName: applicationNameOf(kind),
+      });
       const startSeconds = (performance.now() - started) / 1000;
       cleanups.push(() => siteProcess.stop());
-      const { token } = await agentToken(siteProcess.baseUrl, adminPassword);
-      sites[kind] = { process: siteProcess, token, startSeconds };
+      const { username, token } = await agentToken(siteProcess.baseUrl, adminPassword);
+      sites[kind] = { process: siteProcess, username, token, startSeconds };
       log(`site ${kind} listens at ${siteProcess.baseUrl} (started in ${startSeconds.toFixed(1)} s)`);
     }
     await assertSamePage(sites.off.process.baseUrl, sites.off.token, sites.vault.process.baseUrl, sites.vault.token, dayOf(shape, 100));
 
-    const web = buildHttpOperations(shape, 'bench-agent');
+    const web = buildHttpOperations(shape, sites.vault.username);
     const operations = [web.create, web.datePage, web.get];
     for (const operation of operations) {
       for (const kind of SITE_KINDS) await operation.check(sites[kind].process.baseUrl, sites[kind].token);
@@ -158,11 +167,13 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
           if (settings.warmupSeconds > 0) assertClean(label, await runHttpScenario(operation.http, { ...options, durationSeconds: settings.warmupSeconds }));
           const loopBefore = await site.process.eventLoop();
           const callsBefore = vaultCalls();
+          const waitSampler = startWaitSampler(postgresSql, applicationNameOf(kind));
           const before = meters[kind].snapshot();
           const run = assertClean(label, await runHttpScenario(operation.http, { ...options, durationSeconds: settings.durationSeconds }));
           const cpu = meters[kind].since(before);
           const eventLoopBusy = performance.eventLoopUtilization(await site.process.eventLoop(), loopBefore).utilization;
-          runs.push({ round, operation: operation.name, site: kind, run, cpu, eventLoopBusy, vaultCalls: vaultCalls() - callsBefore });
+          const waits = await waitSampler.stop();
+          runs.push({ round, operation: operation.name, site: kind, run, cpu, eventLoopBusy, waits, vaultCalls: vaultCalls() - callsBefore });
           log(`${label}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p95 ${run.latency.p95.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
         }
       }

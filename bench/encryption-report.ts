@@ -3,6 +3,7 @@ import type { CpuUse } from './cpu.js';
 import type { HttpRunResult } from './http-load.js';
 import { type LatencySummary, summariseLatencies } from './latency.js';
 import type { BenchSettings } from './settings.js';
+import type { WaitProfile } from './wait-sampler.js';
 
 export const SITE_KINDS = ['off', 'vault'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
@@ -25,6 +26,7 @@ export interface EncryptionRun {
   readonly run: HttpRunResult;
   readonly cpu: CpuUse;
   readonly eventLoopBusy: number;
+  readonly waits: WaitProfile;
   /** Requests the site made to Vault (transit) during the measured run. */
   readonly vaultCalls: number;
 }
@@ -76,6 +78,11 @@ function pool(runs: readonly EncryptionRun[]): Pooled {
   };
 }
 
+const topWaits = (waits: WaitProfile) =>
+  waits.shares
+    .slice(0, 3)
+    .map(({ state, share }) => `${state} ${(share * 100).toFixed(0)} %`)
+    .join('; ') || '–';
 const int = (n: number) => Math.round(n).toLocaleString('en-GB');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const ratio = (vault: number, off: number) => `${(vault / off).toFixed(2)}×`;
@@ -114,19 +121,26 @@ export function renderEncryptionReport(report: EncryptionReport): string {
   const verdict = pageP95 <= PAGE_P95_TARGET ? 'met' : '**not met**';
 
   const perRound = [
-    '| round | operation | encryption | req/s | p50 ms | p95 ms | p99 ms | site CPU ms/req | load avg (1 min) at end | Vault calls |',
-    '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| round | operation | encryption | req/s | p50 ms | p95 ms | p99 ms | site CPU ms/req | load avg (1 min) at end | Vault calls | busy connections | top waits |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.runs.map(
       (r) =>
         `| ${r.round} | ${r.operation} | ${r.site} | ${int(r.run.requestsPerSecond)} | ${ms(r.run.latency.p50)} | ${ms(r.run.latency.p95)} | ` +
-          `${ms(r.run.latency.p99)} | ${(r.cpu.siteMs / r.run.completed).toFixed(3)} | ${r.cpu.loadAverage.toFixed(2)} | ${r.vaultCalls} |`,
+          `${ms(r.run.latency.p99)} | ${(r.cpu.siteMs / r.run.completed).toFixed(3)} | ${r.cpu.loadAverage.toFixed(2)} | ${r.vaultCalls} | ` +
+          `${r.waits.busyConnections.toFixed(1)} | ${topWaits(r.waits)} |`,
     ),
   ];
-  const roundRatios = [...new Set(report.runs.map((r) => r.round))].map((round) => {
+  const roundRatios = [...new Set(report.runs.map((r) => r.round))].flatMap((round) => {
     const of = (site: SiteKind) => report.runs.find((r) => r.round === round && r.site === site && r.operation === report.pageOperation);
     const [off, vault] = [of('off'), of('vault')];
-    return off && vault ? `round ${round}: ${ratio(vault.run.latency.p95, off.run.latency.p95)}` : `round ${round}: –`;
+    return off && vault ? [vault.run.latency.p95 / off.run.latency.p95] : [];
   });
+  const sortedRoundRatios = [...roundRatios].sort((a, b) => a - b);
+  const middle = sortedRoundRatios.length / 2;
+  const medianRoundRatio =
+    sortedRoundRatios.length % 2 === 1
+      ? sortedRoundRatios[Math.floor(middle)]!
+      : (sortedRoundRatios[middle - 1]! + sortedRoundRatios[middle]!) / 2;
 
   const loads = [
     '| site database | rows | seconds | rows/s | table | mean sealed bytes | envelope rows | data keys |',
@@ -175,9 +189,14 @@ ${figures.join('\n')}
 ${ratios.join('\n')}
 
 Date page p95: **${ratio(pageVault.latency.p95, pageOff.latency.p95)}** against the target of at most ${PAGE_P95_TARGET.toFixed(1)}×: ${verdict}.
-Per round: ${roundRatios.join('; ')}.
+Per round (vault run / off run of the same round): ${roundRatios.map((r) => `${r.toFixed(2)}×`).join(', ')}; median ${medianRoundRatio.toFixed(2)}×.
+Site CPU per page: off ${pageOff.siteCpuPerRequest.toFixed(3)} ms, vault ${pageVault.siteCpuPerRequest.toFixed(3)} ms, so encryption adds
+${((pageVault.siteCpuPerRequest - pageOff.siteCpuPerRequest) * 1000).toFixed(0)} µs of the site's CPU per page of 50 (${(((pageVault.siteCpuPerRequest - pageOff.siteCpuPerRequest) * 1000) / 50).toFixed(1)} µs per report opened).
 
 ### Every measured run
+
+Busy connections: the mean number of the site pool's connections not idle in pg_stat_activity (sampled every
+100 ms), and what they were doing (\`active\` alone is running; \`idle in transaction\` waits for the site).
 
 ${perRound.join('\n')}
 `;

@@ -18,6 +18,8 @@ export interface SiteServerStart {
   readonly poolSize: number;
   readonly adminPassword: string;
   readonly encryption: SiteEncryptionChoice;
+  /** What pg_stat_activity shows for the site's pool (default `crashdesk-<site>`). */
+  readonly applicationName?: string;
 }
 
 /** Field encryption off (what the plain codec stores), or through Vault transit with a token. */
@@ -45,6 +47,18 @@ export interface EventLoopQuery {
 
 const send = (message: SiteServerMessage) => process.send?.(message);
 
+const ERROR_LINES_SHOWN = 3;
+
+/** A log destination that passes the first `limit` lines to stderr and drops the rest. */
+function firstLines(limit: number) {
+  let written = 0;
+  return {
+    write(line: string) {
+      if (written++ < limit) process.stderr.write(`[site ${process.pid}] ${line}`);
+    },
+  };
+}
+
 function encryptionSettings(choice: SiteEncryptionChoice): EncryptionSettings {
   if (choice.kind === 'off') return 'off';
   const { address, token, transitMount, keyName, blindIndexKey } = choice;
@@ -54,11 +68,12 @@ function encryptionSettings(choice: SiteEncryptionChoice): EncryptionSettings {
   };
 }
 
-async function start({ databaseUrl, poolSize, adminPassword, encryption }: SiteServerStart) {
-  // Silent: at tens of thousands of lines a second, writing logs would be what gets measured.
-  const logger = createLogger('silent');
+async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName }: SiteServerStart) {
+  // Errors only, and only the first few: at tens of thousands of lines a second, writing logs would
+  // be what gets measured, but a run that fails on 500s should say why.
+  const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
   const registry = new Registry();
-  const sql = connectDatabase(databaseUrl, { max: poolSize, applicationName: `crashdesk-${BENCH_SITE}` });
+  const sql = connectDatabase(databaseUrl, { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
   const site = await startSite({
     site: BENCH_SITE,
     siteNumber: BENCH_SITE_NUMBER,
