@@ -75,7 +75,10 @@ describe('replication across a PostgreSQL restart', () => {
     writing = false;
     await writer;
     const before = acknowledged.length;
-    await waitForConvergence(cluster.all(), { minReports: before, timeoutMs: 45_000 });
+    await waitForConvergence(cluster.all(), { minReports: before, timeoutMs: 45_000 }).catch((error: unknown) => {
+      const outputs = cluster.all().map((site) => `--- ${site.name} (exit ${site.process().child.exitCode}):\n${site.process().output().slice(-4000)}`);
+      throw new Error(`${String(error)}\n${outputs.join('\n')}`);
+    });
     const held = new Set((await cluster.hq.states()).map((report) => report.id));
     expect(acknowledged.filter((id) => !held.has(id))).toEqual([]);
   }, 180_000);

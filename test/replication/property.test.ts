@@ -31,6 +31,8 @@ const command = fc.record({
   together: fc.integer({ min: 1, max: 4 }),
 });
 
+type Command = typeof command extends fc.Arbitrary<infer T> ? T : never;
+
 /**
  * Sites in one process, replicating to each other over loopback HTTP exactly as the local platform
  * does, so fast-check can try many interleavings quickly.
@@ -72,7 +74,7 @@ describe('replication, property-based', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  async function run(cmd: fc.Infer<typeof command>) {
+  async function run(cmd: Command) {
     const site = sites[cmd.site]!;
     if (cmd.kind === 'create' || known.length === 0) {
       const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport({ summary: cmd.summary }) });
