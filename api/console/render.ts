@@ -59,7 +59,7 @@ export function guard({ site, permission, roleBlocked, forged }: GuardOptions): 
     const posted = c.req.method === 'POST';
     if (!session) {
       // After a POST, come back to the form it came from; the script kept its values in the browser.
-      const back = posted ? safeConsolePath(site, (await formBody(c).catch((): FormBody => ({})))._page) : pathAndQuery(c);
+      const back = safeConsolePath(site, posted ? (await formBody(c).catch((): FormBody => ({})))._page : pathAndQuery(c));
       const query = new URLSearchParams();
       if (back && back !== `/${site}/`) query.set('next', back);
       if (c.get('sessionEnded') || posted) query.set('ended', '1');

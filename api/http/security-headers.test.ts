@@ -36,7 +36,7 @@ describe('HTTP hardening', () => {
   });
 
   it("gives the console and the docs a CSP without 'unsafe-inline' or 'unsafe-eval'", async () => {
-    for (const path of ['/london', '/london/docs']) {
+    for (const path of ['/london/login', '/london/docs']) {
       const response = await site.app.request(path);
       expect(response.headers.get('content-type')).toContain('text/html');
       const csp = response.headers.get('content-security-policy') ?? '';
@@ -47,7 +47,13 @@ describe('HTTP hardening', () => {
   });
 
   it('serves the console at /london/ (the address as printed), with the same headers', async () => {
-    const page = await site.app.request('/london/');
+    // Without a session the console's address leads to its sign-in page.
+    for (const path of ['/london/', '/london']) {
+      const start = await site.app.request(path);
+      expect(start.status).toBe(303);
+      expect(start.headers.get('location')).toBe('/london/login');
+    }
+    const page = await site.app.request('/london/login');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('x-frame-options')).toBe('DENY');

@@ -114,6 +114,14 @@ describe('the console in a browser', () => {
     expect(await seriousViolations(page), 'form page').toEqual([]);
     await page.screenshot({ path: join(RESULTS, 'form.png'), fullPage: true });
 
+    // The browser refuses what the server would, with the server's words, before sending.
+    await page.getByLabel('Location').fill('  ');
+    await page.getByRole('button', { name: 'Record report' }).click();
+    await expect.poll(() => page.locator('#e-location').textContent()).toBe('must not be empty');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('f-location');
+    expect(page.url()).toMatch(/\/reports\/new$/);
+    await page.getByLabel('Location').fill('A34, Newbury bypass');
+
     await page.getByRole('button', { name: 'Record report' }).dblclick();
     await page.waitForURL(/\/london\/reports\/\d+\?notice=created/);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Report recorded.');
@@ -142,6 +150,11 @@ describe('the console in a browser', () => {
     await page.goBack();
     expect(page.url()).toBe(listUrl);
     await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.closest('tr')?.textContent ?? '')).toContain(policy);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login\?out=1/);
+    expect(await page.getByRole('status').textContent()).toBe('You are signed out.');
+    await page.goto(listUrl);
+    expect(page.url()).toContain('/london/login');
     await context.close();
   });
 
