@@ -187,6 +187,7 @@ describe('the console in a browser', () => {
     expect(compare).toContain('Saved version 3');
     expect(compare).toContain('A34, junction 13');
     expect(compare).toContain('Mine, written while the other agent saved.');
+    expect(await seriousViolations(page), 'conflict page').toEqual([]);
     await page.screenshot({ path: join(RESULTS, 'conflict.png'), fullPage: true });
     // Saving mine over theirs is one more press, bound to their version.
     await page.getByRole('button', { name: 'Save my version over theirs' }).click();
@@ -264,6 +265,7 @@ describe('the console in a browser', () => {
     const page = await context.newPage();
     await signIn(page, 'super1');
     await page.getByRole('link', { name: 'Export CSV' }).click();
+    expect(await seriousViolations(page), 'export page').toEqual([]);
     await page.getByLabel('From').fill('2026-10-01');
     await page.getByLabel('To').fill(today());
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
@@ -334,6 +336,7 @@ describe('the console in a browser', () => {
     await page.goto(`${base}/login`);
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-Hans');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('登录 crashdesk london');
+    expect(await seriousViolations(page), 'Chinese login page').toEqual([]);
     await page.getByRole('link', { name: 'English' }).click();
     await page.waitForURL(/\/login/);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
