@@ -1,7 +1,8 @@
 /**
  * Unwrapped data keys held in memory for a bounded time and number of uses, so a page of 50
- * reports costs no round trip to the key provider, while a key leaked from memory or a revoked
- * master key stops being usable soon.
+ * reports costs no round trip to the key provider, while a revoked master key stops being usable
+ * soon. Evicted keys are dropped, not zeroed: the same buffer may still be in use (the sealing
+ * key, an open in progress), and zeroing it would silently encrypt under an all-zero key.
  */
 export interface DataKeyCacheOptions {
   readonly ttlMs: number;
@@ -24,6 +25,15 @@ export function createDataKeyCache(options: DataKeyCacheOptions) {
   let misses = 0;
 
   return {
+    /** The key if it is cached and fresh (counting a use), without waiting for anything. */
+    hit(id: number): Buffer | undefined {
+      const entry = entries.get(id);
+      if (!entry || entry.expiresAt <= now() || entry.usesLeft <= 0) return undefined;
+      entry.usesLeft -= 1;
+      hits += 1;
+      return entry.key;
+    },
+
     /** The key, from memory while fresh, else from `load` (concurrent misses share one load). */
     async get(id: number, load: () => Promise<Buffer>): Promise<Buffer> {
       const entry = entries.get(id);
@@ -32,10 +42,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions) {
         hits += 1;
         return entry.key;
       }
-      if (entry) {
-        entries.delete(id);
-        entry.key.fill(0);
-      }
+      if (entry) entries.delete(id);
       misses += 1;
       let pending = loading.get(id);
       if (!pending) {
@@ -53,10 +60,9 @@ export function createDataKeyCache(options: DataKeyCacheOptions) {
     put(id: number, key: Buffer) {
       entries.set(id, { key, expiresAt: now() + options.ttlMs, usesLeft: options.maxUses });
       // Maps iterate in insertion order: the first entries are the oldest.
-      for (const [oldest, stale] of entries) {
+      for (const [oldest] of entries) {
         if (entries.size <= options.maxEntries) break;
         entries.delete(oldest);
-        stale.key.fill(0);
       }
     },
 

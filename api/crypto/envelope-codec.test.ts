@@ -80,6 +80,16 @@ describe('envelope codec', () => {
     expect(counts.unwrap).toBe(2);
   });
 
+  it('keeps sealing correctly after its data key left the cache', async () => {
+    const codec = createEnvelopeCodec({ sql: db.sql, provider: local, blindIndexKey, cache: { ttlMs: 20, maxUses: 1000, maxEntries: 10 } });
+    const first = await codec.seal('3500', fields);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await codec.open('3500', first)).toEqual(fields);
+    const second = await codec.seal('3501', fields);
+    const reader = createEnvelopeCodec({ sql: db.sql, provider: local, blindIndexKey });
+    expect(await reader.open('3501', second)).toEqual(fields);
+  });
+
   it('moves to a new data key after its maximum number of uses', async () => {
     const { provider, counts } = counting(local);
     const codec = createEnvelopeCodec({ sql: db.sql, provider, blindIndexKey, dataKeyMaxUses: 10 });
