@@ -1,8 +1,9 @@
 // reconcile(key): get the City → finalize if it is being deleted → record its finalizer and site
 // number → observe its children → apply the desired children (unless nothing changed since the
 // last apply) and its Vault objects → write its status only when that changed.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isConflict, isNotFound, type Kube, resourcePath } from '../kube.js';
+import { isConflict, type Kube, resourcePath } from '../kube.js';
 import type { WorkResult } from '../queue.js';
 import { replicationSecret } from './data-resources.js';
 import type { EventRecorder } from './events.js';
@@ -51,20 +52,31 @@ interface Applied {
   readonly versions: ReadonlyMap<string, string>;
 }
 
-const versionOf = (object: { metadata: { generation?: number; resourceVersion?: string } } | undefined) =>
-  object?.metadata.generation !== undefined ? `g${object.metadata.generation}` : `r${object?.metadata.resourceVersion ?? ''}`;
+/**
+ * What of a child a person could change: everything but its status and bookkeeping metadata. Not
+ * the resourceVersion, which controllers move with every status update (an HPA's, every sync), nor
+ * the generation, which labels and annotations do not move and which some kinds lack.
+ */
+function versionOf(object: { metadata: object; status?: unknown } | undefined): string {
+  if (!object) return '';
+  const { status: _status, metadata, ...rest } = object;
+  const { labels, annotations, ownerReferences } = metadata as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify({ labels, annotations, ownerReferences, rest })).digest('base64');
+}
 
 export function createCityReconciler(deps: ReconcilerDeps) {
   const { kube, vault, events, logger, lookup, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
   const applied = new Map<string, Applied>();
+  const lastFailure = new Map<string, string>();
   const serviceMonitors = serviceMonitorCheck(kube);
   let allocation: Promise<unknown> = Promise.resolve();
 
   async function reconcile(key: string): Promise<WorkResult> {
     const [namespace = '', name = ''] = key.split('/');
     const path = resourcePath(API_VERSION, 'City', namespace, name);
+    const city = await kube.getOrUndefined<City>(path);
+    if (!city) return; // deleted and released: nothing left to do
     try {
-      const city = await kube.get<City>(path);
       if (city.metadata.deletionTimestamp) return await finalize(city, path);
       const siteNumber = await recordFinalizerAndSiteNumber(city, path);
       if (siteNumber === undefined) return; // the patch's watch event brings the City back
@@ -82,6 +94,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
         await applyAll(key, city, children, encryptionError === undefined);
       }
 
+      lastFailure.delete(key);
       const status = desiredStatus(
         city,
         {
@@ -102,8 +115,11 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       const delays = [edge, ready ? undefined : notReadyRequeueMs].filter((delay): delay is number => delay !== undefined);
       return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : undefined;
     } catch (error) {
-      if (isNotFound(error) && (error as Error).message.includes('/cities/')) return; // the City is gone: done
       if (isConflict(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
+      // One event per distinct failure, not one per retry.
+      const message = errorMessage(error);
+      if (lastFailure.get(key) !== message) await events.warning(city, 'ReconcileFailed', message);
+      lastFailure.set(key, message);
       throw error;
     }
   }
@@ -112,25 +128,29 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     const last = applied.get(key);
     if (!last || last.generation !== city.metadata.generation || city.status?.observedGeneration !== city.metadata.generation) return false;
     if (last.fingerprint !== JSON.stringify(children)) return false;
-    return children.every((child) => {
+    const changed = children.find((child) => {
       const seen = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
       // Kinds without a watch cache (Secret) count as unchanged: they carry nothing a person edits.
-      return seen === undefined ? !WATCHED.has(child.kind) : last.versions.get(childKey(child)) === versionOf(seen);
+      return seen === undefined ? WATCHED.has(child.kind) : last.versions.get(childKey(child)) !== versionOf(seen);
     });
+    if (changed) logger.debug({ city: key, child: childKey(changed) }, 'a child changed since the last apply');
+    return changed === undefined;
   }
 
   async function applyAll(key: string, city: City, children: readonly KubeObject[], remember: boolean) {
     const versions = new Map<string, string>();
-    const created: string[] = [];
-    for (const child of children) {
-      const before = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
-      const result = await kube.apply<{ metadata: { generation?: number; resourceVersion?: string } }>(child, FIELD_MANAGER).catch((error: unknown) => {
-        throw new Error(`applying ${child.kind} ${child.metadata.name}`, { cause: error });
-      });
-      versions.set(childKey(child), versionOf(result));
-      if (!before && WATCHED.has(child.kind)) created.push(`${child.kind} ${child.metadata.name}`);
-    }
-    if (created.length > 0) await events.normal(city, 'Applied', `created or repaired ${created.join(', ')}`);
+    const created = children.filter((child) => WATCHED.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
+    // Server-side apply needs no order: whatever is missing for a moment (the ServiceAccount for the
+    // first pods, the Secret for the api) the owning controllers retry.
+    await Promise.all(
+      children.map(async (child) => {
+        const result = await kube.apply<{ metadata: object; status?: unknown }>(child, FIELD_MANAGER).catch((error: unknown) => {
+          throw new Error(`applying ${child.kind} ${child.metadata.name}`, { cause: error });
+        });
+        versions.set(childKey(child), versionOf(result));
+      }),
+    );
+    if (created.length > 0) await events.normal(city, 'Applied', `created or repaired ${created.map((child) => `${child.kind} ${child.metadata.name}`).join(', ')}`);
     if (city.status?.observedGeneration !== city.metadata.generation && city.status?.observedGeneration !== undefined) {
       await events.normal(city, 'Updated', `applied generation ${city.metadata.generation}`);
     }

@@ -148,7 +148,7 @@ export function serviceMonitor(city: City): KubeObject {
   };
 }
 
-/** Every child, in apply order: identities and data first, the api once what it needs exists. */
+/** Every child of the City (the ServiceMonitor only where its CRD is installed). */
 export function desiredChildren(city: City, observed: Observed): KubeObject[] {
   return [
     serviceAccount(city),

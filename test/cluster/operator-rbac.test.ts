@@ -67,7 +67,7 @@ describe('the generated RBAC', () => {
       vaultToken: inject('vaultToken'),
       namespace: ns,
       leaseDurationMs: 3_000,
-      notReadyRequeueMs: 500,
+      notReadyRequeueMs: 2_000,
     });
     await eventually('the operator to lead', async () => operator?.isLeader(), Boolean, 15_000);
     await applyCity(admin, cityManifest(ns, 'hq', inject('vaultAddress')));

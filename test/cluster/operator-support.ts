@@ -35,7 +35,7 @@ export async function startTestOperator(kubeConfig: KubeConfig, namespace: strin
     watchNamespace: namespace,
     leaseName: `operator-${randomBytes(3).toString('hex')}`,
     leaseDurationMs: options.leaseDurationMs ?? 3_000,
-    notReadyRequeueMs: 500,
+    notReadyRequeueMs: 2_000,
     resyncMs: options.resyncMs,
   });
   return Object.assign(operator, { registry });
