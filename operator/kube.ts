@@ -73,8 +73,8 @@ export function createKube(kubeConfig: KubeConfig, options: KubeClientOptions = 
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
 
-  async function send<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const requestOptions: RequestOptions = { method, headers: { accept: 'application/json' } };
+  async function send<T>(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<T> {
+    const requestOptions: RequestOptions = { method, headers: { accept } };
     await kubeConfig.applyToHTTPSOptions(requestOptions);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) requestOptions.headers = { ...requestOptions.headers, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };

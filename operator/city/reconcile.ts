@@ -89,6 +89,8 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       let encryptionError: unknown;
       if (unchangedSinceLastApply(key, city, children)) {
         logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
+        encryptionError = await vault.verify(city).then(() => undefined, (error: unknown) => error);
+        if (encryptionError !== undefined) applied.delete(key);
       } else {
         encryptionError = await vault.ensure(city).then(() => undefined, (error: unknown) => error);
         await applyAll(key, city, children, encryptionError === undefined);

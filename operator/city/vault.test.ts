@@ -70,6 +70,22 @@ describe('createVaultClient', () => {
     ]);
   });
 
+  it('only reads while the key, policy and role are all there, and writes them again when one is missing', async () => {
+    const city = withVault();
+    await createVaultClient('t').ensure(city);
+    requests.length = 0;
+    await createVaultClient('t').verify(city);
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
+    keys.clear();
+    requests.length = 0;
+    await createVaultClient('t').verify(city);
+    expect(requests.map((r) => `${r.method} ${r.path}`).slice(3)).toEqual([
+      'POST /v1/transit/keys/crashdesk-london',
+      'PUT /v1/sys/policies/acl/crashdesk-platform-london',
+      'POST /v1/auth/kubernetes/role/crashdesk-platform-london',
+    ]);
+  });
+
   it('names the address when Vault cannot be reached', async () => {
     const unreachable = { ...city(), spec: { ...city().spec, encryption: { ...city().spec.encryption, vaultAddress: 'http://127.0.0.1:1' } } };
     await expect(createVaultClient('t', 500).ensure(unreachable)).rejects.toThrow('Vault at http://127.0.0.1:1 unreachable');

@@ -7,6 +7,8 @@ export class VaultError extends Error {}
 
 export interface VaultClient {
   ensure(city: City): Promise<void>;
+  /** Reads the key, policy and role back (reads only), and writes them again if any is missing. */
+  verify(city: City): Promise<void>;
   remove(city: City): Promise<void>;
 }
 
@@ -60,13 +62,26 @@ export function createVaultClient(token: string, timeoutMs = 5_000): VaultClient
     throw new VaultError(`Vault GET ${path} answered ${response.status}: ${(await response.text()).trim()}`);
   }
 
+  async function ensure(city: City): Promise<void> {
+    const names = cityNames(city);
+    const { vaultAddress: address, transitMount: mount, authMount } = city.spec.encryption;
+    await call(address, 'POST', `${mount}/keys/${names.transitKey}`, { type: 'aes256-gcm96' });
+    await call(address, 'PUT', `sys/policies/acl/${names.vaultPolicy}`, { policy: transitPolicy(mount, names.transitKey) });
+    await call(address, 'POST', `auth/${authMount}/role/${names.vaultRole}`, authRole(city));
+  }
+
   return {
-    async ensure(city) {
+    ensure,
+    async verify(city) {
       const names = cityNames(city);
       const { vaultAddress: address, transitMount: mount, authMount } = city.spec.encryption;
-      await call(address, 'POST', `${mount}/keys/${names.transitKey}`, { type: 'aes256-gcm96' });
-      await call(address, 'PUT', `sys/policies/acl/${names.vaultPolicy}`, { policy: transitPolicy(mount, names.transitKey) });
-      await call(address, 'POST', `auth/${authMount}/role/${names.vaultRole}`, authRole(city));
+      const present = await Promise.all([
+        exists(address, `${mount}/keys/${names.transitKey}`),
+        exists(address, `sys/policies/acl/${names.vaultPolicy}`),
+        exists(address, `auth/${authMount}/role/${names.vaultRole}`),
+      ]);
+      // A Vault restored from an old snapshot, or a dev server restarted, lost them: put them back.
+      if (present.includes(false)) await ensure(city);
     },
     async remove(city) {
       const names = cityNames(city);

@@ -142,6 +142,12 @@ describe('an hq City and two city Cities', () => {
     }
   });
 
+  it('prints Role, Ready, Replicas and Endpoint in kubectl get', async () => {
+    const table = await kube.send<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>('GET', cityPath(ns, 'london'), undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Role', 'Ready', 'Replicas', 'Endpoint', 'Age']);
+    expect(table.rows[0]?.cells.slice(0, 5)).toEqual(['london', 'city', 'True', 2, 'http://crashdesk.example/london']);
+  });
+
   it('makes no writes while nothing changes, through several resyncs (only its lease renewals)', async () => {
     await operator.idle();
     await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -48,7 +48,7 @@ beforeAll(async () => {
   namespace = await createTestNamespace(kubeConfig, 'operator-deletion');
   ns = namespace.name;
   await createPlatformSecrets(kube, ns);
-  operator = await startTestOperator(kubeConfig, ns, vault.token);
+  operator = await startTestOperator(kubeConfig, ns, vault.token, { resyncMs: 1_000 });
 });
 
 afterAll(async () => {
@@ -98,6 +98,18 @@ describe('deleting a City', () => {
     await kube.delete(cityPath(ns, 'york'));
     await eventually('york to be released', () => readCity(kube, ns, 'york'), (city) => city === undefined, 15_000);
     expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york')).status).toBe(404);
+  });
+
+  it('puts back a Vault role and policy that Vault lost (a restarted dev server), at the next resync', async () => {
+    await applyCity(kube, cityManifest(ns, 'bath', vault.address));
+    await eventually('bath to have Vault configured', () => readCity(kube, ns, 'bath'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await transit.process.stop();
+    transit = await startTransit(testbin, dir, { port: vault.port, token: vault.token });
+    const role = await eventually('the role to be back', () => vaultRead(vault.address, vault.token, `auth/kubernetes/role/crashdesk-${ns}-bath`), (read) => read.status === 200, 15_000);
+    expect(role.data?.bound_service_account_names).toEqual(['crashdesk-api-bath']);
+    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-bath')).status).toBe(200);
+    await kube.delete(cityPath(ns, 'bath'));
+    await eventually('bath to be released', () => readCity(kube, ns, 'bath'), (city) => city === undefined, 15_000);
   });
 
   it('waits for Vault with back-off and a condition while Vault is down, then completes', async () => {
