@@ -7,7 +7,7 @@ import { applyStates } from './apply.js';
 import { startBackfill } from './backfill.js';
 import type { InternalRoutesDeps } from './internal-routes.js';
 import { type PeerLag, replicationMetrics } from './metrics.js';
-import { enqueue, enqueueFor, HQ, listPeers, outboxListener, registerPeer } from './outbox.js';
+import { enqueue, enqueueFor, HQ, listPeers, OUTBOX_CHANNEL, outboxListener, registerPeer } from './outbox.js';
 import type { Batch } from './schema.js';
 import { type Shipper, startShipper } from './shipper.js';
 import { deriveCityKey } from './signing.js';
@@ -57,6 +57,10 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
   const peerUrls = new Map<string, string | null>();
   let backfill: ReturnType<typeof startBackfill> | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  let notifications: { unlisten(): Promise<void> } | undefined;
+  const wakeShippers = () => {
+    for (const shipper of shippers.values()) shipper.wake();
+  };
 
   const urlOf = (peer: string) => () => (settings?.loopbackUrl ? settings.loopbackUrl() : (isHq ? peerUrls.get(peer) : settings?.hqUrl) ?? undefined);
   const keyFor = (peer: string): string | undefined => {
@@ -107,7 +111,7 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
     });
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
     // The fan-out just committed: HQ's shippers need not wait for their next poll.
-    if (isHq) for (const shipper of shippers.values()) shipper.wake();
+    if (isHq) wakeShippers();
     return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged };
   }
 
@@ -172,6 +176,9 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
     async start() {
       if (!enabled || !settings) return;
       metrics.sources.add(lagSource);
+      // Commits that queue something wake every replica's idle shippers at once; polling stays as
+      // the fallback (a notification is lost while the listening connection reconnects).
+      notifications = await sql.listen(OUTBOX_CHANNEL, wakeShippers);
       if (isHq) {
         for (const [city, url] of Object.entries(settings.peers ?? {})) await registerPeer(sql, city, url);
         await refreshPeers();
@@ -187,6 +194,7 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
     async stop() {
       clearInterval(refresh);
       metrics.sources.delete(lagSource);
+      await notifications?.unlisten().catch((error: unknown) => logger.warn({ err: error }, 'stopping to listen for outbox notifications failed'));
       backfill?.stop();
       await Promise.all([...shippers.values()].map((shipper) => shipper.stop()));
     },
