@@ -111,6 +111,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
       if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
     };
+    informer.on('add', onChild);
     informer.on('update', onChild);
     informer.on('delete', onChild);
   }

@@ -55,6 +55,10 @@ afterAll(async () => {
 describe('an hq City and two city Cities', () => {
   it('become Ready with every child in place', async () => {
     for (const name of cities) await applyCity(kube, cityManifest(ns, name, vaultAddress));
+    // Before CloudNativePG reports the Cluster healthy, the City says so and is not Ready.
+    const waiting = await eventually('london to wait for its database', () => readCity(kube, ns, 'london'), (city) => conditionOf(city, 'DatabaseReady')?.reason === 'ClusterNotReady', 30_000);
+    expect(conditionOf(waiting, 'DatabaseReady')?.message).toContain('0 of 2 instances ready');
+    expect(conditionOf(waiting, 'Ready')?.status).toBe('False');
     await Promise.all(cities.map((name) => actAsCnpg(kube, ns, `crashdesk-${name}-db`)));
     const ready = await Promise.all(
       cities.map((name) => eventually(`City ${name} to be Ready`, () => readCity(kube, ns, name), isReady, 60_000)),
@@ -148,6 +152,12 @@ describe('an hq City and two city Cities', () => {
     expect(table.rows[0]?.cells.slice(0, 5)).toEqual(['london', 'city', 'True', 2, 'http://crashdesk.example/london']);
   });
 
+  it('records Events on the City', async () => {
+    const events = await kube.list<{ reason: string; involvedObject: { name: string; kind: string } }>(resourcePath('v1', 'Event', ns));
+    const reasons = events.items.filter((event) => event.involvedObject.kind === 'City' && event.involvedObject.name === 'london').map((event) => event.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['SiteNumberAllocated', 'Applied', 'Ready']));
+  });
+
   it('makes no writes while nothing changes, through several resyncs (only its lease renewals)', async () => {
     await operator.idle();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -194,6 +204,15 @@ describe('changes', () => {
     await kube.mergePatch(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-hq'), { spec: { replicas: 0 } });
     const repaired = await eventually('replicas back at the minimum', () => read('apps/v1', 'Deployment', 'crashdesk-api-hq'), (d) => d.spec.replicas === 2, 10_000);
     expect(repaired.spec.replicas).toBe(2);
+  });
+
+  it('add a cache-only Redis, which only the api may reach, when a City asks for a managed cache', async () => {
+    await applyCity(kube, cityManifest(ns, 'manchester', vaultAddress, { cache: { managed: { memory: '512Mi' } } }));
+    const redis = await eventually('the Redis Deployment', () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-manchester-cache')), Boolean, 15_000);
+    expect(redis?.spec.template.spec.containers[0].args).toContain('allkeys-lru');
+    expect((await read('v1', 'Service', 'crashdesk-manchester-cache')).spec.ports[0].port).toBe(6379);
+    const policy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-manchester-cache');
+    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels['crashdesk.io/site']).toBe('manchester');
   });
 
   it.each([
