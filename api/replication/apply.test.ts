@@ -103,3 +103,37 @@ describe('the conflict rule, applied', () => {
     await expect(city.sql`update accident_history set status = 'open'`).rejects.toThrow(/append-only/);
   });
 });
+
+describe('two batches carrying the same new report at once', () => {
+  let site: TestSite;
+  const codec = createPlainFieldCodec();
+  beforeAll(async () => {
+    site = await createTestSite({ site: 'york', siteNumber: 4, encryption: 'off' });
+  });
+  afterAll(() => site?.stop());
+
+  it('keeps the greater state whichever commits last (a backfill page racing a batch from HQ)', async () => {
+    const source = await createTestSite({ site: 'leeds', siteNumber: 2, encryption: 'off' });
+    const token = await source.tokenFor('agent');
+    const created = await source.call('POST', '/v1/accidents', { token, body: newReport() });
+    const [v1] = (await readStates(source.sql, codec, [created.body.id])) as [ReplicatedReport];
+    await source.stop();
+    const v2: ReplicatedReport = { ...v1, version: 2, updatedAt: '2026-11-21T11:00:00.000000Z', fields: { ...v1.fields, summary: 'newer' } };
+    // The newer one inserts first and holds the row until its transaction ends; the older one
+    // finds no row to lock, then meets the inserted one.
+    let releaseNewer!: () => void;
+    const newerInserted = new Promise<void>((resolve) => {
+      void site.sql.begin(async (tx) => {
+        await applyStates(tx, codec, [v2]);
+        resolve();
+        await new Promise<void>((release) => (releaseNewer = release));
+      });
+    });
+    await newerInserted;
+    const older = site.sql.begin((tx) => applyStates(tx, codec, [v1]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseNewer();
+    expect(await older).toEqual({ applied: [], rejected: [], unchanged: 1 });
+    expect((await readStates(site.sql, codec, [v1.id]))[0]).toEqual(v2);
+  });
+});

@@ -10,7 +10,7 @@ export interface ApplyOutcome {
   readonly applied: string[];
   /** Reports where this site's state won over the incoming one. */
   readonly rejected: string[];
-  /** Reports already at exactly the incoming state (a redelivery). */
+  /** Reports already at the incoming state (a redelivery), or, racing another batch, past it. */
   readonly unchanged: number;
 }
 
@@ -48,13 +48,16 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
     const sealed = await codec.seal(id, state.fields);
     // Timestamps go in as text: the driver would round a timestamptz parameter through a JS Date
     // and drop the microseconds that the conflict rule compares.
-    if (order < 0) {
+    const rejectIncoming = async () => {
       rejected.push(id);
       await tx`
         insert into accident_history (report_id, version, origin_site, outcome, call_reason, accident_date, damages, status, sealed, updated_by, updated_at, deleted_at)
         values (${id}, ${state.version}, ${state.originSite}, 'rejected', ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
                 ${state.status}, ${sealed}, ${state.updatedBy}, ${state.updatedAt}::text::timestamptz, ${state.deletedAt}::text::timestamptz)
         on conflict do nothing`;
+    };
+    if (order < 0) {
+      await rejectIncoming();
       continue;
     }
     if (mine) {
@@ -65,7 +68,10 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
         on conflict do nothing`;
     }
     const policyIndex = codec.policyIndex(normalisePolicyNumber(state.fields.policyNumber));
-    await tx`
+    // The rule again in SQL (site names in byte order, as in JS): a row this transaction could not
+    // lock because it did not exist yet may have been inserted meanwhile by another batch (a
+    // backfill page and a batch from HQ carrying the same new report); the greater state stays.
+    const [written] = await tx`
       insert into accidents (id, site, version, origin_site, call_reason, accident_date, damages, status, policy_index, sealed,
                              created_by, created_at, updated_by, updated_at, deleted_by, deleted_at)
       values (${id}, ${state.site}, ${state.version}, ${state.originSite}, ${state.callReason}, ${state.accidentDate}, ${tx.json(state.damages)},
@@ -75,8 +81,15 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
         version = excluded.version, origin_site = excluded.origin_site, call_reason = excluded.call_reason,
         accident_date = excluded.accident_date, damages = excluded.damages, status = excluded.status,
         policy_index = excluded.policy_index, sealed = excluded.sealed, updated_by = excluded.updated_by,
-        updated_at = excluded.updated_at, deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at`;
-    applied.push(id);
+        updated_at = excluded.updated_at, deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at
+      where (accidents.version, accidents.updated_at, coalesce(accidents.origin_site, accidents.site) collate "C")
+          < (excluded.version, excluded.updated_at, excluded.origin_site collate "C")
+      returning id`;
+    // Not written: another batch inserted this report first with a state at least as great (the
+    // same report from HQ twice, snapshot and outbox); an older copy from the same lineage, not a
+    // concurrent change, so nothing for history.
+    if (written) applied.push(id);
+    else unchanged += 1;
   }
   return { applied, rejected, unchanged };
 }

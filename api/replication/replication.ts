@@ -86,15 +86,9 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
   async function applyBatch(source: string, batch: Batch) {
     const outcome = await sql.begin(async (tx) => {
       const result = await applyStates(tx, codec, batch.reports);
-      if (isHq) {
-        // Fan out what changed; answer a city whose state lost with the winner.
-        await enqueue(tx, HQ, result.applied, source);
-        await enqueueFor(tx, source, result.rejected);
-      }
-      await tx`
-        insert into replication_checkpoints (peer, direction, position, at) values (${source}, 'applied', ${batch.lastSeq}, now())
-        on conflict (peer, direction) do update set position = greatest(replication_checkpoints.position, excluded.position), at = excluded.at`;
       // One entry per batch that changed something, not per report: the trail's lock is per site.
+      // Taken before the outbox's peers lock, in the order a local change takes them, so the two
+      // cannot deadlock behind a city registering.
       if (result.applied.length + result.rejected.length > 0) {
         await audit.record(
           {
@@ -107,6 +101,14 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
           tx,
         );
       }
+      if (isHq) {
+        // Fan out what changed; answer a city whose state lost with the winner.
+        await enqueue(tx, HQ, result.applied, source);
+        await enqueueFor(tx, source, result.rejected);
+      }
+      await tx`
+        insert into replication_checkpoints (peer, direction, position, at) values (${source}, 'applied', ${batch.lastSeq}, now())
+        on conflict (peer, direction) do update set position = greatest(replication_checkpoints.position, excluded.position), at = excluded.at`;
       return result;
     });
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
