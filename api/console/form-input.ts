@@ -42,9 +42,9 @@ const filled = (items: readonly string[]) => items.filter((item) => item.trim() 
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FieldErrors };
 
-/** Validates a new report with the API's own schema. */
-export function parseNewReport(values: ReportFormValues, language: Language): Parsed<NewAccident> {
-  const input = {
+/** The fields both forms share, as the API's schemas expect them. */
+function reportInput(values: ReportFormValues) {
+  return {
     callReason: values.callReason,
     cause: values.cause,
     drivers: filled(values.drivers),
@@ -54,22 +54,16 @@ export function parseNewReport(values: ReportFormValues, language: Language): Pa
     damages: filled(values.damages),
     summary: values.summary,
   };
-  return toParsed(NewAccidentSchema.safeParse(input), language);
+}
+
+/** Validates a new report with the API's own schema. */
+export function parseNewReport(values: ReportFormValues, language: Language): Parsed<NewAccident> {
+  return toParsed(NewAccidentSchema.safeParse(reportInput(values)), language);
 }
 
 /** The edit form sends every writable field; the schema that checks a PATCH checks it. */
 export function parseReportEdit(values: ReportFormValues, language: Language): Parsed<AccidentPatch> {
-  const input = {
-    callReason: values.callReason,
-    cause: values.cause,
-    drivers: filled(values.drivers),
-    policyNumber: values.policyNumber,
-    accidentDate: values.accidentDate,
-    location: values.location,
-    damages: filled(values.damages),
-    summary: values.summary,
-    status: values.status,
-  };
+  const input = { ...reportInput(values), status: values.status };
   return toParsed(AccidentPatchSchema.safeParse(input), language);
 }
 
