@@ -2,8 +2,6 @@
 // queries through the raw driver, and the plans of the lookup and page queries. See BENCHMARKS.md.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
 import { createAuditLog } from '../api/audit/store.js';
@@ -11,7 +9,6 @@ import { createPlainFieldCodec } from '../api/crypto/field-codec.js';
 import { connectDatabase } from '../api/db/connect.js';
 import { migrate } from '../api/db/migrate.js';
 import { createSiteIds } from '../api/ids/site-ids.js';
-import { startEmbeddedPostgres } from '../api/platform/embedded-postgres.js';
 import { agentToken } from './api-client.js';
 import { bulkLoadAccidents } from './bulk-load.js';
 import { runClosedLoop } from './closed-loop.js';
@@ -27,6 +24,7 @@ import { buildOperations } from './scenarios.js';
 import { loadBenchSettings } from './settings.js';
 import { startSiteProcess } from './site-process.js';
 import { startWaitSampler } from './wait-sampler.js';
+import { type Cleanup, startDurablePostgres } from './durable-postgres.js';
 
 // pg_stat_activity tells the two pools apart by these (the site's is set by bench/site-server.ts).
 const SITE_APPLICATION = `crashdesk-${BENCH_SITE}`;
@@ -46,14 +44,9 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
   const startedAt = new Date();
   log(`api: ${settings.rows} rows, ${settings.connections} connections, ${settings.durationSeconds} s per run`);
 
-  const dir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-'));
-  await chmod(dir, 0o755); // PostgreSQL runs as the `postgres` user when we run as root
-  const dataDir = join(dir, 'data');
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const cleanups: Cleanup[] = [];
   try {
-    // Durable settings (no unsafeFast): fsync and synchronous commit on, as a real site runs.
-    const server = await startEmbeddedPostgres({ dataDir, password: randomBytes(18).toString('base64url') });
-    cleanups.push(() => server.stop());
+    const { dataDir, server } = await startDurablePostgres('crashdesk-bench-', cleanups);
     const database = `crashdesk_${BENCH_SITE}`;
     await server.ensureDatabase(database);
     const url = server.url(database);

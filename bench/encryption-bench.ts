@@ -2,8 +2,6 @@
 // of the same HTTP runs against two sites that differ only in their codec. See BENCHMARKS.md.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
 import { createEnvelopeCodec } from '../api/crypto/envelope-codec.js';
@@ -11,7 +9,7 @@ import { createPlainFieldCodec, type FieldCodec } from '../api/crypto/field-code
 import { createVaultKeyProvider } from '../api/crypto/vault-key-provider.js';
 import { connectDatabase } from '../api/db/connect.js';
 import { migrate } from '../api/db/migrate.js';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../api/platform/embedded-postgres.js';
+import type { EmbeddedPostgres } from '../api/platform/embedded-postgres.js';
 import { ensureTestbin } from '../test/controlplane/testbin.js';
 import { startTransit } from '../test/controlplane/transit.js';
 import { agentToken, callApi } from './api-client.js';
@@ -28,6 +26,7 @@ import { loadBenchSettings } from './settings.js';
 import type { SiteEncryptionChoice } from './site-server.js';
 import { type SiteProcess, startSiteProcess } from './site-process.js';
 import { startWaitSampler } from './wait-sampler.js';
+import { type Cleanup, startDurablePostgres } from './durable-postgres.js';
 
 const TRANSIT_MOUNT = 'transit';
 // pg_stat_activity tells the two sites' pools apart by these.
@@ -75,14 +74,9 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
   const rows = settings.encryptionRows;
   log(`encryption: ${rows} rows per site, ${settings.encryptionRounds} rounds, ${settings.connections} connections, ${settings.durationSeconds} s per run`);
 
-  const dir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-encryption-'));
-  await chmod(dir, 0o755); // PostgreSQL runs as the `postgres` user when we run as root
-  const dataDir = join(dir, 'data');
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const cleanups: Cleanup[] = [];
   try {
-    // Durable settings (no unsafeFast), as in the api scenario; both databases share the server.
-    const server = await startEmbeddedPostgres({ dataDir, password: randomBytes(18).toString('base64url') });
-    cleanups.push(() => server.stop());
+    const { dir, dataDir, server } = await startDurablePostgres('crashdesk-bench-encryption-', cleanups);
     const postgresSql = connectDatabase(server.url('postgres'), { max: 1, applicationName: 'crashdesk-bench' });
     cleanups.push(() => postgresSql.end({ timeout: 5 }));
     const facts = await postgresFacts(postgresSql);
