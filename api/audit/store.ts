@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Sql, TransactionSql } from 'postgres';
-import type { AuditEntry, AuditLog, AuditOutcome } from './audit-log.js';
-import { entryBody, storableDetails, storableText } from './chain.js';
+import type { AuditEntry, AuditLog } from './audit-log.js';
+import { type ChainedFields, entryBody, storableDetails, storableText } from './chain.js';
 
 /** Where a request came from; filled into every entry recorded while handling it. */
 export interface RequestOrigin {
@@ -9,15 +9,8 @@ export interface RequestOrigin {
   readonly clientAddress?: string;
 }
 
-export interface AuditRecord {
-  readonly seq: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly outcome: AuditOutcome;
-  readonly requestId: string | null;
-  readonly clientAddress: string | null;
+/** An entry as the route returns it: what its hash covers, and the hashes in hex. */
+export interface AuditRecord extends Omit<ChainedFields, 'details'> {
   readonly details: Record<string, unknown>;
   readonly prevHash: string;
   readonly hash: string;
