@@ -2,6 +2,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
+import { isDriverWriteAfterClose } from './db/driver-write-race.js';
 import { type Config, loadConfig } from './config.js';
 import { loadTlsFiles, type TlsFiles } from './http/tls.js';
 import { createHttpMetrics } from './observability/http-metrics.js';
@@ -60,6 +61,14 @@ async function main(config: Config, tls: TlsFiles | undefined) {
     logger.info('stopped');
     process.exit(exitCode);
   }
+  process.on('uncaughtException', (error) => {
+    if (isDriverWriteAfterClose(error)) {
+      logger.warn({ err: error }, 'the database driver wrote to a connection that had just closed; its query was already rejected');
+      return;
+    }
+    logger.fatal({ err: error }, 'uncaught exception');
+    void shutdown('uncaught exception', 1);
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
