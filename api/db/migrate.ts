@@ -60,9 +60,13 @@ export async function migrate(sql: Sql, dir?: string): Promise<number[]> {
   }
 }
 
-/** True when every migration shipped with this build has been applied: part of readiness. */
-export async function isMigrated(sql: Sql, dir?: string): Promise<boolean> {
-  const latest = (await listMigrations(dir)).at(-1)?.version ?? 0;
+/** The newest migration this build ships; read once at start, not on every readiness probe. */
+export async function latestMigrationVersion(dir?: string): Promise<number> {
+  return (await listMigrations(dir)).at(-1)?.version ?? 0;
+}
+
+/** True when every migration shipped with this build (up to `latest`) has been applied: part of readiness. */
+export async function isMigrated(sql: Sql, latest: number): Promise<boolean> {
   const [row] = await sql<{ version: number | null }[]>`
     select max(version) as version from schema_migrations`.catch(() => [{ version: null }]);
   return (row?.version ?? 0) >= latest;

@@ -10,7 +10,7 @@ import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '
 import { createAuthStore } from '../auth/store.js';
 import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-encryption.js';
 import { currentRole, grantApplicationRole } from '../db/app-role.js';
-import { isMigrated, migrate } from '../db/migrate.js';
+import { isMigrated, latestMigrationVersion, migrate } from '../db/migrate.js';
 import { createSiteIds } from '../ids/site-ids.js';
 import { createReplication, type ReplicationSettings } from '../replication/replication.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -84,8 +84,9 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
 
+  const latestMigration = await latestMigrationVersion();
   const readiness = async (): Promise<Readiness> => {
-    const migrated = await isMigrated(sql).catch(() => false);
+    const migrated = await isMigrated(sql, latestMigration).catch(() => false);
     const checks = { database: migrated, migrated, ids: ids.ready() };
     return { ready: Object.values(checks).every(Boolean), checks };
   };
