@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON answers whose shape is what they assert; typing every body adds nothing.
-    files: ['**/*.test.ts', '**/*.suite.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -33,7 +33,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   // The console's one browser script (served as written, no bundler).
   { files: ['api/console/assets/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
 );

@@ -1,4 +1,4 @@
 import { createTestSite } from '../../test/support/site.js';
-import { accidentReportTests } from './routes.suite.js';
+import { accidentReportTests } from '../../test/support/accidents-routes-suite.js';
 
 accidentReportTests('local key provider', () => createTestSite());

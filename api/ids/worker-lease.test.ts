@@ -9,7 +9,7 @@ import { startLeaseHeartbeat } from './lease-heartbeat.js';
 import { createIdGenerator, decodeId } from './snowflake.js';
 import { acquireWorkerLease } from './worker-lease.js';
 
-const RACE_CHILD = fileURLToPath(new URL('./worker-lease-race.child.ts', import.meta.url));
+const RACE_CHILD = fileURLToPath(new URL('../../test/support/worker-lease-race-child.ts', import.meta.url));
 type RaceReport = ({ workerSlot: number; holder: string } | { error: string })[];
 
 /** Starts a child process that leases `count` slots when told to go, and reports what it got. */

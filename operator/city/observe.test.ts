@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allocateSiteNumber, deploymentState, recordedSiteNumber } from './observe.js';
-import { testCity } from './test-city.js';
+import { testCity } from '../../test/support/test-city.js';
 import { SITE_NUMBER_ANNOTATION } from './types.js';
 
 const numbered = (name: string, number: number) => testCity(name, {}, { annotations: { [SITE_NUMBER_ANNOTATION]: String(number) } });

@@ -14,7 +14,7 @@ import {
   serviceAccount,
   serviceMonitor,
 } from './resources.js';
-import { testCity } from './test-city.js';
+import { testCity } from '../../test/support/test-city.js';
 
 // 12:00 UTC on a Wednesday: 12:00 in London (winter).
 const noon = new Date('2026-11-18T12:00:00Z');

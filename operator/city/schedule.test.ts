@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOpen, scheduledMinReplicas, untilNextWindowEdge } from './schedule.js';
-import { testCity } from './test-city.js';
+import { testCity } from '../../test/support/test-city.js';
 
 const window = (start: string, end: string, days: string[] = [], minReplicas = 5) => ({ name: 'w', start, end, days, minReplicas });
 

@@ -11,7 +11,7 @@ import {
   sameStatus,
   setCondition,
 } from './status.js';
-import { testCity } from './test-city.js';
+import { testCity } from '../../test/support/test-city.js';
 
 const t0 = new Date('2026-11-18T12:00:00Z');
 const t1 = new Date('2026-11-18T12:05:00Z');

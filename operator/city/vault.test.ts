@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testCity } from './test-city.js';
+import { testCity } from '../../test/support/test-city.js';
 import { authRole, createVaultClient, transitPolicy } from './vault.js';
 
 // A recording stand-in for Vault's HTTP API: the client's requests are what is under test here;

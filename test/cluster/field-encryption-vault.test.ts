@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { accidentReportTests } from '../../api/accidents/routes.suite.js';
+import { accidentReportTests } from '../support/accidents-routes-suite.js';
 import { createVaultKeyProvider } from '../../api/crypto/vault-key-provider.js';
 import { fieldEncryptionTests } from '../support/encryption-suite.js';
 import { createTestSite, TEST_BLIND_INDEX_KEY } from '../support/site.js';

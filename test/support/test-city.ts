@@ -1,5 +1,5 @@
 // A City as the API server would store it (defaults applied), for the unit tests.
-import { API_VERSION, type City, type CitySpec } from './types.js';
+import { API_VERSION, type City, type CitySpec } from '../../operator/city/types.js';
 
 export function testCity(name: string, spec: Partial<CitySpec> = {}, metadata: Partial<City['metadata']> = {}): City {
   return {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newReport, type TestSite } from '../../test/support/site.js';
-import { createPlainFieldCodec } from '../crypto/field-codec.js';
+import { newReport, type TestSite } from './site.js';
+import { createPlainFieldCodec } from '../../api/crypto/field-codec.js';
 
 /**
  * The behaviour of the report routes, run once per key provider (local here, Vault in the

@@ -1,5 +1,5 @@
 import { bench, describe } from 'vitest';
-import { createIdGenerator } from './snowflake.js';
+import { createIdGenerator } from '../api/ids/snowflake.js';
 
 // Speed is measured here rather than asserted in tests: timings on a shared CI runner are noise.
 describe('createIdGenerator', () => {

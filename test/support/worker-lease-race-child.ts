@@ -1,13 +1,13 @@
 // A separate OS process for worker-lease.test.ts: leases several worker slots at once, each over a
 // connection of its own, once the test says "go" on stdin, so the processes race for real.
-// Usage: node --import tsx worker-lease-race.child.ts <database url> <lease count>
+// Usage: node --import tsx worker-lease-race-child.ts <database url> <lease count>
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import postgres from 'postgres';
-import { acquireWorkerLease } from './worker-lease.js';
+import { acquireWorkerLease } from '../../api/ids/worker-lease.js';
 
 const [url, countText] = process.argv.slice(2);
-if (!url || !countText) throw new Error('usage: worker-lease-race.child.ts <database url> <lease count>');
+if (!url || !countText) throw new Error('usage: worker-lease-race-child.ts <database url> <lease count>');
 const clients = Array.from({ length: Number(countText) }, () => postgres(url, { max: 1, onnotice: () => undefined }));
 await Promise.all(clients.map((sql) => sql`select 1`));
 const stdin = createInterface({ input: process.stdin });
