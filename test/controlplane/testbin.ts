@@ -10,21 +10,44 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const controlPlaneSources = dirname(fileURLToPath(import.meta.url));
 
-// One Go module per upstream dependency tree: KWOK and the transit server pin their own k8s.io
-// and OpenBao SDK versions, which must not be unified with the kube-apiserver's.
+interface GoModule {
+  /** Folder under test/controlplane holding the module's go.mod. */
+  readonly dir: string;
+  readonly binaries: readonly string[];
+  /** What `go build` compiles; each main package gives one binary. */
+  readonly packages: readonly string[];
+  readonly ldflags: (pins: Pins) => string;
+}
+
+/** Versions read from the modules' go.mod files, stamped into the binaries that report them. */
+interface Pins {
+  readonly kubernetes: string;
+  readonly helm: string;
+}
+
+// One Go module per upstream dependency tree, each built and cached on its own: KWOK, the transit
+// server and helm pin their own k8s.io and OpenBao SDK versions, which must not be unified with the
+// kube-apiserver's, and a change to one module must not rebuild the others.
 const goModules = [
-  { dir: 'kube', binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'testpki'], stampVersion: true },
-  { dir: 'kwok', binaries: ['kwok'], stampVersion: false },
-  { dir: 'transit', binaries: ['transit-dev'], stampVersion: false },
-] as const;
+  {
+    dir: 'kube',
+    binaries: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'testpki'],
+    packages: ['./cmd/...'],
+    ldflags: (pins) => kubernetesVersionFlags(pins.kubernetes),
+  },
+  { dir: 'kwok', binaries: ['kwok'], packages: ['./cmd/...'], ldflags: () => '-s -w' },
+  { dir: 'transit', binaries: ['transit-dev'], packages: ['./cmd/...'], ldflags: () => '-s -w' },
+  // helm's own main package, built at the version go.mod pins (go install of a module outside a
+  // module cannot be pinned by go.sum); stamped as its release build does.
+  { dir: 'helm', binaries: ['helm'], packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: (pins) => `-s -w -X helm.sh/helm/v3/internal/version.version=${pins.helm} -X helm.sh/helm/v3/internal/version.gitTreeState=clean` },
+] as const satisfies readonly GoModule[];
 
 /**
  * Linker flags: strip symbols (the binaries are large enough), and stamp the Kubernetes version the
  * way the upstream release build does, so that /version and `kubectl version` report v1.x.y
  * instead of v0.0.0-master, which clients that check the server version would misread.
  */
-function linkerFlags(kubernetesVersion: string, stampVersion: boolean): string {
-  if (!stampVersion) return '-s -w';
+function kubernetesVersionFlags(kubernetesVersion: string): string {
   const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
   const stamp = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
     `-X ${pkg}.gitVersion=${kubernetesVersion}`,
@@ -51,9 +74,10 @@ const kwokStageFiles = [
 ];
 
 export interface Testbin {
-  /** The cache directory holding `bin/`, `kwok-stages.yaml` and `manifest.json`. */
-  readonly dir: string;
+  /** The cache directory of each module's build, each holding `bin/` and `manifest.json`. */
+  readonly dirs: readonly string[];
   readonly kubernetesVersion: string;
+  readonly helmVersion: string;
   readonly kwokStages: string;
   binary(name: BinaryName): string;
 }
@@ -64,32 +88,38 @@ export interface TestbinOptions {
 }
 
 /**
- * Returns the compiled control-plane binaries, building them first if this exact set of Go modules
- * and Go version has not been built on this machine. The cache lives outside the repository
+ * Returns the compiled control-plane binaries and helm, building each Go module first if this exact
+ * module and Go version has not been built on this machine. The cache lives outside the repository
  * (`$CRASHDESK_TESTBIN_DIR`, default `~/.cache/crashdesk/testbin`) so fresh clones reuse it.
  */
 export async function ensureTestbin({ log = (line) => console.error(line) }: TestbinOptions = {}): Promise<Testbin> {
   const go = await findGo();
-  const kubernetesVersion = await pinnedKubernetesVersion();
-  const key = `${kubernetesVersion}-${await sourceHash(`${go.version} ${linkerFlags(kubernetesVersion, true)}`)}`;
+  const pins: Pins = { kubernetes: await pinnedVersion('kube', 'k8s.io/kubernetes'), helm: await pinnedVersion('helm', 'helm.sh/helm/v3') };
   const root = process.env.CRASHDESK_TESTBIN_DIR ?? join(homedir(), '.cache', 'crashdesk', 'testbin');
-  const dir = join(root, key);
-
-  if (existsSync(join(dir, 'manifest.json'))) {
-    log(`testbin: reusing ${dir}`);
-    // The manifest's modification time records the last use, for pruneUnused().
-    const now = new Date();
-    await utimes(join(dir, 'manifest.json'), now, now);
-  } else {
-    log(`testbin: building ${key} with ${go.version} into ${dir} (the first build takes several minutes)`);
-    await build(go, root, dir, key, kubernetesVersion, log);
-    await pruneUnused(root, log);
+  const binaries = new Map<string, string>();
+  const dirs: string[] = [];
+  for (const module of goModules) {
+    const ldflags = module.ldflags(pins);
+    const dir = join(root, `${module.dir}-${await sourceHash(module, `${go.version} ${ldflags}`)}`);
+    if (existsSync(join(dir, 'manifest.json'))) {
+      // The manifest's modification time records the last use, for pruneUnused().
+      const now = new Date();
+      await utimes(join(dir, 'manifest.json'), now, now);
+    } else {
+      log(`testbin: building ${module.dir} (${module.binaries.join(', ')}) with ${go.version} into ${dir}; the first build takes minutes`);
+      await build(go, module, ldflags, root, dir, log);
+    }
+    dirs.push(dir);
+    for (const name of module.binaries) binaries.set(name, join(dir, 'bin', name));
   }
+  log(`testbin: ready in ${root}`);
+  await pruneUnused(root, new Set(dirs), log);
   return {
-    dir,
-    kubernetesVersion,
-    kwokStages: join(dir, 'kwok-stages.yaml'),
-    binary: (name) => join(dir, 'bin', name),
+    dirs,
+    kubernetesVersion: pins.kubernetes,
+    helmVersion: pins.helm,
+    kwokStages: join(binaries.get('kwok')!, '..', '..', 'kwok-stages.yaml'),
+    binary: (name) => binaries.get(name)!,
   };
 }
 
@@ -120,20 +150,18 @@ function goEnvironment(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly -buildvcs=false' };
 }
 
-async function pinnedKubernetesVersion(): Promise<string> {
-  const goMod = await readFile(join(controlPlaneSources, 'kube', 'go.mod'), 'utf8');
-  const pinned = /^\s*k8s\.io\/kubernetes (v\S+)/m.exec(goMod)?.[1];
-  if (pinned === undefined) throw new Error('kube/go.mod does not require k8s.io/kubernetes');
+async function pinnedVersion(moduleDir: string, modulePath: string): Promise<string> {
+  const goMod = await readFile(join(controlPlaneSources, moduleDir, 'go.mod'), 'utf8');
+  const pinned = new RegExp(`^\\s*${modulePath.replace(/[./]/g, '\\$&')} (v\\S+)`, 'm').exec(goMod)?.[1];
+  if (pinned === undefined) throw new Error(`${moduleDir}/go.mod does not require ${modulePath}`);
   return pinned;
 }
 
-/** Hashes every go.mod, go.sum and Go source of the modules, plus how they are compiled. */
-async function sourceHash(toolchainAndFlags: string): Promise<string> {
-  const hash = createHash('sha256').update(`${toolchainAndFlags}\n${process.platform}/${process.arch}\n`);
-  for (const module of goModules) {
-    for (const file of await listSources(join(controlPlaneSources, module.dir))) {
-      hash.update(`${relative(controlPlaneSources, file)}\n`).update(await readFile(file));
-    }
+/** Hashes the module's go.mod, go.sum and Go sources, plus how they are compiled. */
+async function sourceHash(module: GoModule, toolchainAndFlags: string): Promise<string> {
+  const hash = createHash('sha256').update(`${toolchainAndFlags}\n${module.packages.join(' ')}\n${process.platform}/${process.arch}\n`);
+  for (const file of await listSources(join(controlPlaneSources, module.dir))) {
+    hash.update(`${relative(controlPlaneSources, file)}\n`).update(await readFile(file));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -152,14 +180,7 @@ async function listSources(dir: string): Promise<string[]> {
   return files.flat();
 }
 
-async function build(
-  go: GoToolchain,
-  root: string,
-  dir: string,
-  key: string,
-  kubernetesVersion: string,
-  log: (line: string) => void,
-): Promise<void> {
+async function build(go: GoToolchain, module: GoModule, ldflags: string, root: string, dir: string, log: (line: string) => void): Promise<void> {
   // Build beside the final directory and rename at the end, so an interrupted build or a
   // concurrent one never leaves a half-filled cache entry behind.
   const staging = `${dir}.building-${process.pid}`;
@@ -167,13 +188,10 @@ async function build(
   await mkdir(join(staging, 'bin'), { recursive: true });
   const started = performance.now();
   try {
-    for (const module of goModules) {
-      log(`testbin: go build ${module.dir} (${module.binaries.join(', ')})`);
-      await goBuild(go, join(controlPlaneSources, module.dir), join(staging, 'bin'), linkerFlags(kubernetesVersion, module.stampVersion));
-    }
-    await writeFile(join(staging, 'kwok-stages.yaml'), await readKwokStages(go));
+    await goBuild(go, join(controlPlaneSources, module.dir), join(staging, 'bin'), ldflags, module.packages);
+    if (module.dir === 'kwok') await writeFile(join(staging, 'kwok-stages.yaml'), await readKwokStages(go));
     const buildSeconds = Math.round((performance.now() - started) / 1000);
-    const manifest = { key, kubernetesVersion, goVersion: go.version, builtAt: new Date().toISOString(), buildSeconds };
+    const manifest = { module: module.dir, binaries: module.binaries, goVersion: go.version, ldflags, builtAt: new Date().toISOString(), buildSeconds };
     await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await mkdir(root, { recursive: true });
     await rename(staging, dir).catch(async (error: unknown) => {
@@ -181,21 +199,21 @@ async function build(
       log('testbin: another build finished first; using it');
       await rm(staging, { recursive: true, force: true });
     });
-    log(`testbin: built in ${buildSeconds} s, ${await directoryMegabytes(join(dir, 'bin'))} MB of binaries`);
+    log(`testbin: built ${module.dir} in ${buildSeconds} s, ${await directoryMegabytes(join(dir, 'bin'))} MB of binaries`);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw new Error(`building the test control plane binaries into ${dir}`, { cause: error });
+    throw new Error(`building the test binaries of ${module.dir} into ${dir}`, { cause: error });
   }
 }
 
 const unusedForMs = 14 * 24 * 3600 * 1000;
 
-/** Each change to the Go modules makes a new ~400 MB entry; drop those unused for two weeks, and
- * staging directories of builds that were killed. */
-async function pruneUnused(root: string, log: (line: string) => void): Promise<void> {
+/** Each change to a Go module makes a new entry (the kube one is ~400 MB); drop those unused for two
+ * weeks, and staging directories of builds that were killed. */
+async function pruneUnused(root: string, inUse: ReadonlySet<string>, log: (line: string) => void): Promise<void> {
   for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
     const path = join(root, entry.name);
+    if (!entry.isDirectory() || inUse.has(path)) continue;
     const marker = entry.name.includes('.building-') ? path : join(path, 'manifest.json');
     const lastUsed = await stat(marker).then((info) => info.mtimeMs, () => 0);
     if (Date.now() - lastUsed > unusedForMs) {
@@ -205,9 +223,9 @@ async function pruneUnused(root: string, log: (line: string) => void): Promise<v
   }
 }
 
-function goBuild(go: GoToolchain, moduleDir: string, outputDir: string, ldflags: string): Promise<void> {
+function goBuild(go: GoToolchain, moduleDir: string, outputDir: string, ldflags: string, packages: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(go.command, ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', `${outputDir}/`, './cmd/...'], {
+    const child = spawn(go.command, ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', `${outputDir}/`, ...packages], {
       cwd: moduleDir,
       env: goEnvironment(),
       stdio: ['ignore', 'inherit', 'inherit'],
