@@ -15,9 +15,10 @@ export class ApiSiteChart extends Chart {
 // Only synthesise when run as the cdk8s app, not when a test imports the chart.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'cdk8s.out' });
-  const image = process.env.CRASHDESK_IMAGE ?? 'ghcr.io/crashdesk/api:latest';
+  const image = process.env.CRASHDESK_API_IMAGE ?? 'ghcr.io/crashdesk/api:latest';
+  const operatorImage = process.env.CRASHDESK_OPERATOR_IMAGE ?? 'ghcr.io/crashdesk/operator:latest';
   // The operator: with it, Cities replace the per-site charts below.
-  new OperatorChart(app, 'operator', { operatorNamespace: 'crashdesk-system', image, vaultTokenSecret: 'crashdesk-operator-vault' });
+  new OperatorChart(app, 'operator', { operatorNamespace: 'crashdesk-system', image: operatorImage, vaultTokenSecret: 'crashdesk-operator-vault' });
   const sites = ['hq', 'london', 'manchester'];
   sites.forEach((site, siteNumber) =>
     new ApiSiteChart(app, `api-${site}`, {

@@ -1,83 +1,138 @@
-// The City operator: its CRD (shared with the operator's code), namespace, identity,
-// least-privilege RBAC (operator/rbac.ts) and Deployment.
+// The City operator as installed: its CRD (shared with the operator's code), identity, RBAC
+// (operator/rbac.ts) and Deployment. The builders are the one definition: the cdk8s app synthesises
+// them, and the Helm chart (charts/crashdesk) is checked against them by test/cluster/helm-chart.test.ts.
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { cityCrd } from '../operator/city/crd.js';
-import { clusterRules, leaseRules } from '../operator/rbac.js';
+import { crdProbeRules, leaseRules, namespaceRules, type PolicyRule } from '../operator/rbac.js';
+
+export const OPERATOR_NAME = 'crashdesk-operator';
+/** The Lease the operator's replicas elect their leader on (operator/controller.ts's default). */
+const LEASE = 'crashdesk-operator';
+const HTTP_PORT = 8081;
 
 export interface OperatorProps {
   /** Where the operator runs. Not ChartProps.namespace: that would also land on the cluster-scoped objects. */
   readonly operatorNamespace: string;
+  /** The operator image (the Dockerfile's `operator` target). */
   readonly image: string;
   readonly replicas?: number;
   /** Secret with key `token`: the Vault token the operator manages keys, policies and roles with. */
   readonly vaultTokenSecret: string;
+  /** Reconcile only the Cities of these namespaces, with a Role in each; empty: every namespace, with a ClusterRole. */
+  readonly watchNamespaces?: readonly string[];
+  readonly logLevel?: string;
+  readonly leaseDurationMs?: number;
+  readonly resyncMs?: number;
+  readonly concurrency?: number;
+  /** `app.kubernetes.io/instance`: the Helm release name where the chart installs it. */
+  readonly instance?: string;
 }
 
-const NAME = 'crashdesk-operator';
-const LEASE = 'crashdesk-operator';
-const HTTP_PORT = 8081;
+type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [field: string]: unknown };
+
+export function operatorSelector(instance = 'crashdesk'): Record<string, string> {
+  return { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/instance': instance };
+}
+
+export function operatorLabels(instance = 'crashdesk'): Record<string, string> {
+  return { ...operatorSelector(instance), 'app.kubernetes.io/part-of': 'crashdesk', 'app.kubernetes.io/component': 'operator' };
+}
+
+const role = (kind: 'Role' | 'ClusterRole', name: string, rules: readonly PolicyRule[], labels: Record<string, string>, namespace?: string): KubeObject => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}), labels },
+  rules: [...rules],
+});
+
+const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleKind: 'Role' | 'ClusterRole', subjectNamespace: string, labels: Record<string, string>, namespace?: string): KubeObject => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}), labels },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name },
+  subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: subjectNamespace }],
+});
+
+/** Its ServiceAccount and what it may do: the children's rules cluster-wide or in each watched namespace, the CRD probe, its Lease. */
+export function operatorRbac(props: OperatorProps): KubeObject[] {
+  const namespace = props.operatorNamespace;
+  const labels = operatorLabels(props.instance);
+  const watched = props.watchNamespaces ?? [];
+  const crdProbe = `${OPERATOR_NAME}-crd-probe`;
+  const lease = `${OPERATOR_NAME}-lease`;
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: OPERATOR_NAME, namespace, labels } },
+    role('ClusterRole', crdProbe, crdProbeRules, labels),
+    binding('ClusterRoleBinding', crdProbe, 'ClusterRole', namespace, labels),
+    ...(watched.length === 0
+      ? [role('ClusterRole', OPERATOR_NAME, namespaceRules, labels), binding('ClusterRoleBinding', OPERATOR_NAME, 'ClusterRole', namespace, labels)]
+      : watched.flatMap((watchedNamespace) => [
+          role('Role', OPERATOR_NAME, namespaceRules, labels, watchedNamespace),
+          binding('RoleBinding', OPERATOR_NAME, 'Role', namespace, labels, watchedNamespace),
+        ])),
+    role('Role', lease, leaseRules(LEASE), labels, namespace),
+    binding('RoleBinding', lease, 'Role', namespace, labels, namespace),
+  ];
+}
+
+export function operatorDeployment(props: OperatorProps): KubeObject {
+  const selector = operatorSelector(props.instance);
+  const labels = operatorLabels(props.instance);
+  const watched = props.watchNamespaces ?? [];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: OPERATOR_NAME, namespace: props.operatorNamespace, labels },
+    spec: {
+      // Two replicas: the standby takes the lease within its duration if the leader dies.
+      replicas: props.replicas ?? 2,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: OPERATOR_NAME,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          // Enough to finish the reconciles in flight and release the lease.
+          terminationGracePeriodSeconds: 30,
+          // The standby is only a standby if it is not on the leader's node.
+          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+          containers: [
+            {
+              name: 'operator',
+              image: props.image,
+              imagePullPolicy: 'IfNotPresent',
+              env: [
+                { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                { name: 'OPERATOR_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'OPERATOR_HTTP_PORT', value: String(HTTP_PORT) },
+                { name: 'LOG_LEVEL', value: props.logLevel ?? 'info' },
+                { name: 'OPERATOR_LEASE_DURATION_MS', value: String(props.leaseDurationMs ?? 15_000) },
+                { name: 'OPERATOR_RESYNC_MS', value: String(props.resyncMs ?? 300_000) },
+                { name: 'OPERATOR_CONCURRENCY', value: String(props.concurrency ?? 4) },
+                ...(watched.length > 0 ? [{ name: 'WATCH_NAMESPACES', value: watched.join(',') }] : []),
+                { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: props.vaultTokenSecret, key: 'token' } } },
+              ],
+              ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
+              readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
+              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
 
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorProps & Omit<ChartProps, 'namespace'>) {
     super(scope, id, props);
-    const namespace = props.operatorNamespace;
-    const labels = { 'app.kubernetes.io/name': NAME };
     new ApiObject(this, 'crd', cityCrd);
-    new ApiObject(this, 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    new ApiObject(this, 'service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace } });
-    new ApiObject(this, 'cluster-role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: NAME }, rules: clusterRules });
-    new ApiObject(this, 'cluster-role-binding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: NAME },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
-      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace }],
-    });
-    new ApiObject(this, 'lease-role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${NAME}-lease`, namespace }, rules: leaseRules(LEASE) });
-    new ApiObject(this, 'lease-role-binding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${NAME}-lease`, namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-lease` },
-      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace }],
-    });
-    new ApiObject(this, 'deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        // Two replicas: the standby takes the lease within its duration if the leader dies.
-        replicas: props.replicas ?? 2,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: NAME,
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-            // Enough to finish the reconciles in flight and release the lease.
-            terminationGracePeriodSeconds: 30,
-            containers: [
-              {
-                name: 'operator',
-                image: props.image,
-                command: ['node', 'dist/operator/main.js'],
-                env: [
-                  { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                  { name: 'OPERATOR_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                  { name: 'OPERATOR_HTTP_PORT', value: String(HTTP_PORT) },
-                  { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: props.vaultTokenSecret, key: 'token' } } },
-                ],
-                ports: [{ name: 'http', containerPort: HTTP_PORT }],
-                livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
-                readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
-                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              },
-            ],
-          },
-        },
-      },
-    });
+    new ApiObject(this, 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.operatorNamespace } });
+    for (const object of [...operatorRbac(props), operatorDeployment(props)]) {
+      new ApiObject(this, `${object.kind}-${object.metadata.namespace ?? 'cluster'}-${object.metadata.name}`.toLowerCase(), object);
+    }
   }
 }

@@ -4,8 +4,12 @@ import { z } from 'zod';
 export const operatorConfigSchema = z.object({
   /** Namespace of the leader Lease (the operator's own, in a cluster). */
   OPERATOR_NAMESPACE: z.string().min(1).default('crashdesk-system'),
-  /** Reconcile only the Cities of this namespace; unset: every namespace. */
-  WATCH_NAMESPACE: z.string().min(1).optional(),
+  /** Reconcile only the Cities of these namespaces (comma separated); unset: every namespace. */
+  WATCH_NAMESPACES: z
+    .string()
+    .transform((list) => list.split(',').map((namespace) => namespace.trim()).filter((namespace) => namespace !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'each namespace must be a DNS label').max(63)))
+    .optional(),
   /** This replica's name in the Lease; the pod name in a cluster. */
   OPERATOR_IDENTITY: z.string().min(1).optional(),
   /** Token the operator writes Vault's keys, policies and roles with. */

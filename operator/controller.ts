@@ -23,8 +23,8 @@ export interface OperatorOptions {
   readonly vaultToken: string;
   /** Namespace of the leader Lease. */
   readonly namespace: string;
-  /** Reconcile only the Cities of this namespace (default: every namespace). */
-  readonly watchNamespace?: string;
+  /** Reconcile only the Cities of these namespaces (default, or empty: every namespace). */
+  readonly watchNamespaces?: readonly string[];
   readonly leaseName?: string;
   readonly identity?: string;
   readonly leaseDurationMs?: number;
@@ -62,11 +62,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const metrics = operatorMetrics(registry);
   const kube = createKube(kubeConfig, { requests: metrics.kubeRequests });
+  // One informer per kind and watched namespace (or one per kind for every namespace), so that RBAC
+  // limited to Roles in the listed namespaces suffices.
+  const scopes: readonly (string | undefined)[] = options.watchNamespaces?.length ? options.watchNamespaces : [undefined];
   const caches = new Map<string, ReturnType<typeof makeInformer<KubernetesObject>>>();
+  const cacheKey = (kind: string, namespace: string | undefined) => `${kind}/${namespace ?? '*'}`;
   let stopped = false;
   let leading = false;
 
-  const lookup: ChildLookup = (kind, namespace, name) => caches.get(kind)?.get(name, namespace) as ObservedObject | undefined;
+  const lookup: ChildLookup = (kind, namespace, name) =>
+    (caches.get(cacheKey(kind, namespace)) ?? caches.get(cacheKey(kind, undefined)))?.get(name, namespace) as ObservedObject | undefined;
   const reconciler = createCityReconciler({
     kube,
     vault: createVaultClient(options.vaultToken),
@@ -97,26 +102,32 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     if (leading && !stopped) queue.add(key);
   };
 
-  const cities = await startInformer(kubeConfig, kube, resourcePath(API_VERSION, KIND, options.watchNamespace), undefined, logger, () => stopped);
-  caches.set(KIND, cities);
-  cities.on('add', (city) => enqueue(keyOf(city)));
-  cities.on('update', (city) => enqueue(keyOf(city)));
-  cities.on('delete', (city) => reconciler.forget(keyOf(city)));
-
-  for (const [apiVersion, kind, crd] of CHILD_KINDS) {
-    if (crd && !(await crdInstalled(kube, crd))) continue;
-    const informer = await startInformer(kubeConfig, kube, resourcePath(apiVersion, kind, options.watchNamespace), MANAGED_SELECTOR, logger, () => stopped);
-    caches.set(kind, informer);
-    const onChild = (child: KubernetesObject) => {
-      const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
-      if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
-    };
-    informer.on('add', onChild);
-    informer.on('update', onChild);
-    informer.on('delete', onChild);
+  const cityCaches: ReturnType<typeof makeInformer<KubernetesObject>>[] = [];
+  for (const namespace of scopes) {
+    const cities = await startInformer(kubeConfig, kube, resourcePath(API_VERSION, KIND, namespace), undefined, logger, () => stopped);
+    caches.set(cacheKey(KIND, namespace), cities);
+    cityCaches.push(cities);
+    cities.on('add', (city) => enqueue(keyOf(city)));
+    cities.on('update', (city) => enqueue(keyOf(city)));
+    cities.on('delete', (city) => reconciler.forget(keyOf(city)));
   }
 
-  const resyncAll = () => cities.list().forEach((city) => enqueue(keyOf(city)));
+  const onChild = (child: KubernetesObject) => {
+    const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
+    if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
+  };
+  for (const [apiVersion, kind, crd] of CHILD_KINDS) {
+    if (crd && !(await crdInstalled(kube, crd))) continue;
+    for (const namespace of scopes) {
+      const informer = await startInformer(kubeConfig, kube, resourcePath(apiVersion, kind, namespace), MANAGED_SELECTOR, logger, () => stopped);
+      caches.set(cacheKey(kind, namespace), informer);
+      informer.on('add', onChild);
+      informer.on('update', onChild);
+      informer.on('delete', onChild);
+    }
+  }
+
+  const resyncAll = () => cityCaches.forEach((cities) => cities.list().forEach((city) => enqueue(keyOf(city))));
   const resync = setInterval(resyncAll, options.resyncMs ?? 5 * 60_000);
   resync.unref();
 

@@ -19,7 +19,7 @@ async function main() {
     registry,
     vaultToken: config.VAULT_TOKEN,
     namespace: config.OPERATOR_NAMESPACE,
-    watchNamespace: config.WATCH_NAMESPACE,
+    watchNamespaces: config.WATCH_NAMESPACES,
     identity: config.OPERATOR_IDENTITY,
     leaseDurationMs: config.OPERATOR_LEASE_DURATION_MS,
     resyncMs: config.OPERATOR_RESYNC_MS,

@@ -1,5 +1,5 @@
 // Exactly what the operator does with each resource, kept beside the code that does it;
-// manifests/ turns it into the ClusterRole and the lease Role.
+// manifests/ turns it into the cdk8s app's RBAC and the Helm chart's (charts/crashdesk/files/rbac).
 
 export interface PolicyRule {
   readonly apiGroups: string[];
@@ -11,7 +11,8 @@ export interface PolicyRule {
 /** Children: watched (list, watch) and server-side applied (create, patch). */
 const childRule = (apiGroup: string, resources: string[]): PolicyRule => ({ apiGroups: [apiGroup], resources, verbs: ['list', 'watch', 'create', 'patch'] });
 
-export const clusterRules: readonly PolicyRule[] = [
+/** What the operator does in each namespace whose Cities it reconciles. */
+export const namespaceRules: readonly PolicyRule[] = [
   // Cities: watched; finalizer and site number by merge patch; status through its subresource.
   { apiGroups: ['crashdesk.io'], resources: ['cities'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['crashdesk.io'], resources: ['cities/status'], verbs: ['patch'] },
@@ -27,7 +28,10 @@ export const clusterRules: readonly PolicyRule[] = [
   // Secrets: read the database, blind-index and replication Secrets; apply each city's derived key.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-  // Only to learn whether the optional CRDs are installed.
+];
+
+/** Cluster-scoped, so always in a ClusterRole: only to learn whether the optional CRDs are installed. */
+export const crdProbeRules: readonly PolicyRule[] = [
   {
     apiGroups: ['apiextensions.k8s.io'],
     resources: ['customresourcedefinitions'],
@@ -35,6 +39,9 @@ export const clusterRules: readonly PolicyRule[] = [
     resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'],
   },
 ];
+
+/** Watching every namespace: one ClusterRole holds both. */
+export const clusterRules: readonly PolicyRule[] = [...namespaceRules, ...crdProbeRules];
 
 /** In the operator's own namespace only: its leader Lease. */
 export const leaseRules = (leaseName: string): readonly PolicyRule[] => [

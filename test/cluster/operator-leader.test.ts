@@ -35,7 +35,7 @@ async function startReplica(identity: string): Promise<Replica> {
     KUBECONFIG: inject('kubeconfigPath'),
     VAULT_TOKEN: inject('vaultToken'),
     OPERATOR_NAMESPACE: ns,
-    WATCH_NAMESPACE: ns,
+    WATCH_NAMESPACES: ns,
     OPERATOR_IDENTITY: identity,
     OPERATOR_HTTP_PORT: String(port),
     OPERATOR_HTTP_HOST: '127.0.0.1',

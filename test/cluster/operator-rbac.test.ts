@@ -1,7 +1,6 @@
 // The operator's generated RBAC is enough: an operator that authenticates as the chart's
 // ServiceAccount (a real token from the TokenRequest API, checked by the API server's RBAC)
 // reconciles a City to Ready and releases it on deletion.
-import { KubeConfig } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Operator, startOperator } from '../../operator/controller.js';
@@ -10,7 +9,7 @@ import { OperatorChart } from '../../manifests/operator.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity } from './operator-support.js';
+import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity, serviceAccountKubeConfig } from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const admin = createKube(adminConfig);
@@ -40,28 +39,10 @@ afterAll(async () => {
   await namespace?.remove();
 });
 
-async function serviceAccountConfig(): Promise<KubeConfig> {
-  const request = await admin.create<{ status: { token: string } }>(`${resourcePath('v1', 'ServiceAccount', ns, 'crashdesk-operator')}/token`, {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: { expirationSeconds: 3600 },
-  });
-  const cluster = adminConfig.getCurrentCluster();
-  if (!cluster) throw new Error('the test kubeconfig has no cluster');
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ ...cluster, name: 'test' }],
-    users: [{ name: 'crashdesk-operator', token: request.status.token }],
-    contexts: [{ name: 'operator', cluster: 'test', user: 'crashdesk-operator' }],
-    currentContext: 'operator',
-  });
-  return config;
-}
-
 describe('the generated RBAC', () => {
   it('lets the operator reconcile a City to Ready and release it, as its ServiceAccount', async () => {
     operator = await startOperator({
-      kubeConfig: await serviceAccountConfig(),
+      kubeConfig: await serviceAccountKubeConfig(admin, adminConfig, ns, 'crashdesk-operator'),
       logger: pino({ level: process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent' }),
       registry: new Registry(),
       vaultToken: inject('vaultToken'),

@@ -2,7 +2,7 @@
 // and a stand-in for the CloudNativePG operator (no database runs here: the test reports the
 // Cluster healthy and creates its app Secret, as CNPG would).
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { cityCrd } from '../../operator/city/crd.js';
@@ -32,7 +32,7 @@ export async function startTestOperator(kubeConfig: KubeConfig, namespace: strin
     registry,
     vaultToken,
     namespace,
-    watchNamespace: namespace,
+    watchNamespaces: [namespace],
     leaseName: `operator-${randomBytes(3).toString('hex')}`,
     leaseDurationMs: options.leaseDurationMs ?? 3_000,
     notReadyRequeueMs: 2_000,
@@ -146,3 +146,34 @@ export async function vaultRead(address: string, token: string, path: string): P
 }
 
 export { createKube, PLURAL };
+
+/** A kubeconfig that authenticates as a ServiceAccount, with a real token from the TokenRequest API. */
+export async function serviceAccountKubeConfig(admin: Kube, adminConfig: KubeConfig, namespace: string, serviceAccount: string): Promise<KubeConfig> {
+  const request = await admin.create<{ status: { token: string } }>(`${resourcePath('v1', 'ServiceAccount', namespace, serviceAccount)}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: 3600 },
+  });
+  const cluster = adminConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the test kubeconfig has no cluster');
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ ...cluster, name: 'test' }],
+    users: [{ name: serviceAccount, token: request.status.token }],
+    contexts: [{ name: serviceAccount, cluster: 'test', user: serviceAccount }],
+    currentContext: serviceAccount,
+  });
+  return config;
+}
+
+/** Polls an operator's /metrics until it says it leads. */
+export async function waitUntilLeading(metricsUrl: string, alive: () => boolean, describe: () => Promise<string>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`the operator exited:\n${await describe()}`);
+    const text = await fetch(metricsUrl).then((response) => response.text(), () => '');
+    if (/^crashdesk_operator_leader(\{[^}]*\})? 1$/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the operator did not lead within ${timeoutMs} ms:\n${await describe()}`);
+}
