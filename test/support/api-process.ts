@@ -63,3 +63,31 @@ export async function postJson(url: string, body: unknown, token?: string) {
   });
   return { status: response.status, body: (await response.json()) as any, headers: response.headers };
 }
+
+/**
+ * What an agent's first minutes on a fresh site exercise: the admin signs in and creates an agent,
+ * who records a report and reads it back by id. Returns the report as read.
+ */
+export async function recordAndReadBack(base: string, site: string, adminPassword: string, report: Record<string, unknown>) {
+  const admin = await postJson(`${base}/${site}/v1/auth/login`, { username: 'admin', password: adminPassword });
+  if (admin.status !== 200) throw new Error(`the admin could not sign in: ${admin.status} ${JSON.stringify(admin.body)}`);
+  const agentName = `agent-${Math.random().toString(36).slice(2, 8)}`;
+  const created = await postJson(`${base}/${site}/v1/users`, { username: agentName, password: 'Correct-Horse-Battery-9', role: 'agent' }, admin.body.token);
+  if (created.status !== 201) throw new Error(`creating an agent failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const agent = (await postJson(`${base}/${site}/v1/auth/login`, { username: agentName, password: 'Correct-Horse-Battery-9' })).body.token as string;
+  const recorded = await postJson(`${base}/${site}/v1/accidents`, report, agent);
+  if (recorded.status !== 201) throw new Error(`recording a report failed: ${recorded.status} ${JSON.stringify(recorded.body)}`);
+  const read = await fetch(`${base}/${site}/v1/accidents/${recorded.body.id}`, { headers: { authorization: `Bearer ${agent}` } });
+  return { status: read.status, body: (await read.json()) as any, id: recorded.body.id as string };
+}
+
+/** Polls `/{site}/readyz` at `base` until 200, while `alive()` holds. */
+export async function waitUntilReady(base: string, site: string, alive: () => boolean, describe: () => Promise<string>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`the api exited before it was ready:\n${await describe()}`);
+    if ((await fetch(`${base}/${site}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`/${site}/readyz did not answer 200 within ${timeoutMs} ms:\n${await describe()}`);
+}
