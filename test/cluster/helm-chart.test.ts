@@ -1,0 +1,169 @@
+// The Helm chart as a platform team meets it, with helm built from Go modules: lint, the same objects
+// as the cdk8s app's one definition, a server-side dry run of everything it renders, and install →
+// the operator Available on the KWOK nodes → a City Ready → upgrade → uninstall on the test control plane.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { operatorDeployment, operatorRbac, type OperatorProps } from '../../manifests/operator.js';
+import { cityCrd } from '../../operator/city/crd.js';
+import { isNotFound, resourcePath } from '../../operator/kube.js';
+import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
+import { CHART, createHelm, type Helm, type RenderedObject } from './helm.js';
+import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
+import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, isReady, readCity, serviceAccountKubeConfig, waitUntilLeading } from './operator-support.js';
+
+const adminConfig = testKubeConfig();
+const kube = createKube(adminConfig);
+const repository = fileURLToPath(new URL('../../', import.meta.url));
+const image = { repository: 'registry.example/crashdesk/operator', tag: '1.0.0' };
+const imageValues = ['--set', `image.repository=${image.repository}`, '--set', `image.tag=${image.tag}`];
+let helm: Helm;
+
+beforeAll(async () => {
+  helm = await createHelm(inject('kubeconfigPath'));
+});
+afterAll(async () => {
+  await helm?.remove();
+});
+
+/** The rendered object carries every label of the defined one (Helm adds its own) and is otherwise the same. */
+function expectSameObject(rendered: RenderedObject | undefined, defined: RenderedObject) {
+  const what = `${defined.kind} ${defined.metadata.namespace ?? ''}/${defined.metadata.name}`;
+  expect(rendered, `${what} is not rendered`).toBeDefined();
+  const { metadata: renderedMetadata, ...renderedRest } = structuredClone(rendered!);
+  const { metadata: definedMetadata, ...definedRest } = structuredClone(defined);
+  expect(renderedMetadata.labels, what).toMatchObject(definedMetadata.labels ?? {});
+  expect({ ...renderedMetadata, labels: undefined }, what).toEqual({ ...definedMetadata, labels: undefined });
+  if (defined.kind === 'Deployment') {
+    expect(renderedRest.spec.template.metadata.labels, `${what} pod labels`).toMatchObject(definedRest.spec.template.metadata.labels);
+    delete renderedRest.spec.template.metadata.labels;
+    delete definedRest.spec.template.metadata.labels;
+  }
+  expect(renderedRest, what).toEqual(definedRest);
+}
+
+const find = (objects: readonly RenderedObject[], kind: string, name: string, namespace?: string) =>
+  objects.find((object) => object.kind === kind && object.metadata.name === name && object.metadata.namespace === namespace);
+
+describe('the crashdesk Helm chart', () => {
+  it('passes helm lint --strict, and refuses values its schema does not know', async () => {
+    await helm.run(['lint', '--strict', CHART, ...imageValues]);
+    await expect(helm.run(['lint', '--strict', CHART, '--set', 'replicas=3'])).rejects.toThrow(/additional properties 'replicas' not allowed/);
+  });
+
+  for (const watchNamespaces of [[], ['cities-a', 'cities-b']]) {
+    it(`renders the CRD, RBAC and Deployment that the cdk8s app defines (${watchNamespaces.length ? 'listed namespaces' : 'every namespace'})`, async () => {
+      const watched = watchNamespaces.length ? ['--set-json', `watchNamespaces=${JSON.stringify(watchNamespaces)}`] : [];
+      const rendered = await helm.template('crashdesk', 'crashdesk-system', ['--include-crds', ...imageValues, ...watched]);
+      const props: OperatorProps = { operatorNamespace: 'crashdesk-system', image: `${image.repository}:${image.tag}`, vaultTokenSecret: 'crashdesk-operator-vault', watchNamespaces, instance: 'crashdesk' };
+      expect(rendered.find((object) => object.kind === 'CustomResourceDefinition')).toEqual(cityCrd);
+      const defined = [...operatorRbac(props), operatorDeployment(props)] as RenderedObject[];
+      for (const object of defined) expectSameObject(find(rendered, object.kind, object.metadata.name, object.metadata.namespace), object);
+      // Nothing with RBAC rules beyond the definition.
+      const rbacKinds = ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+      expect(rendered.filter((o) => rbacKinds.includes(o.kind)).length).toBe(defined.filter((o) => rbacKinds.includes(o.kind)).length);
+    });
+  }
+
+  it('renders only objects that the API server accepts, by server-side dry run', async () => {
+    const namespace = await createTestNamespace(adminConfig, 'helm-dry-run');
+    try {
+      const rendered = await helm.template('crashdesk', namespace.name, [
+        '--include-crds',
+        ...imageValues,
+        '--set-json', `watchNamespaces=${JSON.stringify([namespace.name])}`,
+        '--set', 'metrics.serviceMonitor.enabled=true',
+        '--set', 'prometheusRule.enabled=true',
+      ]);
+      expect(new Set(rendered.map((object) => object.kind))).toEqual(
+        new Set(['CustomResourceDefinition', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'Deployment', 'ServiceMonitor', 'PrometheusRule']),
+      );
+      const client = KubernetesObjectApi.makeApiClient(adminConfig);
+      for (const object of rendered) {
+        await client.patch(object as never, undefined, 'All', 'helm-dry-run', true, PatchStrategy.ServerSideApply).catch((error: unknown) => {
+          throw new Error(`${object.kind} ${object.metadata.name} was refused: ${(error as { body?: string }).body ?? String(error)}`);
+        });
+      }
+    } finally {
+      await namespace.remove();
+    }
+  });
+
+  it('installs, runs the operator as its ServiceAccount until a City is Ready, upgrades with changed values, and uninstalls leaving the CRD', async () => {
+    // Helm installs crds/ only when the CRD is absent; other test files install it themselves.
+    const crdPath = resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, cityCrd.metadata.name);
+    await kube.delete(crdPath).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+    await eventually('the City CRD to be gone', () => kube.getOrUndefined(crdPath), (crd) => crd === undefined, 60_000);
+
+    const release = await createTestNamespace(adminConfig, 'helm-release');
+    const cities = await createTestNamespace(adminConfig, 'helm-cities');
+    const dir = await mkdtemp(join(tmpdir(), 'crashdesk-helm-operator-'));
+    let operator: ManagedProcess | undefined;
+    try {
+      await kube.create(resourcePath('v1', 'Secret', release.name), {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'crashdesk-operator-vault', namespace: release.name },
+        stringData: { token: inject('vaultToken') },
+      });
+      await createPlatformSecrets(kube, cities.name);
+      await helm.run(['install', 'crashdesk', CHART, '--namespace', release.name, ...imageValues, '--set-json', `watchNamespaces=${JSON.stringify([cities.name])}`, '--wait', '--timeout', '2m']);
+      expect(await kube.getOrUndefined(crdPath)).toBeDefined();
+      const deploymentPath = resourcePath('apps/v1', 'Deployment', release.name, 'crashdesk-operator');
+      type Deployment = { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } } }; status: { availableReplicas?: number } };
+      const installed = await kube.get<Deployment>(deploymentPath);
+      expect(installed.status.availableReplicas).toBe(2);
+
+      // The pods on KWOK nodes run nothing, so the operator runs here, configured exactly as the
+      // chart's container and authenticated as the chart's ServiceAccount.
+      const kubeconfigPath = join(dir, 'kubeconfig');
+      await writeFile(kubeconfigPath, (await serviceAccountKubeConfig(kube, adminConfig, release.name, 'crashdesk-operator')).exportConfig(), { mode: 0o600 });
+      const port = await freePort();
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, OPERATOR_HTTP_HOST: '127.0.0.1' };
+      for (const variable of installed.spec.template.spec.containers[0]!.env) {
+        const from = variable.valueFrom as { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string } } | undefined;
+        if (variable.value !== undefined) env[variable.name] = variable.value;
+        else if (from?.fieldRef?.fieldPath === 'metadata.namespace') env[variable.name] = release.name;
+        else if (from?.fieldRef?.fieldPath === 'metadata.name') env[variable.name] = 'crashdesk-operator-test-pod';
+        else if (from?.secretKeyRef) {
+          const secret = await kube.get<{ data: Record<string, string> }>(resourcePath('v1', 'Secret', release.name, from.secretKeyRef.name));
+          env[variable.name] = Buffer.from(secret.data[from.secretKeyRef.key]!, 'base64').toString('utf8');
+        } else throw new Error(`the chart's container sets ${variable.name} in a way this test cannot resolve`);
+      }
+      env.OPERATOR_HTTP_PORT = String(port);
+      const loader = pathToFileURL(join(repository, 'node_modules/tsx/dist/loader.mjs')).href;
+      operator = launch('operator', process.execPath, ['--import', loader, join(repository, 'operator/main.ts')], dir, env);
+      const running = operator;
+      await waitUntilLeading(`http://127.0.0.1:${port}/metrics`, () => !running.hasExited(), () => logTail(running));
+      await applyCity(kube, cityManifest(cities.name, 'hq', inject('vaultAddress')));
+      await actAsCnpg(kube, cities.name, 'crashdesk-hq-db');
+      await eventually('hq to be Ready', () => readCity(kube, cities.name, 'hq'), isReady, 60_000);
+
+      await helm.run(['upgrade', 'crashdesk', CHART, '--namespace', release.name, '--reuse-values', '--set', 'replicaCount=3', '--set', 'operator.logLevel=debug', '--wait', '--timeout', '2m']);
+      const upgraded = await kube.get<Deployment>(deploymentPath);
+      expect(upgraded.spec.replicas).toBe(3);
+      expect(upgraded.status.availableReplicas).toBe(3);
+      expect(upgraded.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+
+      await deleteAllCities(kube, cities.name);
+      await operator.stop();
+      await helm.run(['uninstall', 'crashdesk', '--namespace', release.name, '--wait', '--timeout', '2m']);
+      expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
+      expect(await kube.getOrUndefined(resourcePath('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'crashdesk-operator-crd-probe'))).toBeUndefined();
+      expect(await kube.getOrUndefined(resourcePath('rbac.authorization.k8s.io/v1', 'Role', cities.name, 'crashdesk-operator'))).toBeUndefined();
+      // Helm keeps CRDs (and so every City) on uninstall.
+      expect(await kube.getOrUndefined(crdPath)).toBeDefined();
+    } finally {
+      await operator?.stop();
+      await helm.run(['uninstall', 'crashdesk', '--namespace', release.name, '--ignore-not-found']).catch(() => undefined);
+      await cities.remove();
+      await release.remove();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
