@@ -28,6 +28,8 @@ export async function createHelm(kubeconfigPath: string): Promise<Helm> {
   const home = await mkdtemp(join(tmpdir(), 'crashdesk-helm-'));
   const env = {
     PATH: process.env.PATH,
+    // client-go keeps its discovery cache under $HOME/.kube; without HOME that is the working directory.
+    HOME: home,
     KUBECONFIG: kubeconfigPath,
     HELM_CACHE_HOME: join(home, 'cache'),
     HELM_CONFIG_HOME: join(home, 'config'),
