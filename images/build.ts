@@ -64,6 +64,7 @@ export async function ensureImages({ log = console.error, force = false, refresh
         log(`images: building ${names[target]}`);
         await buildTarget(podman, target, names[target], buildArgs, sourceHash);
       }
+      await pruneOlderImages(podman, version, log);
     } else {
       log(`images: ${names.api} and ${names.operator} are up to date`);
     }
@@ -94,6 +95,20 @@ async function buildTarget(podman: Podman, target: Target, name: string, buildAr
     '.',
   ];
   await completion(podman.spawn(args, { cwd: ROOT }), `podman build --target ${target}`);
+}
+
+/** Every build of another commit leaves two images and its stages behind; a build machine keeps only the newest. */
+async function pruneOlderImages(podman: Podman, keepVersion: string, log: (line: string) => void): Promise<void> {
+  for (const repository of Object.values(IMAGE_REPOSITORIES)) {
+    const tags = (await podman.run(['images', '--filter', `reference=${repository}`, '--format', '{{.Tag}}'])).split('\n').filter((tag) => tag !== '');
+    const stale = tags.filter((tag) => tag !== keepVersion && tag !== 'latest').map((tag) => `${repository}:${tag}`);
+    if (stale.length > 0) {
+      log(`images: removing ${stale.join(', ')}`);
+      await podman.run(['rmi', '--ignore', ...stale]);
+    }
+  }
+  // Stages no image uses any more, once a day old: the layer cache of today's builds stays warm.
+  await podman.run(['image', 'prune', '--force', '--filter', 'until=24h']);
 }
 
 async function git(args: readonly string[]): Promise<string> {
