@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
+import { sortedKeys } from '../crypto/canonical-json.js';
 import type { AuditOutcome } from './audit-log.js';
 
-/** How `at` is rendered for hashing, microseconds included; `audit_append()` uses the same format. */
-export const AT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /** The predecessor of the first entry. */
 export const GENESIS_HASH = Buffer.alloc(32);
@@ -13,7 +12,7 @@ const ENCODING = 'crashdesk-audit/1';
 /** Everything an entry's hash covers, exactly as it is stored. */
 export interface ChainedFields {
   readonly seq: string;
-  /** ISO 8601 in UTC with microseconds, as `AT_FORMAT` renders the stored timestamp. */
+  /** ISO 8601 in UTC with microseconds, as `UTC_MICROS` renders the stored timestamp. */
   readonly at: string;
   readonly actor: string;
   readonly action: string;
@@ -36,7 +35,7 @@ export function entryBody(fields: Omit<ChainedFields, 'seq' | 'at'>): string {
     fields.outcome,
     fields.requestId,
     fields.clientAddress,
-    canonical(fields.details),
+    sortedKeys(fields.details),
   ]);
 }
 
@@ -48,19 +47,6 @@ export function entryBody(fields: Omit<ChainedFields, 'seq' | 'at'>): string {
 export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
   const framed = `["${ENCODING}","${fields.seq}","${fields.at}",${entryBody(fields).slice(1)}`;
   return createHash('sha256').update(prevHash).update(framed, 'utf8').digest();
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, inner]) => inner !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, inner]) => [key, canonical(inner)]),
-    );
-  }
-  return value;
 }
 
 // C0 controls and DEL never belong in an audit field; NUL cannot even be stored.

@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import type { AuditOutcome } from './audit-log.js';
-import { AT_FORMAT, entryHash, GENESIS_HASH } from './chain.js';
+import { UTC_MICROS } from '../db/timestamps.js';
+import { entryHash, GENESIS_HASH } from './chain.js';
 
 export type ChainVerdict =
   | {
@@ -45,7 +46,7 @@ export async function verifyAuditChain(sql: Sql, options: { batchSize?: number }
 
   for (;;) {
     const rows = await sql<ChainRow[]>`
-      select seq::text as seq, to_char(at at time zone 'UTC', ${AT_FORMAT}) as at, actor, action, resource, outcome,
+      select seq::text as seq, to_char(at at time zone 'UTC', ${UTC_MICROS}) as at, actor, action, resource, outcome,
              request_id as "requestId", client_address as "clientAddress", details, prev_hash as "prevHash", hash
       from audit_log ${last ? sql`where seq > ${last.seq}` : sql``}
       order by audit_log.seq

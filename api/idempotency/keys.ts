@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
+import { canonicalJson } from '../crypto/canonical-json.js';
 
 export type Claim =
   | { readonly kind: 'claimed' }
@@ -15,15 +16,6 @@ export interface IdempotencyRequest {
 /** A hash of the parsed body, so whitespace or key order in the JSON do not count as "different". */
 export function hashRequestBody(body: unknown): Buffer {
   return createHash('sha256').update(canonicalJson(body)).digest();
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**

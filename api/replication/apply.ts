@@ -3,7 +3,7 @@ import { normalisePolicyNumber } from '../accidents/schema.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { compareStamps, type VersionStamp } from './conflict.js';
 import type { ReplicatedReport } from './schema.js';
-import { UTC_MICROS } from './states.js';
+import { UTC_MICROS } from '../db/timestamps.js';
 
 export interface ApplyOutcome {
   /** Reports whose state this batch replaced or created. */

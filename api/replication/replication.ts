@@ -13,6 +13,7 @@ import { type Shipper, startShipper } from './shipper.js';
 import { deriveCityKey } from './signing.js';
 import { readStatePage } from './states.js';
 import type { ReplicationStatus } from './status-routes.js';
+import { UTC_MICROS } from '../db/timestamps.js';
 
 export interface ReplicationSettings {
   /** HQ: the platform's replication secret. A city: its own key, derived from it (./signing.ts). */
@@ -46,7 +47,6 @@ export interface ReplicationDeps {
 
 // How often HQ looks for cities that registered at another replica of HQ.
 const PEER_REFRESH_MS = 5_000;
-const MICROS = `YYYY-MM-DD"T"HH24:MI:SS.US"Z"`;
 
 /** Replication for one site: the outbox's listener, the shippers, a city's backfill, the routes' handlers. */
 export function createReplication({ sql, site, codec, audit, logger, settings, registry }: ReplicationDeps) {
@@ -130,7 +130,7 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
   async function status(): Promise<ReplicationStatus> {
     const lags = await lagByPeer();
     const checkpoints = await sql<{ peer: string; direction: string; position: string; at: string }[]>`
-      select peer, direction, position::text as position, to_char(at at time zone 'UTC', ${MICROS}) as at from replication_checkpoints`;
+      select peer, direction, position::text as position, to_char(at at time zone 'UTC', ${UTC_MICROS}) as at from replication_checkpoints`;
     const checkpoint = (peer: string, direction: string) => checkpoints.find((row) => row.peer === peer && row.direction === direction);
     const peers = lags.map((lag) => {
       const shipped = checkpoint(lag.peer, 'shipped');

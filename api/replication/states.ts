@@ -1,8 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { FieldCodec } from '../crypto/field-codec.js';
+import { UTC_MICROS } from '../db/timestamps.js';
 import type { ReplicatedReport } from './schema.js';
-
-export const UTC_MICROS = `YYYY-MM-DD"T"HH24:MI:SS.US"Z"`;
 
 interface StateRow {
   id: string;
