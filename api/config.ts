@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+// The only place that reads process.env: the environment parsed once (every problem named at
+// once, exit code 2), then shaped by mode, so that no caller handles a setting its mode lacks.
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultThrottlePolicy, defaultTokenPolicy } from './auth/policy.js';
+import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from './auth/policy.js';
 
 const siteName = z
   .string()
@@ -9,7 +11,7 @@ const siteName = z
 const duration = z.coerce.number().int().positive();
 
 /**
- * Every setting the api reads, in one schema. Its keys are the environment variables, so the
+ * Every environment variable the api reads, in one schema. Its keys are the variables' names, so the
  * operator builds a Deployment's environment from the same names (see README for the table).
  */
 export const configSchema = z
@@ -149,10 +151,12 @@ export const configSchema = z
     }
   });
 
-export type Config = z.infer<typeof configSchema>;
+/** The environment as parsed: what maintenance commands read, and the names a Deployment sets. */
+export type Environment = z.infer<typeof configSchema>;
+export type EnvName = keyof Environment;
 
-/** Parses the environment once at start and fails fast with every problem named. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses the environment and fails fast with every problem named. */
+export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   // An empty variable means "not set", as `FOO= npm start` and most orchestrators intend.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = configSchema.safeParse(present);
@@ -161,4 +165,152 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${problems.join('\n')}`);
   }
   return parsed.data;
+}
+
+export type KeyProviderSettings =
+  | { readonly provider: 'local'; readonly file: string }
+  | {
+      readonly provider: 'vault';
+      readonly address: string;
+      readonly transitMount: string;
+      /** `{site}` is replaced by the site name. */
+      readonly transitKey: string;
+      readonly auth:
+        | { readonly method: 'token'; readonly token: string }
+        | { readonly method: 'kubernetes'; readonly role: string; readonly mount: string; readonly jwtFile: string };
+    };
+
+interface CommonConfig {
+  readonly logLevel: Environment['LOG_LEVEL'];
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: { readonly certFile: string; readonly keyFile: string };
+    readonly corsOrigins: readonly string[];
+    readonly trustProxyHops: number;
+    readonly shutdownGraceMs: number;
+  };
+  readonly databasePoolSize: number;
+  /** Enforced on the admin account at every start when set. */
+  readonly adminPassword?: string;
+  readonly keys: KeyProviderSettings;
+  readonly auth: { readonly tokenTtlSeconds: number; readonly tokenIdleSeconds: number; readonly loginThrottle: ThrottlePolicy };
+  readonly idempotencyTtlSeconds: number;
+  readonly replicationTiming: { readonly batchSize: number; readonly intervalMs: number; readonly backoffMaxMs: number };
+}
+
+/** The local platform: every site in this process, on an embedded PostgreSQL in `dataDir`. */
+export interface PlatformConfig extends CommonConfig {
+  readonly mode: 'platform';
+  readonly sites: readonly string[];
+  readonly dataDir: string;
+}
+
+/** One site against its own PostgreSQL: what each pod runs. */
+export interface SiteConfig extends CommonConfig {
+  readonly mode: 'site';
+  readonly site: string;
+  readonly siteNumber: number;
+  readonly databaseUrl: string;
+  readonly databaseOwnerUrl?: string;
+  readonly blindIndexKey: Buffer;
+  /** Present when the site replicates (CRASHDESK_REPLICATION_SECRET is set). */
+  readonly replication?: {
+    readonly secret: string;
+    readonly hqUrl?: string;
+    readonly ownUrl?: string;
+    readonly peers: Readonly<Record<string, string>>;
+  };
+}
+
+export type Config = PlatformConfig | SiteConfig;
+
+/** Shapes a parsed environment by mode; the schema's refinements guarantee what each mode needs. */
+export function configFrom(env: Environment): Config {
+  const keys: KeyProviderSettings =
+    env.CRASHDESK_KEY_PROVIDER === 'local'
+      ? { provider: 'local', file: env.CRASHDESK_LOCAL_KEY_FILE ?? join(env.CRASHDESK_DATA_DIR, 'master-keys.json') }
+      : {
+          provider: 'vault',
+          address: required(env.VAULT_ADDR, 'VAULT_ADDR'),
+          transitMount: env.VAULT_TRANSIT_MOUNT,
+          transitKey: env.VAULT_TRANSIT_KEY,
+          auth:
+            env.VAULT_AUTH_METHOD === 'token'
+              ? { method: 'token', token: required(env.VAULT_TOKEN, 'VAULT_TOKEN') }
+              : { method: 'kubernetes', role: required(env.VAULT_KUBERNETES_ROLE, 'VAULT_KUBERNETES_ROLE'), mount: env.VAULT_KUBERNETES_MOUNT, jwtFile: env.VAULT_KUBERNETES_JWT_FILE },
+        };
+  const common: CommonConfig = {
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      ...(env.TLS_CERT && env.TLS_KEY && { tls: { certFile: env.TLS_CERT, keyFile: env.TLS_KEY } }),
+      corsOrigins: env.CRASHDESK_CORS_ORIGINS,
+      trustProxyHops: env.CRASHDESK_TRUST_PROXY_HOPS,
+      shutdownGraceMs: env.CRASHDESK_SHUTDOWN_GRACE_MS,
+    },
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    ...(env.CRASHDESK_ADMIN_PASSWORD && { adminPassword: env.CRASHDESK_ADMIN_PASSWORD }),
+    keys,
+    auth: {
+      tokenTtlSeconds: env.CRASHDESK_TOKEN_TTL_SECONDS,
+      tokenIdleSeconds: env.CRASHDESK_TOKEN_IDLE_SECONDS,
+      loginThrottle: {
+        usernameFreeFailures: env.CRASHDESK_LOGIN_USERNAME_FREE_FAILURES,
+        clientFreeFailures: env.CRASHDESK_LOGIN_CLIENT_FREE_FAILURES,
+        maxBlockSeconds: env.CRASHDESK_LOGIN_MAX_BLOCK_SECONDS,
+        failureWindowSeconds: env.CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS,
+      },
+    },
+    idempotencyTtlSeconds: env.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
+    replicationTiming: {
+      batchSize: env.CRASHDESK_REPLICATION_BATCH_SIZE,
+      intervalMs: env.CRASHDESK_REPLICATION_INTERVAL_MS,
+      backoffMaxMs: env.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
+    },
+  };
+  if (env.CRASHDESK_SITE === undefined) return { ...common, mode: 'platform', sites: env.CRASHDESK_SITES, dataDir: env.CRASHDESK_DATA_DIR };
+  return {
+    ...common,
+    mode: 'site',
+    site: env.CRASHDESK_SITE,
+    siteNumber: required(env.CRASHDESK_SITE_NUMBER, 'CRASHDESK_SITE_NUMBER'),
+    databaseUrl: required(env.DATABASE_URL, 'DATABASE_URL'),
+    ...(env.DATABASE_OWNER_URL && { databaseOwnerUrl: env.DATABASE_OWNER_URL }),
+    blindIndexKey: Buffer.from(required(env.CRASHDESK_BLIND_INDEX_KEY, 'CRASHDESK_BLIND_INDEX_KEY'), 'base64'),
+    ...(env.CRASHDESK_REPLICATION_SECRET && {
+      replication: {
+        secret: env.CRASHDESK_REPLICATION_SECRET,
+        ...(env.CRASHDESK_HQ_URL && { hqUrl: env.CRASHDESK_HQ_URL }),
+        ...(env.CRASHDESK_REPLICATION_URL && { ownUrl: env.CRASHDESK_REPLICATION_URL }),
+        peers: env.CRASHDESK_PEERS,
+      },
+    }),
+  };
+}
+
+/** The schema's refinements make this unreachable; it keeps the types honest without `?? ''`. */
+function required<T>(value: T | undefined, name: EnvName): T {
+  if (value === undefined) throw new Error(`${name} is required here (the configuration schema should have said so)`);
+  return value;
+}
+
+/** Parses the environment once at start and shapes it by mode. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return configFrom(loadEnvironment(env));
+}
+
+/**
+ * What every site takes from the configuration whatever the mode: token lifetimes, login
+ * throttling, Idempotency-Key lifetime and the pace of replication.
+ */
+export function siteOptionsFrom(config: Config, site: string) {
+  return {
+    site,
+    tokenTtlSeconds: config.auth.tokenTtlSeconds,
+    tokenIdleSeconds: config.auth.tokenIdleSeconds,
+    loginThrottle: config.auth.loginThrottle,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+  };
 }

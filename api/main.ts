@@ -11,24 +11,22 @@ import { startPlatform } from './platform/platform.js';
 import { startSingleSite } from './site/single-site.js';
 
 async function main(config: Config, tls: TlsFiles | undefined) {
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.logLevel);
   const registry = new Registry();
-  registry.setDefaultLabels({ site: config.CRASHDESK_SITE ?? 'platform' });
+  registry.setDefaultLabels({ site: config.mode === 'site' ? config.site : 'platform' });
   collectDefaultMetrics({ register: registry });
   const metrics = createHttpMetrics(registry);
 
-  const runtime = config.CRASHDESK_SITE
-    ? await startSingleSite(config, logger, metrics)
-    : await startPlatform(config, logger, metrics);
+  const runtime = config.mode === 'site' ? await startSingleSite(config, logger, metrics) : await startPlatform(config, logger, metrics);
   const app = createApp({
     sites: runtime.sites,
     registry,
     logger,
-    corsOrigins: config.CRASHDESK_CORS_ORIGINS,
-    trustProxyHops: config.CRASHDESK_TRUST_PROXY_HOPS,
+    corsOrigins: config.http.corsOrigins,
+    trustProxyHops: config.http.trustProxyHops,
   });
 
-  const listen = { fetch: app.fetch, hostname: config.HOST, port: config.PORT };
+  const listen = { fetch: app.fetch, hostname: config.http.host, port: config.http.port };
   const https = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {};
   const server = serve({ ...listen, ...https }, (info) => {
     const base = `${tls ? 'https' : 'http'}://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
@@ -37,7 +35,7 @@ async function main(config: Config, tls: TlsFiles | undefined) {
     const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
     process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
     if (runtime.adminPasswordToAnnounce) {
-      process.stdout.write(`\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; kept in ${config.CRASHDESK_DATA_DIR})\n\n`);
+      process.stdout.write(`\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; ${config.mode === 'platform' ? `kept in ${config.dataDir}` : 'stored nowhere but as a hash: set CRASHDESK_ADMIN_PASSWORD to choose it'})\n\n`);
     }
   });
   server.on('error', (error) => {
@@ -52,7 +50,7 @@ async function main(config: Config, tls: TlsFiles | undefined) {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down');
-    const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), config.CRASHDESK_SHUTDOWN_GRACE_MS);
+    const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), config.http.shutdownGraceMs);
     force.unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if ('closeIdleConnections' in server) server.closeIdleConnections();
@@ -77,7 +75,7 @@ let config: Config;
 let tls: TlsFiles | undefined;
 try {
   config = loadConfig();
-  tls = loadTlsFiles({ cert: config.TLS_CERT, key: config.TLS_KEY });
+  tls = config.http.tls && loadTlsFiles({ cert: config.http.tls.certFile, key: config.http.tls.keyFile });
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);

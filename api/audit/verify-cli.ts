@@ -2,7 +2,7 @@
 // every site of the local platform in CRASHDESK_DATA_DIR. Exit code 0: every chain intact;
 // 1: a chain is broken; 2: verification could not run.
 import type { Sql } from 'postgres';
-import { type Config, loadConfig } from '../config.js';
+import { type Environment, loadEnvironment } from '../config.js';
 import { connectDatabase } from '../db/connect.js';
 import { openSiteDatabases } from '../platform/site-databases.js';
 import { type ChainVerdict, verifyAuditChain } from './verify.js';
@@ -37,8 +37,8 @@ function describe(verdict: ChainVerdict): string {
 }
 
 /** Every site of the local platform, on its live PostgreSQL or one started for the purpose. */
-async function verifyPlatform(config: Config): Promise<boolean> {
-  const databases = await openSiteDatabases({ ...config, CRASHDESK_SITE: undefined, DATABASE_URL: undefined });
+async function verifyPlatform(env: Environment): Promise<boolean> {
+  const databases = await openSiteDatabases({ ...env, CRASHDESK_SITE: undefined, DATABASE_URL: undefined });
   try {
     let intact = true;
     for (const { site, sql } of [...databases.sites].sort((a, b) => a.site.localeCompare(b.site))) {
@@ -51,8 +51,8 @@ async function verifyPlatform(config: Config): Promise<boolean> {
 }
 
 try {
-  const config = loadConfig();
-  const intact = config.DATABASE_URL ? await verifyUrl(config.DATABASE_URL) : await verifyPlatform(config);
+  const env = loadEnvironment();
+  const intact = env.DATABASE_URL ? await verifyUrl(env.DATABASE_URL) : await verifyPlatform(env);
   process.exitCode = intact ? 0 : 1;
 } catch (error) {
   const cause = error instanceof Error && error.cause instanceof Error ? `\ncaused by: ${error.cause.message}` : '';

@@ -1,5 +1,3 @@
-import type { Config } from '../config.js';
-
 /**
  * How long a sign-in lasts and how hard failed sign-ins are throttled. The defaults below are the
  * defaults of the matching environment variables (see api/config.ts and the README).
@@ -50,18 +48,4 @@ export const defaultThrottlePolicy: ThrottlePolicy = {
 export function blockSeconds(failures: number, freeFailures: number, maxBlockSeconds: number): number {
   if (failures <= freeFailures) return 0;
   return Math.min(2 ** Math.min(failures - freeFailures, 30), maxBlockSeconds);
-}
-
-/** The token and throttle settings of a site, from the process configuration. */
-export function siteAuthOptions(config: Config) {
-  return {
-    tokenTtlSeconds: config.CRASHDESK_TOKEN_TTL_SECONDS,
-    tokenIdleSeconds: config.CRASHDESK_TOKEN_IDLE_SECONDS,
-    loginThrottle: {
-      usernameFreeFailures: config.CRASHDESK_LOGIN_USERNAME_FREE_FAILURES,
-      clientFreeFailures: config.CRASHDESK_LOGIN_CLIENT_FREE_FAILURES,
-      maxBlockSeconds: config.CRASHDESK_LOGIN_MAX_BLOCK_SECONDS,
-      failureWindowSeconds: config.CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS,
-    } satisfies ThrottlePolicy,
-  };
 }

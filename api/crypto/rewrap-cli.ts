@@ -1,8 +1,7 @@
 // `npm run keys:rewrap`: after the master key was rotated (in Vault, or `local` key file), moves
 // every site's data keys under the newest version, and seals any report still stored unencrypted.
 // Safe while the sites keep serving. Configured like the api itself (see README).
-import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { configFrom, loadEnvironment } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { openSiteDatabases } from '../platform/site-databases.js';
 import { createEnvelopeCodec } from './envelope-codec.js';
@@ -12,14 +11,16 @@ import { resealPlaintextReports } from './reseal.js';
 import { rewrapDataKeys } from './rewrap.js';
 
 async function main() {
-  const config = loadConfig();
-  const databases = await openSiteDatabases(config);
+  const env = loadEnvironment();
+  const { keys } = configFrom(env);
+  const databases = await openSiteDatabases(env);
   const silent = createLogger('silent');
   try {
-    const blindIndexKey = Buffer.from(config.CRASHDESK_BLIND_INDEX_KEY ?? databases.platform?.blindIndexKey ?? '', 'base64');
-    const localKeyFile = config.CRASHDESK_LOCAL_KEY_FILE ?? join(config.CRASHDESK_DATA_DIR, 'master-keys.json');
+    const blindIndexKeyText = env.CRASHDESK_BLIND_INDEX_KEY ?? databases.platform?.blindIndexKey;
+    if (blindIndexKeyText === undefined) throw new Error('set CRASHDESK_BLIND_INDEX_KEY: the blind-index key proves the keys are the site\'s own');
+    const blindIndexKey = Buffer.from(blindIndexKeyText, 'base64');
     for (const { site, sql } of databases.sites) {
-      const provider = await keyProviderFor(config, site, { file: localKeyFile, create: false }, silent);
+      const provider = await keyProviderFor(keys, site, { create: false }, silent);
       const codec = createEnvelopeCodec({ sql, provider, blindIndexKey });
       // Never re-wrap with keys that are not the site's own: prove them first.
       await verifyKeys(sql, codec, blindIndexKey);

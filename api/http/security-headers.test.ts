@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from '../../test/support/site.js';
-import { loadConfig } from '../config.js';
+import { loadEnvironment } from '../config.js';
 
 const ALLOWED = 'https://console.example.com';
 
@@ -116,15 +116,15 @@ describe('CORS with configured origins', () => {
 
 describe('CRASHDESK_CORS_ORIGINS', () => {
   it('is a comma-separated list of origins, empty when unset', () => {
-    expect(loadConfig({}).CRASHDESK_CORS_ORIGINS).toEqual([]);
-    expect(loadConfig({ CRASHDESK_CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).CRASHDESK_CORS_ORIGINS).toEqual([
+    expect(loadEnvironment({}).CRASHDESK_CORS_ORIGINS).toEqual([]);
+    expect(loadEnvironment({ CRASHDESK_CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).CRASHDESK_CORS_ORIGINS).toEqual([
       'https://a.example',
       'http://localhost:5173',
     ]);
   });
 
   it('refuses a wildcard or a URL with a path, naming the setting', () => {
-    expect(() => loadConfig({ CRASHDESK_CORS_ORIGINS: '*' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
-    expect(() => loadConfig({ CRASHDESK_CORS_ORIGINS: 'https://a.example/console' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
+    expect(() => loadEnvironment({ CRASHDESK_CORS_ORIGINS: '*' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
+    expect(() => loadEnvironment({ CRASHDESK_CORS_ORIGINS: 'https://a.example/console' })).toThrow(/CRASHDESK_CORS_ORIGINS/);
   });
 });

@@ -2,8 +2,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
-import { siteAuthOptions } from '../auth/policy.js';
-import type { Config } from '../config.js';
+import { type PlatformConfig, siteOptionsFrom } from '../config.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -22,11 +21,11 @@ export interface Platform {
 }
 
 /** The embedded default: one PostgreSQL server with a database per site, every site in this process. */
-export async function startPlatform(config: Config, logger: Logger, metrics: HttpMetrics): Promise<Platform> {
-  const dataDir = config.CRASHDESK_DATA_DIR;
+export async function startPlatform(config: PlatformConfig, logger: Logger, metrics: HttpMetrics): Promise<Platform> {
+  const { dataDir } = config;
   await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755); // the database server may run as another user; secrets inside stay 0600
-  const { state, generatedAdminPassword } = await loadPlatformState(dataDir, config.CRASHDESK_SITES);
+  const { state, generatedAdminPassword } = await loadPlatformState(dataDir, config.sites);
 
   const postgres = await startEmbeddedPostgres({
     dataDir: join(dataDir, 'postgres'),
@@ -35,11 +34,7 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
   });
   logger.info({ port: postgres.port, dataDir }, 'embedded PostgreSQL is up');
 
-  const adminPassword = config.CRASHDESK_ADMIN_PASSWORD
-    ? { value: config.CRASHDESK_ADMIN_PASSWORD, enforce: true }
-    : { value: state.adminPassword, enforce: false };
-
-  const localKeyFile = config.CRASHDESK_LOCAL_KEY_FILE ?? join(dataDir, 'master-keys.json');
+  const adminPassword = config.adminPassword ? { value: config.adminPassword, enforce: true } : { value: state.adminPassword, enforce: false };
   // The sites run as a role of their own; the superuser only migrates and grants.
   const appUrl = await postgres.ensureLoginRole('crashdesk_app', state.appPassword);
   // Every site replicates through this process's own HTTP server, whose address exists only after
@@ -48,34 +43,30 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
   const connections: Sql[] = [];
   const sites: RunningSite[] = [];
   try {
-    for (const site of config.CRASHDESK_SITES) {
+    for (const site of config.sites) {
       const database = siteDatabaseName(site);
       await postgres.ensureDatabase(database);
-      const sql = connectDatabase(appUrl(database), { max: config.DATABASE_POOL_SIZE, applicationName: `crashdesk-${site}` });
+      const sql = connectDatabase(appUrl(database), { max: config.databasePoolSize, applicationName: `crashdesk-${site}` });
       connections.push(sql);
       const ownerSql = connectDatabase(postgres.url(database), { max: 1, applicationName: `crashdesk-${site}-migrate` });
       connections.push(ownerSql);
       sites.push(
         await startSite({
+          ...siteOptionsFrom(config, site),
           ownerSql,
-          site,
           siteNumber: state.siteNumbers[site] ?? 0,
           sql,
           logger,
           metrics,
-          ...siteAuthOptions(config),
-          idempotencyTtlSeconds: config.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
           adminPassword,
           replication: {
             secret: site === HQ ? state.replicationSecret : deriveCityKey(state.replicationSecret, site),
             loopbackUrl: () => loopbackUrl,
-            peers: Object.fromEntries(config.CRASHDESK_SITES.filter((peer) => peer !== HQ).map((peer) => [peer, undefined])),
-            batchSize: config.CRASHDESK_REPLICATION_BATCH_SIZE,
-            intervalMs: config.CRASHDESK_REPLICATION_INTERVAL_MS,
-            backoffMaxMs: config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
+            peers: Object.fromEntries(config.sites.filter((peer) => peer !== HQ).map((peer) => [peer, undefined])),
+            ...config.replicationTiming,
           },
           encryption: {
-            provider: await keyProviderFor(config, site, { file: localKeyFile, create: true }, logger),
+            provider: await keyProviderFor(config.keys, site, { create: true }, logger),
             blindIndexKey: Buffer.from(state.blindIndexKey, 'base64'),
           },
         }),
@@ -90,7 +81,7 @@ export async function startPlatform(config: Config, logger: Logger, metrics: Htt
 
   return {
     sites,
-    adminPasswordToAnnounce: generatedAdminPassword && !config.CRASHDESK_ADMIN_PASSWORD ? state.adminPassword : undefined,
+    adminPasswordToAnnounce: generatedAdminPassword && !config.adminPassword ? state.adminPassword : undefined,
     listening(baseUrl) {
       loopbackUrl = baseUrl;
     },

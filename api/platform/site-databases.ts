@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
-import type { Config } from '../config.js';
+import type { Environment } from '../config.js';
 import { connectDatabase } from '../db/connect.js';
 import { embeddedPostgresUrl, startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadPlatformState, type PlatformState, siteDatabaseName } from './platform-state.js';
@@ -23,7 +23,7 @@ export interface SiteDatabases {
  * or every site of the local platform. A platform that is running is reached through its live
  * PostgreSQL (its port is in postmaster.pid); a stopped one is started for the command's duration.
  */
-export async function openSiteDatabases(config: Config): Promise<SiteDatabases> {
+export async function openSiteDatabases(config: Environment): Promise<SiteDatabases> {
   if (config.CRASHDESK_SITE && config.DATABASE_URL) {
     const sql = connectDatabase(config.DATABASE_URL, { max: 2, applicationName: 'crashdesk-maintenance' });
     return { sites: [{ site: config.CRASHDESK_SITE, sql }], platform: undefined, close: () => sql.end({ timeout: 5 }) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { loadEnvironment } from '../config.js';
 
 const singleSite = {
   CRASHDESK_SITE: 'hq',
@@ -11,15 +11,15 @@ const singleSite = {
 
 describe('replication settings', () => {
   it('parses HQ\'s peers as name=url pairs, with the defaults of batch, interval and back-off', () => {
-    const config = loadConfig({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_PEERS: 'london=http://london:8080, leeds=https://leeds.example' });
+    const config = loadEnvironment({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_PEERS: 'london=http://london:8080, leeds=https://leeds.example' });
     expect(config.CRASHDESK_PEERS).toEqual({ london: 'http://london:8080', leeds: 'https://leeds.example' });
     expect([config.CRASHDESK_REPLICATION_BATCH_SIZE, config.CRASHDESK_REPLICATION_INTERVAL_MS, config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS]).toEqual([200, 200, 10_000]);
   });
 
   it('refuses peers or an HQ URL without a secret, a short secret and a malformed peer, naming each', () => {
-    expect(() => loadConfig({ ...singleSite, CRASHDESK_PEERS: 'london=http://london:8080' })).toThrow(/CRASHDESK_REPLICATION_SECRET: replication/);
-    expect(() => loadConfig({ ...singleSite, CRASHDESK_SITE: 'london', CRASHDESK_HQ_URL: 'http://hq:8080' })).toThrow(/CRASHDESK_REPLICATION_SECRET/);
-    expect(() => loadConfig({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 'short' })).toThrow(/at least 32 characters/);
-    expect(() => loadConfig({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_PEERS: 'london' })).toThrow(/CRASHDESK_PEERS/);
+    expect(() => loadEnvironment({ ...singleSite, CRASHDESK_PEERS: 'london=http://london:8080' })).toThrow(/CRASHDESK_REPLICATION_SECRET: replication/);
+    expect(() => loadEnvironment({ ...singleSite, CRASHDESK_SITE: 'london', CRASHDESK_HQ_URL: 'http://hq:8080' })).toThrow(/CRASHDESK_REPLICATION_SECRET/);
+    expect(() => loadEnvironment({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 'short' })).toThrow(/at least 32 characters/);
+    expect(() => loadEnvironment({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_PEERS: 'london' })).toThrow(/CRASHDESK_PEERS/);
   });
 });

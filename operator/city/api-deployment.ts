@@ -1,7 +1,7 @@
 // The api's Deployment in single-site mode, shared by the operator and manifests/ (one site without
 // the operator). Environment names are typed against the api's config schema, so a renamed setting
 // fails to compile here instead of failing in a pod.
-import type { Config } from '../../api/config.js';
+import type { EnvName } from '../../api/config.js';
 
 export interface SecretKey {
   readonly name: string;
@@ -45,7 +45,6 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-type EnvName = keyof Config;
 export type EnvVar = { name: EnvName; value: string } | { name: EnvName; valueFrom: { secretKeyRef: SecretKey } };
 
 export const API_PORT = 8080;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { defaultThrottlePolicy, defaultTokenPolicy } from './auth/policy.js';
+import { loadConfig, siteOptionsFrom } from './config.js';
+
+const singleSite = {
+  CRASHDESK_SITE: 'london',
+  CRASHDESK_SITE_NUMBER: '3',
+  DATABASE_URL: 'postgres://u:p@localhost:5432/london',
+  CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32, 1).toString('base64'),
+  CRASHDESK_LOCAL_KEY_FILE: '/keys/keys.json',
+};
+
+describe('auth settings from the environment', () => {
+  it('defaults to an 8-hour absolute lifetime, a 30-minute idle timeout and the default back-off', () => {
+    expect(loadConfig({}).auth).toEqual({
+      tokenTtlSeconds: defaultTokenPolicy.maxSeconds,
+      tokenIdleSeconds: defaultTokenPolicy.idleSeconds,
+      loginThrottle: defaultThrottlePolicy,
+    });
+  });
+
+  it('reads every setting, and refuses a value that is not a positive whole number, naming it', () => {
+    const env = {
+      CRASHDESK_TOKEN_TTL_SECONDS: '600',
+      CRASHDESK_TOKEN_IDLE_SECONDS: '60',
+      CRASHDESK_LOGIN_USERNAME_FREE_FAILURES: '3',
+      CRASHDESK_LOGIN_CLIENT_FREE_FAILURES: '10',
+      CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: '120',
+      CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS: '300',
+    };
+    expect(loadConfig(env).auth).toEqual({
+      tokenTtlSeconds: 600,
+      tokenIdleSeconds: 60,
+      loginThrottle: { usernameFreeFailures: 3, clientFreeFailures: 10, maxBlockSeconds: 120, failureWindowSeconds: 300 },
+    });
+    expect(() => loadConfig({ CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: '0' })).toThrow(/CRASHDESK_LOGIN_MAX_BLOCK_SECONDS/);
+    expect(() => loadConfig({ CRASHDESK_TOKEN_IDLE_SECONDS: 'soon' })).toThrow(/CRASHDESK_TOKEN_IDLE_SECONDS/);
+  });
+});
+
+describe('the configuration by mode', () => {
+  it('is the local platform without CRASHDESK_SITE, its key file in the data directory', () => {
+    const config = loadConfig({ CRASHDESK_DATA_DIR: '/data' });
+    expect(config).toMatchObject({ mode: 'platform', sites: ['hq', 'london', 'manchester'], dataDir: '/data', keys: { provider: 'local', file: '/data/master-keys.json' } });
+  });
+
+  it('is one site with CRASHDESK_SITE, holding every setting that mode needs', () => {
+    const config = loadConfig({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_HQ_URL: 'http://hq:8080' });
+    if (config.mode !== 'site') throw new Error(`expected site mode, got ${config.mode}`);
+    expect(config).toMatchObject({ site: 'london', siteNumber: 3, databaseUrl: singleSite.DATABASE_URL, keys: { provider: 'local', file: '/keys/keys.json' } });
+    expect(config.blindIndexKey).toEqual(Buffer.alloc(32, 1));
+    expect(config.replication).toEqual({ secret: 's'.repeat(32), hqUrl: 'http://hq:8080', peers: {} });
+  });
+
+  it('gives every site of either mode the same shared options', () => {
+    const options = siteOptionsFrom(loadConfig({ CRASHDESK_IDEMPOTENCY_TTL_SECONDS: '60' }), 'leeds');
+    expect(options).toEqual({ site: 'leeds', tokenTtlSeconds: defaultTokenPolicy.maxSeconds, tokenIdleSeconds: defaultTokenPolicy.idleSeconds, loginThrottle: defaultThrottlePolicy, idempotencyTtlSeconds: 60 });
+  });
+
+  it('shapes the Vault key provider with its authentication method', () => {
+    const config = loadConfig({ CRASHDESK_KEY_PROVIDER: 'vault', VAULT_ADDR: 'https://vault:8200', VAULT_AUTH_METHOD: 'kubernetes', VAULT_KUBERNETES_ROLE: 'crashdesk-london' });
+    expect(config.keys).toEqual({
+      provider: 'vault',
+      address: 'https://vault:8200',
+      transitMount: 'transit',
+      transitKey: 'crashdesk-{site}',
+      auth: { method: 'kubernetes', role: 'crashdesk-london', mount: 'kubernetes', jwtFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+    });
+  });
+});
