@@ -5,13 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { CHILD_KINDS } from './city/children.js';
 import { createEventRecorder } from './city/events.js';
 import { MANAGED_SELECTOR } from './city/metadata.js';
-import type { ChildLookup, ObservedObject } from './city/observe.js';
+import { type ChildLookup, crdInstalled, type ObservedObject } from './city/observe.js';
 import { createCityReconciler } from './city/reconcile.js';
 import { API_VERSION, KIND } from './city/types.js';
 import { createVaultClient } from './city/vault.js';
-import { createKube, isNotFound, type Kube, resourcePath } from './kube.js';
+import { createKube, type Kube, resourcePath } from './kube.js';
 import { type LeaderElector, startLeaderElection } from './leader.js';
 import { operatorMetrics } from './metrics.js';
 import { createWorkQueue } from './queue.js';
@@ -41,19 +42,6 @@ export interface Operator {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
-
-/** Children kinds the controller watches (by the managed-by label), with their REST collections. */
-const CHILD_KINDS = [
-  ['v1', 'ServiceAccount'],
-  ['v1', 'Service'],
-  ['apps/v1', 'Deployment'],
-  ['networking.k8s.io/v1', 'Ingress'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'],
-  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
-  ['policy/v1', 'PodDisruptionBudget'],
-  ['postgresql.cnpg.io/v1', 'Cluster', 'clusters.postgresql.cnpg.io'],
-  ['monitoring.coreos.com/v1', 'ServiceMonitor', 'servicemonitors.monitoring.coreos.com'],
-] as const;
 
 type Owned = KubernetesObject & { metadata: { ownerReferences?: { kind: string; apiVersion: string; name: string; controller?: boolean }[] } };
 
@@ -116,7 +104,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
     if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
   };
-  for (const [apiVersion, kind, crd] of CHILD_KINDS) {
+  // The children of the table (city/children.ts); an optional CRD's kind only if it is installed now.
+  for (const { apiVersion, kind, crd } of CHILD_KINDS) {
     if (crd && !(await crdInstalled(kube, crd))) continue;
     for (const namespace of scopes) {
       const informer = await startInformer(kubeConfig, kube, resourcePath(apiVersion, kind, namespace), MANAGED_SELECTOR, logger, () => stopped);
@@ -169,16 +158,6 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 }
 
 const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace}/${object.metadata?.name}`;
-
-async function crdInstalled(kube: Kube, name: string): Promise<boolean> {
-  try {
-    await kube.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name));
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-}
 
 /** A list-then-watch cache that restarts itself after an error, and resolves once its first list is in. */
 async function startInformer(kubeConfig: KubeConfig, kube: Kube, path: string, labelSelector: string | undefined, logger: Logger, stopped: () => boolean) {

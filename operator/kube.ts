@@ -5,6 +5,8 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter } from 'prom-client';
+import { CHILD_KINDS } from './city/children.js';
+import { KIND, PLURAL } from './city/types.js';
 
 export interface KubeObjectRef {
   readonly apiVersion: string;
@@ -25,20 +27,12 @@ export class KubeError extends Error {
 export const isNotFound = (error: unknown) => error instanceof KubeError && error.code === 404;
 export const isConflict = (error: unknown) => error instanceof KubeError && error.code === 409;
 
-const PLURALS: Record<string, string> = {
-  ServiceAccount: 'serviceaccounts',
-  Service: 'services',
+const PLURALS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(CHILD_KINDS.map((child) => [child.kind, child.plural])),
+  [KIND]: PLURAL,
   Secret: 'secrets',
   Event: 'events',
   Namespace: 'namespaces',
-  Deployment: 'deployments',
-  Ingress: 'ingresses',
-  NetworkPolicy: 'networkpolicies',
-  HorizontalPodAutoscaler: 'horizontalpodautoscalers',
-  PodDisruptionBudget: 'poddisruptionbudgets',
-  Cluster: 'clusters',
-  ServiceMonitor: 'servicemonitors',
-  City: 'cities',
   Lease: 'leases',
   CustomResourceDefinition: 'customresourcedefinitions',
   // Only the tests and tools apply these (the chart's RBAC).

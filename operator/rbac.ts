@@ -1,5 +1,7 @@
 // Exactly what the operator does with each resource, kept beside the code that does it;
 // manifests/ turns it into the cdk8s app's RBAC and the Helm chart's (charts/crashdesk/files/rbac).
+// The children's rules and the CRD probe come from the one table of children (city/children.ts).
+import { apiGroupOf, CHILD_KINDS, OPTIONAL_CRDS } from './city/children.js';
 
 export interface PolicyRule {
   readonly apiGroups: string[];
@@ -11,6 +13,16 @@ export interface PolicyRule {
 /** Children: watched (list, watch) and server-side applied (create, patch). */
 const childRule = (apiGroup: string, resources: string[]): PolicyRule => ({ apiGroups: [apiGroup], resources, verbs: ['list', 'watch', 'create', 'patch'] });
 
+/** One rule per API group, in the table's order, so that the generated files read as before. */
+function childRules(): PolicyRule[] {
+  const byGroup = new Map<string, string[]>();
+  for (const { apiVersion, plural } of CHILD_KINDS) {
+    const group = apiGroupOf(apiVersion);
+    byGroup.set(group, [...(byGroup.get(group) ?? []), plural]);
+  }
+  return [...byGroup].map(([group, plurals]) => childRule(group, plurals));
+}
+
 /** What the operator does in each namespace whose Cities it reconciles. */
 export const namespaceRules: readonly PolicyRule[] = [
   // Cities: watched; finalizer and site number by merge patch; status through its subresource.
@@ -18,13 +30,7 @@ export const namespaceRules: readonly PolicyRule[] = [
   { apiGroups: ['crashdesk.io'], resources: ['cities/status'], verbs: ['patch'] },
   // Owner references with blockOwnerDeletion need update on the owner's finalizers.
   { apiGroups: ['crashdesk.io'], resources: ['cities/finalizers'], verbs: ['update'] },
-  childRule('', ['serviceaccounts', 'services']),
-  childRule('apps', ['deployments']),
-  childRule('networking.k8s.io', ['ingresses', 'networkpolicies']),
-  childRule('autoscaling', ['horizontalpodautoscalers']),
-  childRule('policy', ['poddisruptionbudgets']),
-  childRule('postgresql.cnpg.io', ['clusters']),
-  childRule('monitoring.coreos.com', ['servicemonitors']),
+  ...childRules(),
   // Secrets: read the database, blind-index and replication Secrets; apply each city's derived key.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
@@ -36,7 +42,7 @@ export const crdProbeRules: readonly PolicyRule[] = [
     apiGroups: ['apiextensions.k8s.io'],
     resources: ['customresourcedefinitions'],
     verbs: ['get'],
-    resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'],
+    resourceNames: [...OPTIONAL_CRDS],
   },
 ];
 

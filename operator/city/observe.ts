@@ -1,6 +1,7 @@
 // What reconcile reads before deciding: the children the cluster has (from the watch caches), the
 // Secrets and the hq City it depends on, and the site number it allocated.
 import { isNotFound, type Kube, resourcePath } from '../kube.js';
+import { childKind } from './children.js';
 import type { KubeObject } from './metadata.js';
 import { type DatabaseState, type DeploymentState, type ReplicationState } from './status.js';
 import { API_VERSION, type City, cityNames, SITE_NUMBER_ANNOTATION } from './types.js';
@@ -83,18 +84,29 @@ export function allocateSiteNumber(city: City, others: readonly City[]): number 
   throw new Error('all 63 city site numbers are taken in this namespace');
 }
 
-/** Whether the ServiceMonitor CRD is installed; asked at most once a minute. */
-export function serviceMonitorCheck(kube: Kube): () => Promise<boolean> {
+/** Whether the API server has the CRD: the one probe, behind the controller's watches and reconcile's optional children. */
+export async function crdInstalled(kube: Kube, name: string): Promise<boolean> {
+  try {
+    await kube.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether children of the kind can be applied: a built-in kind always; a kind of an optional CRD
+ * (children.ts) once that CRD is installed, asked at most once a minute so that one installed
+ * later is picked up without a restart.
+ */
+export function childKindAvailable(kube: Kube, kind: string): () => Promise<boolean> {
+  const crd = childKind(kind)?.crd;
+  if (crd === undefined) return async () => true;
   let known: { installed: boolean; at: number } | undefined;
   return async () => {
     if (known && Date.now() - known.at < 60_000) return known.installed;
-    try {
-      await kube.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'servicemonitors.monitoring.coreos.com'));
-      known = { installed: true, at: Date.now() };
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      known = { installed: false, at: Date.now() };
-    }
+    known = { installed: await crdInstalled(kube, crd), at: Date.now() };
     return known.installed;
   };
 }

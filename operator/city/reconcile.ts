@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isConflict, type Kube, resourcePath } from '../kube.js';
 import type { WorkResult } from '../queue.js';
+import { WATCHED_KINDS } from './children.js';
 import { replicationSecret } from './data-resources.js';
 import type { EventRecorder } from './events.js';
 import type { KubeObject } from './metadata.js';
@@ -12,11 +13,11 @@ import {
   allocateSiteNumber,
   type ChildLookup,
   childKey,
+  childKindAvailable,
   deploymentState,
   observeDatabase,
   observeReplication,
   recordedSiteNumber,
-  serviceMonitorCheck,
 } from './observe.js';
 import { desiredChildren } from './resources.js';
 import { untilNextWindowEdge } from './schedule.js';
@@ -68,7 +69,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
   const { kube, vault, events, logger, lookup, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
   const applied = new Map<string, Applied>();
   const lastFailure = new Map<string, string>();
-  const serviceMonitors = serviceMonitorCheck(kube);
+  const serviceMonitors = childKindAvailable(kube, 'ServiceMonitor');
   let allocation: Promise<unknown> = Promise.resolve();
 
   async function reconcile(key: string): Promise<WorkResult> {
@@ -133,7 +134,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     const changed = children.find((child) => {
       const seen = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
       // Kinds without a watch cache (Secret) count as unchanged: they carry nothing a person edits.
-      return seen === undefined ? WATCHED.has(child.kind) : last.versions.get(childKey(child)) !== versionOf(seen);
+      return seen === undefined ? WATCHED_KINDS.has(child.kind) : last.versions.get(childKey(child)) !== versionOf(seen);
     });
     if (changed) logger.debug({ city: key, child: childKey(changed) }, 'a child changed since the last apply');
     return changed === undefined;
@@ -141,7 +142,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 
   async function applyAll(key: string, city: City, children: readonly KubeObject[], remember: boolean) {
     const versions = new Map<string, string>();
-    const created = children.filter((child) => WATCHED.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
+    const created = children.filter((child) => WATCHED_KINDS.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
     // Server-side apply needs no order: whatever is missing for a moment (the ServiceAccount for the
     // first pods, the Secret for the api) the owning controllers retry.
     await Promise.all(
@@ -212,9 +213,6 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 
   return { reconcile, forget: (key: string) => applied.delete(key) };
 }
-
-/** Kinds the controller watches; their caches tell reconcile whether a child was changed by hand. */
-export const WATCHED = new Set(['ServiceAccount', 'Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Cluster', 'ServiceMonitor']);
 
 function endpoint(city: City): string {
   const { host, tlsSecretName } = city.spec.ingress;

@@ -1,0 +1,41 @@
+// The kinds of a City's children, in one table. The controller's watch caches, reconcile's check
+// for children changed by hand, the RBAC child rules, the CRD probe's resourceNames and the REST
+// plurals (kube.ts) all derive from it, so a new kind of child is a row here and its builder.
+//
+// The replication Secret is a child too but is not in the table: watching Secrets would take
+// list and watch on every Secret of the namespace, and nobody edits a derived key by hand
+// (rbac.ts grants Secrets get, create and patch on their own). No runtime imports: kube.ts reads
+// this table while it loads.
+
+export interface ChildKind {
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** The REST collection, which is also the resource its RBAC rule names. */
+  readonly plural: string;
+  /** Set for a kind that another operator's CRD brings: watched and applied only once it is installed. */
+  readonly crd?: string;
+}
+
+/** In the order of the generated RBAC rules: one rule per API group, the groups as they first appear. */
+export const CHILD_KINDS: readonly ChildKind[] = [
+  { kind: 'ServiceAccount', apiVersion: 'v1', plural: 'serviceaccounts' },
+  { kind: 'Service', apiVersion: 'v1', plural: 'services' },
+  { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments' },
+  { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', plural: 'ingresses' },
+  { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies' },
+  { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers' },
+  { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
+  { kind: 'Cluster', apiVersion: 'postgresql.cnpg.io/v1', plural: 'clusters', crd: 'clusters.postgresql.cnpg.io' },
+  { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', crd: 'servicemonitors.monitoring.coreos.com' },
+];
+
+/** Kinds with a watch cache: for these, "not in the cache" means missing (or deleted by hand). */
+export const WATCHED_KINDS: ReadonlySet<string> = new Set(CHILD_KINDS.map((child) => child.kind));
+
+/** The CRDs whose presence the operator asks about (the CRD probe's resourceNames). */
+export const OPTIONAL_CRDS: readonly string[] = CHILD_KINDS.flatMap((child) => (child.crd ? [child.crd] : []));
+
+export const childKind = (kind: string): ChildKind | undefined => CHILD_KINDS.find((child) => child.kind === kind);
+
+/** The API group of an apiVersion: `apps/v1` → `apps`, the core `v1` → ``. */
+export const apiGroupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
