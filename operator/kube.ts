@@ -60,9 +60,12 @@ export interface KubeClientOptions {
   readonly requests?: Counter<'verb' | 'resource'>;
 }
 
-export type Kube = ReturnType<typeof createKube>;
+/** One request to the API server: a path, a JSON body, and the parsed JSON answer, or a KubeError. */
+export type KubeTransport = <T>(method: string, path: string, body?: unknown, contentType?: string, accept?: string) => Promise<T>;
 
-export function createKube(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+export type Kube = ReturnType<typeof kubeClient>;
+
+export function createKube(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Kube {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
@@ -94,6 +97,11 @@ export function createKube(kubeConfig: KubeConfig, options: KubeClientOptions = 
     return parsed as T;
   }
 
+  return kubeClient(send);
+}
+
+/** The verbs over a transport: HTTP to an API server above, a Map in test/support/memory-kube.ts. */
+export function kubeClient(send: KubeTransport) {
   return {
     send,
     get: <T>(path: string) => send<T>('GET', path),
