@@ -3,6 +3,7 @@ import type { Sql } from 'postgres';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { applyStates } from './apply.js';
 import { backoffDelay } from './backoff.js';
+import { hasCheckpoint, recordCheckpoint } from './checkpoints.js';
 import type { ReplicationMetrics } from './metrics.js';
 import { HQ } from './outbox.js';
 import type { SnapshotPage } from './schema.js';
@@ -54,8 +55,7 @@ export function startBackfill(options: BackfillOptions) {
   }
 
   async function run(): Promise<void> {
-    const [finished] = await sql`select 1 from replication_checkpoints where peer = ${HQ} and direction = 'backfilled'`;
-    if (finished) return;
+    if (await hasCheckpoint(sql, HQ, 'backfilled')) return;
     await call('POST', `/${HQ}/internal/replication/register`, JSON.stringify(options.ownUrl ? { url: options.ownUrl } : {}));
     let after = '0';
     let count = 0;
@@ -68,9 +68,7 @@ export function startBackfill(options: BackfillOptions) {
       if (page.nextAfter === null) break;
       after = page.nextAfter;
     }
-    await sql`
-      insert into replication_checkpoints (peer, direction, position) values (${HQ}, 'backfilled', ${count})
-      on conflict (peer, direction) do nothing`;
+    await recordCheckpoint(sql, HQ, 'backfilled', count);
     logger.info({ reports: count }, 'backfilled from hq');
   }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { backoffDelay } from './backoff.js';
+import { recordCheckpoint } from './checkpoints.js';
 import type { ReplicationMetrics } from './metrics.js';
 import { signRequest } from './signing.js';
 import { readStates } from './states.js';
@@ -80,9 +81,7 @@ export function startShipper(options: ShipperOptions) {
       stop({ outcome: response.ok ? 'ok' : 'error' });
       if (!response.ok) throw new Error(`${target} refused a batch: ${response.status} ${text.slice(0, 300)}`);
       await tx`delete from replication_outbox where seq = any(${claimed.map((row) => row.seq)}::bigint[])`;
-      await tx`
-        insert into replication_checkpoints (peer, direction, position, at) values (${target}, 'shipped', ${lastSeq}, now())
-        on conflict (peer, direction) do update set position = greatest(replication_checkpoints.position, excluded.position), at = excluded.at`;
+      await recordCheckpoint(tx, target, 'shipped', lastSeq);
       options.metrics.shipped.inc(labels, reports.length);
       return claimed.length;
     });
