@@ -1,9 +1,12 @@
-import type { TransactionSql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { normalisePolicyNumber } from '../accidents/schema.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
-import { compareStamps, type VersionStamp } from './conflict.js';
-import type { ReplicatedReport } from './schema.js';
 import { UTC_MICROS } from '../db/timestamps.js';
+import { recordCheckpoint } from './checkpoints.js';
+import { compareStamps, type VersionStamp } from './conflict.js';
+import type { ReplicationMetrics } from './metrics.js';
+import type { Batch, ReplicatedReport } from './schema.js';
 
 export interface ApplyOutcome {
   /** Reports whose state this batch replaced or created. */
@@ -92,4 +95,49 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
     else unchanged += 1;
   }
   return { applied, rejected, unchanged };
+}
+
+export interface BatchApplierOptions {
+  readonly sql: Sql;
+  readonly codec: FieldCodec;
+  readonly audit: AuditLog;
+  readonly site: string;
+  readonly metrics: ReplicationMetrics;
+  /** HQ: passes on, in the batch's own transaction, what it changed; then wakes its shippers. */
+  readonly fanOut?: {
+    queue(tx: TransactionSql, source: string, outcome: ApplyOutcome): Promise<void>;
+    committed(): void;
+  };
+}
+
+export type BatchApplier = (source: string, batch: Batch) => Promise<{ applied: number; rejected: number; unchanged: number }>;
+
+/** A peer's batch, as the internal route receives it: applied, audited and checkpointed in one transaction. */
+export function createBatchApplier({ sql, codec, audit, site, metrics, fanOut }: BatchApplierOptions): BatchApplier {
+  return async (source, batch) => {
+    const outcome = await sql.begin(async (tx) => {
+      const result = await applyStates(tx, codec, batch.reports);
+      // One entry per batch that changed something, not per report: the trail's lock is per site.
+      // Taken before the outbox's peers lock, in the order a local change takes them, so the two
+      // cannot deadlock behind a city registering.
+      if (result.applied.length + result.rejected.length > 0) {
+        await audit.record(
+          {
+            actor: `replication:${source}`,
+            action: 'report.replicate',
+            resource: 'reports',
+            outcome: 'success',
+            details: { lastSeq: batch.lastSeq, applied: result.applied, rejected: result.rejected, unchanged: result.unchanged },
+          },
+          tx,
+        );
+      }
+      await fanOut?.queue(tx, source, result);
+      await recordCheckpoint(tx, source, 'applied', batch.lastSeq);
+      return result;
+    });
+    metrics.applied.inc({ site, peer: source }, outcome.applied.length);
+    fanOut?.committed();
+    return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged };
+  };
 }

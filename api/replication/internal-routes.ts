@@ -2,15 +2,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../http/env.js';
 import { badRequest, ProblemError } from '../http/problem.js';
+import type { BatchApplier } from './apply.js';
 import { SIGNATURE_HEADERS, verifySignature } from './signing.js';
-import { BatchSchema, RegisterSchema, SnapshotQuerySchema, type Batch, type SnapshotPage } from './schema.js';
+import { BatchSchema, RegisterSchema, SnapshotQuerySchema, type SnapshotPage } from './schema.js';
 import type { z } from 'zod';
 
 export interface InternalRoutesDeps {
   readonly site: string;
   /** The key that signs requests from `sender`, or undefined when `sender` may not call this site. */
   readonly keyFor: (sender: string) => string | undefined;
-  readonly applyBatch: (source: string, batch: Batch) => Promise<{ applied: number; rejected: number; unchanged: number }>;
+  readonly applyBatch: BatchApplier;
   /** HQ only. */
   readonly register?: (city: string, url: string | undefined) => Promise<void>;
   readonly snapshot?: (after: string, limit: number) => Promise<SnapshotPage>;

@@ -3,12 +3,11 @@ import type { Sql } from 'postgres';
 import { Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
-import { applyStates } from './apply.js';
+import { createBatchApplier } from './apply.js';
 import { startBackfill } from './backfill.js';
 import type { InternalRoutesDeps } from './internal-routes.js';
 import { type PeerLag, replicationMetrics } from './metrics.js';
 import { enqueue, enqueueFor, HQ, listPeers, OUTBOX_CHANNEL, outboxListener, registerPeer } from './outbox.js';
-import type { Batch } from './schema.js';
 import { type Shipper, startShipper } from './shipper.js';
 import { deriveCityKey } from './signing.js';
 import { readStatePage } from './states.js';
@@ -83,39 +82,24 @@ export function createReplication({ sql, site, codec, audit, logger, settings, r
     }
   }
 
-  async function applyBatch(source: string, batch: Batch) {
-    const outcome = await sql.begin(async (tx) => {
-      const result = await applyStates(tx, codec, batch.reports);
-      // One entry per batch that changed something, not per report: the trail's lock is per site.
-      // Taken before the outbox's peers lock, in the order a local change takes them, so the two
-      // cannot deadlock behind a city registering.
-      if (result.applied.length + result.rejected.length > 0) {
-        await audit.record(
-          {
-            actor: `replication:${source}`,
-            action: 'report.replicate',
-            resource: 'reports',
-            outcome: 'success',
-            details: { lastSeq: batch.lastSeq, applied: result.applied, rejected: result.rejected, unchanged: result.unchanged },
-          },
-          tx,
-        );
-      }
-      if (isHq) {
+  const applyBatch = createBatchApplier({
+    sql,
+    codec,
+    audit,
+    site,
+    metrics,
+    ...(isHq && {
+      fanOut: {
         // Fan out what changed; answer a city whose state lost with the winner.
-        await enqueue(tx, HQ, result.applied, source);
-        await enqueueFor(tx, source, result.rejected);
-      }
-      await tx`
-        insert into replication_checkpoints (peer, direction, position, at) values (${source}, 'applied', ${batch.lastSeq}, now())
-        on conflict (peer, direction) do update set position = greatest(replication_checkpoints.position, excluded.position), at = excluded.at`;
-      return result;
-    });
-    metrics.applied.inc({ site, peer: source }, outcome.applied.length);
-    // The fan-out just committed: HQ's shippers need not wait for their next poll.
-    if (isHq) wakeShippers();
-    return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged };
-  }
+        async queue(tx, source, outcome) {
+          await enqueue(tx, HQ, outcome.applied, source);
+          await enqueueFor(tx, source, outcome.rejected);
+        },
+        // The fan-out just committed: HQ's shippers need not wait for their next poll.
+        committed: wakeShippers,
+      },
+    }),
+  });
 
   async function lagByPeer(): Promise<PeerLag[]> {
     const rows = await sql<{ peer: string; backlogRows: number; lagSeconds: number }[]>`
