@@ -1,0 +1,53 @@
+import { createBatchApplier } from './apply.js';
+import { startBackfill } from './backfill.js';
+import { HQ } from './outbox.js';
+import { createPeerLinks } from './peer-links.js';
+import type { Replication, ReplicationDeps } from './replication.js';
+
+/**
+ * A city's side: its one peer is HQ, reached at the configured URL (or the loopback) and signed
+ * with the city's own key. It ships only its own changes (HQ fans them out), applies what HQ sends
+ * without passing it on, and on its first start registers at HQ and backfills HQ's reports.
+ */
+export function createCityReplication(deps: ReplicationDeps): Replication {
+  const { sql, site, codec, audit, logger, settings } = deps;
+  // Without an HQ to reach, a city has nobody to ship to: off, as without settings.
+  const enabled = settings !== undefined && (settings.hqUrl !== undefined || settings.loopbackUrl !== undefined);
+  let backfill: ReturnType<typeof startBackfill> | undefined;
+
+  const links = createPeerLinks({
+    ...deps,
+    enabled,
+    configuredUrl: () => settings?.hqUrl,
+    keyFor: (peer) => (peer === HQ ? settings?.secret : undefined),
+    knownPeers: () => (enabled ? [HQ] : []),
+    backfilled: (checkpoint) => checkpoint(HQ, 'backfilled') !== undefined,
+  });
+
+  return {
+    enabled,
+    listener: links.listener,
+    routes: { site, keyFor: links.senderKey, applyBatch: createBatchApplier({ sql, codec, audit, site, metrics: links.metrics }) },
+    status: links.status,
+    async start() {
+      if (!enabled || !settings) return;
+      await links.start();
+      links.ensureShipper(HQ);
+      backfill = startBackfill({
+        ...settings,
+        sql,
+        codec,
+        site,
+        hqUrl: () => links.urlOf(HQ),
+        key: settings.secret,
+        pageSize: settings.batchSize,
+        logger,
+        metrics: links.metrics,
+      });
+    },
+    async stop() {
+      backfill?.stop();
+      await links.stop();
+    },
+  };
+}
