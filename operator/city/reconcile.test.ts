@@ -1,0 +1,145 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createMemoryKube } from '../../test/support/memory-kube.js';
+import { createMemoryVault } from '../../test/support/memory-vault.js';
+import { testCity } from '../../test/support/test-city.js';
+import { resourcePath } from '../kube.js';
+import { cityCrd } from './crd.js';
+import { createEventRecorder } from './events.js';
+import { createCityReconciler } from './reconcile.js';
+import { API_VERSION, type City, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
+
+// The reconciler's decisions against an in-memory API server and Vault (test/support): real
+// implementations of the interfaces it takes, so that what it wrote can be read back. The watch
+// caches are the store itself, always current; the control plane is test/cluster/'s.
+const now = new Date('2026-11-18T12:00:00Z');
+const key = 'platform/london';
+const cityPath = resourcePath(API_VERSION, 'City', 'platform', 'london');
+const crds = resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+const secrets = resourcePath('v1', 'Secret', 'platform');
+const deploymentPath = resourcePath('apps/v1', 'Deployment', 'platform', 'crashdesk-api-london');
+
+async function setUp() {
+  const kube = createMemoryKube();
+  const vault = createMemoryVault();
+  const logger = pino({ level: 'silent' });
+  await kube.create(crds, cityCrd);
+  await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'clusters.postgresql.cnpg.io' } });
+  await kube.create(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'crashdesk-replication' }, stringData: { secret: 'the platform replication secret' } });
+  await kube.create(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'crashdesk-blind-index' }, stringData: { key: 'a blind-index key of 32 bytes...' } });
+  // As a client sends it: what the API server sets (uid, generation, resourceVersion) it sets itself.
+  const { metadata, ...london } = testCity('london');
+  await kube.create(resourcePath(API_VERSION, 'City', 'platform'), { ...london, metadata: { name: metadata.name, namespace: metadata.namespace } });
+  const reconciler = createCityReconciler({ kube, vault, events: createEventRecorder(kube, logger), logger, lookup: kube.lookup, now: () => now });
+  return {
+    kube,
+    vault,
+    reconcile: () => reconciler.reconcile(key),
+    /** The first pass records the finalizer and site number, the second applies, the third's status sees what it applied. */
+    settle: async () => {
+      for (let pass = 0; pass < 3; pass++) await reconciler.reconcile(key);
+    },
+    city: () => kube.getOrUndefined<City>(cityPath),
+    events: async (reason: string) => (await kube.list<{ reason: string; type: string; message: string }>(resourcePath('v1', 'Event', 'platform'))).items.filter((event) => event.reason === reason),
+    writesSince: (mark: number) => kube.requests.slice(mark).filter((request) => request.method !== 'GET'),
+  };
+}
+
+const condition = (city: City | undefined, type: string) => city?.status?.conditions?.find((candidate) => candidate.type === type);
+
+describe('reconcile', () => {
+  it('first records the finalizer and the site number, then applies the children and writes the status', async () => {
+    const { kube, vault, reconcile, city, events, writesSince } = await setUp();
+    expect(await reconcile()).toBeUndefined();
+    expect((await city())?.metadata).toMatchObject({ finalizers: [FINALIZER], annotations: { [SITE_NUMBER_ANNOTATION]: '1' } });
+    expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
+    expect(await events('SiteNumberAllocated')).toHaveLength(1);
+
+    expect(await reconcile()).toEqual({ requeueAfterMs: 5_000 }); // not Ready: nothing runs its pods
+    expect(await kube.getOrUndefined(deploymentPath)).toMatchObject({ spec: { replicas: 2 } });
+    expect((await city())?.status).toMatchObject({ observedGeneration: 1, siteNumber: 1, endpoint: 'http://crashdesk.example/london' });
+    expect(condition(await city(), 'EncryptionReady')).toMatchObject({ status: 'True', reason: 'VaultConfigured' });
+    expect(vault.paths.has('transit/keys/crashdesk-london')).toBe(true);
+
+    // Observed before it was applied, the Cluster was missing; the next pass says so, applying nothing.
+    expect(condition(await city(), 'DatabaseReady')?.reason).toBe('ClusterMissing');
+    const mark = kube.requests.length;
+    await reconcile();
+    expect(condition(await city(), 'DatabaseReady')?.reason).toBe('ClusterNotReady');
+    expect(writesSince(mark)).toEqual([{ method: 'PATCH', path: `${cityPath}/status` }]);
+  });
+
+  it('reconciles an unchanged City again without applying anything or writing its status', async () => {
+    const { kube, vault, reconcile, settle, writesSince } = await setUp();
+    await settle();
+    const mark = kube.requests.length;
+    expect(await reconcile()).toEqual({ requeueAfterMs: 5_000 });
+    expect(writesSince(mark)).toEqual([]);
+    expect(vault.calls.at(-1)).toBe('verify platform/london');
+  });
+
+  it('applies again when a child was deleted by hand, and says which', async () => {
+    const { kube, reconcile, settle, events } = await setUp();
+    await settle();
+    await kube.delete(resourcePath('v1', 'Service', 'platform', 'crashdesk-api-london'));
+    await reconcile();
+    expect(await kube.getOrUndefined(resourcePath('v1', 'Service', 'platform', 'crashdesk-api-london'))).toBeDefined();
+    expect((await events('Applied')).at(-1)?.message).toBe('created or repaired Service crashdesk-api-london');
+  });
+
+  it('puts back Vault objects that Vault lost, in a pass that writes nothing to the cluster', async () => {
+    const { kube, vault, reconcile, settle, writesSince } = await setUp();
+    await settle();
+    vault.forget();
+    const mark = kube.requests.length;
+    await reconcile();
+    expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(true);
+    expect(writesSince(mark)).toEqual([]);
+  });
+
+  it('records a different failure with an event of its own', async () => {
+    const { kube, vault, reconcile, events } = await setUp();
+    await reconcile();
+    vault.seal();
+    await expect(reconcile()).rejects.toThrow('configuring Vault');
+    vault.unseal();
+    kube.admit((request) => (request.kind === 'Deployment' ? { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' } : undefined));
+    await expect(reconcile()).rejects.toThrow('applying Deployment crashdesk-api-london');
+    expect((await events('ReconcileFailed')).map((event) => event.message)).toEqual([
+      expect.stringContaining('Vault is sealed'),
+      expect.stringContaining('etcdserver: request timed out'),
+    ]);
+  });
+});
+
+describe('deleting a City', () => {
+  it('removes its Vault role and policy, keeps its key, then releases the City', async () => {
+    const { kube, vault, reconcile, settle, city } = await setUp();
+    await settle();
+    await kube.delete(cityPath);
+    expect((await city())?.metadata.deletionTimestamp).toBeDefined(); // held by the finalizer
+    expect(await reconcile()).toBeUndefined();
+    expect(vault.calls.at(-1)).toBe('remove platform/london');
+    expect([...vault.paths.keys()]).toEqual(['transit/keys/crashdesk-london']);
+    expect(await city()).toBeUndefined();
+    expect(await reconcile()).toBeUndefined(); // gone: nothing left to do
+  });
+
+  it('while Vault is sealed, keeps the finalizer, says EncryptionReady=False/VaultCleanupFailed and fails so that the queue retries', async () => {
+    const { kube, vault, reconcile, settle, city, events } = await setUp();
+    await settle();
+    vault.seal();
+    await kube.delete(cityPath);
+    await expect(reconcile()).rejects.toThrow('removing Vault objects of City platform/london');
+    const held = await city();
+    expect(held?.metadata.finalizers).toEqual([FINALIZER]);
+    expect(condition(held, 'EncryptionReady')).toMatchObject({ status: 'False', reason: 'VaultCleanupFailed' });
+    expect(condition(held, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
+    expect(await events('VaultCleanupFailed')).toHaveLength(1);
+
+    vault.unseal();
+    expect(await reconcile()).toBeUndefined();
+    expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(false);
+    expect(await city()).toBeUndefined();
+  });
+});
