@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMemoryKube } from '../../test/support/memory-kube.js';
+import { createMemoryKube, type Refusal } from '../../test/support/memory-kube.js';
 import { createMemoryVault } from '../../test/support/memory-vault.js';
 import { testCity } from '../../test/support/test-city.js';
 import { resourcePath } from '../kube.js';
@@ -18,6 +18,7 @@ const cityPath = resourcePath(API_VERSION, 'City', 'platform', 'london');
 const crds = resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
 const secrets = resourcePath('v1', 'Secret', 'platform');
 const deploymentPath = resourcePath('apps/v1', 'Deployment', 'platform', 'crashdesk-api-london');
+const conflict: Refusal = { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on deployments.apps "crashdesk-api-london": the object has been modified' };
 
 async function setUp() {
   const kube = createMemoryKube();
@@ -95,6 +96,26 @@ describe('reconcile', () => {
     await reconcile();
     expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(true);
     expect(writesSince(mark)).toEqual([]);
+  });
+
+  it('requeues quietly when an apply meets a conflict (409): no error, no failure event', async () => {
+    const { kube, reconcile, events } = await setUp();
+    await reconcile();
+    const allow = kube.admit((request) => (request.kind === 'Deployment' ? conflict : undefined));
+    expect(await reconcile()).toEqual({ requeueAfterMs: 100 });
+    expect(await events('ReconcileFailed')).toEqual([]);
+    allow();
+    await reconcile();
+    expect(await kube.getOrUndefined(deploymentPath)).toBeDefined();
+  });
+
+  it('records one ReconcileFailed event when the same failure repeats', async () => {
+    const { vault, reconcile, events } = await setUp();
+    await reconcile();
+    vault.seal();
+    await expect(reconcile()).rejects.toThrow('configuring Vault for City platform/london');
+    await expect(reconcile()).rejects.toThrow('configuring Vault for City platform/london');
+    expect(await events('ReconcileFailed')).toHaveLength(1);
   });
 
   it('records a different failure with an event of its own', async () => {

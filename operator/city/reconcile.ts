@@ -97,7 +97,6 @@ export function createCityReconciler(deps: ReconcilerDeps) {
         await applyAll(key, city, children, encryptionError === undefined);
       }
 
-      lastFailure.delete(key);
       const status = desiredStatus(
         city,
         {
@@ -113,12 +112,14 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       );
       await writeStatus(city, path, status);
       if (encryptionError !== undefined) throw new Error(`configuring Vault for City ${key}`, { cause: encryptionError });
+      // Only a pass that failed nowhere ends the failure; Vault's is thrown last, after the status.
+      lastFailure.delete(key);
       const ready = status.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
       const edge = untilNextWindowEdge(city.spec, now());
       const delays = [edge, ready ? undefined : notReadyRequeueMs].filter((delay): delay is number => delay !== undefined);
       return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : undefined;
     } catch (error) {
-      if (isConflict(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
+      if (conflicted(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
       // One event per distinct failure, not one per retry.
       const message = errorMessage(error);
       if (lastFailure.get(key) !== message) await events.warning(city, 'ReconcileFailed', message);
@@ -211,7 +212,18 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     }
   }
 
-  return { reconcile, forget: (key: string) => applied.delete(key) };
+  return {
+    reconcile,
+    forget(key: string) {
+      applied.delete(key);
+      lastFailure.delete(key);
+    },
+  };
+}
+
+/** A 409 anywhere in the chain: applyAll names the child it applied and keeps the API server's error as the cause. */
+function conflicted(error: unknown): boolean {
+  return isConflict(error) || (error instanceof Error && error.cause !== undefined && conflicted(error.cause));
 }
 
 function endpoint(city: City): string {
