@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from 'postgres';
-import { normalisePolicyNumber } from '../api/accidents/schema.js';
+import { policyIndexOf } from '../api/accidents/policy-index.js';
 import type { FieldCodec } from '../api/crypto/field-codec.js';
 import { BENCH_SITE, bulkRow, type DatasetShape } from './dataset.js';
 
@@ -39,7 +39,7 @@ export async function bulkLoadAccidents(
         const r = bulkRow(shape, row);
         const id = r.id.toString();
         const sealed = await codec.seal(id, r.fields);
-        const policyIndex = codec.policyIndex(normalisePolicyNumber(r.fields.policyNumber));
+        const policyIndex = policyIndexOf(codec, r.fields.policyNumber);
         const at = new Date(r.createdAtMs).toISOString();
         lines.push(
           [

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { normalisePolicyNumber } from '../api/accidents/schema.js';
+import { policyIndexOf } from '../api/accidents/policy-index.js';
 import type { FieldCodec } from '../api/crypto/field-codec.js';
 
 export interface ExplainedQuery {
@@ -26,7 +26,7 @@ export async function explainQueries(
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
     damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
-  const policyIndex = codec.policyIndex(normalisePolicyNumber(sample.policyNumber));
+  const policyIndex = policyIndexOf(codec, sample.policyNumber);
   const [middle] = await sql<{ id: string }[]>`
     select id::text as id from accidents where accident_date = ${sample.date} and deleted_at is null
     order by accidents.id desc offset 1000 limit 1`;

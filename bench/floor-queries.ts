@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
-import { normalisePolicyNumber, type NewAccident } from '../api/accidents/schema.js';
+import { policyIndexOf } from '../api/accidents/policy-index.js';
+import type { NewAccident } from '../api/accidents/schema.js';
 import type { FieldCodec } from '../api/crypto/field-codec.js';
 import { BENCH_SITE } from './dataset.js';
 
@@ -29,7 +30,7 @@ export function createFloorQueries({ sql, codec, ids }: FloorDeps) {
         cause: input.cause ?? '',
         summary: input.summary ?? '',
       });
-      const policyIndex = codec.policyIndex(normalisePolicyNumber(input.policyNumber));
+      const policyIndex = policyIndexOf(codec, input.policyNumber);
       return sql.begin(
         (tx) => tx`
           insert into accidents (id, site, call_reason, accident_date, damages, policy_index, sealed, created_by, updated_by)
@@ -43,7 +44,7 @@ export function createFloorQueries({ sql, codec, ids }: FloorDeps) {
 
     byPolicy: (policyNumber: string) => sql`
       select ${columns} from accidents
-      where policy_index = ${codec.policyIndex(normalisePolicyNumber(policyNumber))} and deleted_at is null
+      where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null
       order by accidents.id desc`,
 
     /** The first page of a day: the route asks for limit + 1 rows to know whether there is a next page. */

@@ -1,13 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { requireAuthentication, requirePermission } from '../auth/middleware.js';
-import type { AuthStore } from '../auth/store.js';
+import { requirePermission } from '../auth/middleware.js';
+import type { CursorCodec } from '../http/cursor.js';
 import type { AppEnv } from '../http/env.js';
-import { bearerSecurity, jsonBody, problemResponses } from '../http/openapi.js';
+import { bearerSecurity, jsonBody, jsonResponse as json, problemResponses } from '../http/openapi.js';
 import { notFound, ProblemError } from '../http/problem.js';
 import { validationHook } from '../http/validation.js';
-import { hashRequestBody } from '../idempotency/keys.js';
-import type { CursorCodec } from '../http/cursor.js';
+import type { AuditedReports } from './audited.js';
 import {
   AccidentIdParamSchema,
   AccidentListQuerySchema,
@@ -18,18 +16,13 @@ import {
   IfMatchHeadersSchema,
   NewAccidentSchema,
 } from './schema.js';
-import type { AccidentsStore } from './store.js';
 
 export interface AccidentsRoutesDeps {
   readonly site: string;
-  readonly store: AccidentsStore;
-  readonly auth: AuthStore;
+  /** Every read and change goes through it, and it records each on the audit trail. */
+  readonly reports: AuditedReports;
   readonly cursors: CursorCodec;
-  /** Reads are recorded here; changes are recorded by the store's change listener, in their transaction. */
-  readonly audit: AuditLog;
 }
-
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const createAccident = createRoute({
   method: 'post',
@@ -108,58 +101,37 @@ function parseIfMatch(header: string | undefined): number {
 
 const etag = (version: number) => `"${version}"`;
 
-export function createAccidentsRoutes({ site, store, auth, cursors, audit }: AccidentsRoutesDeps) {
+export function createAccidentsRoutes({ site, reports, cursors }: AccidentsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use('*', requireAuthentication(auth));
   const locationOf = (id: string) => `/${site}/v1/accidents/${id}`;
-  // Names what was read (ids, the day), never what was searched for: a policy number is sensitive.
-  const record = (actor: string, entry: Omit<AuditEntry, 'actor'>) => audit.record({ actor, ...entry });
 
   app.openapi(createAccident, async (c) => {
-    const input = c.req.valid('json');
-    const key = c.req.valid('header')['idempotency-key'];
-    const username = c.get('user').username;
-    const idempotency = key ? { username, key, requestHash: hashRequestBody(input) } : undefined;
-    const result = await store.create(input, username, idempotency);
+    const result = await reports.create(c.get('user').username, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
     if (result.kind === 'idempotency-key-reused') {
       throw new ProblemError(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different body.');
     }
     c.header('location', locationOf(result.report.id));
     c.header('etag', etag(result.report.version));
-    if (result.kind === 'replayed') {
-      // Nothing changed, but the report went back to the caller: on the trail like a read.
-      await record(username, { action: 'report.create', resource: result.report.id, outcome: 'success', details: { version: result.report.version, replayed: true } });
-      c.header('idempotent-replayed', 'true');
-    }
+    if (result.kind === 'replayed') c.header('idempotent-replayed', 'true');
     return c.json(result.report, 201);
   });
 
   app.openapi(listAccidents, async (c) => {
     const query = c.req.valid('query');
     const username = c.get('user').username;
-    if (query.policyNumber !== undefined) {
-      const items = await store.findByPolicy(query.policyNumber);
-      await record(username, { action: 'report.search', resource: 'accidents?policyNumber', outcome: 'success', details: { ids: items.map((r) => r.id), count: items.length } });
-      return c.json({ items }, 200);
-    }
+    if (query.policyNumber !== undefined) return c.json({ items: await reports.search(username, query.policyNumber) }, 200);
     const date = query.date as string; // the schema guarantees exactly one of the two
     const beforeId = query.cursor === undefined ? undefined : cursors.decode(query.cursor, date);
-    const page = await store.listByDate(date, query.limit ?? 50, beforeId);
+    const page = await reports.page(username, date, query.limit ?? 50, beforeId);
     const last = page.items.at(-1);
     const nextCursor = page.hasMore && last ? cursors.encode(date, last.id) : null;
-    await record(username, { action: 'report.list', resource: `accidents?date=${date}`, outcome: 'success', details: { ids: page.items.map((r) => r.id), count: page.items.length } });
     return c.json({ items: page.items, nextCursor }, 200);
   });
 
   app.openapi(getAccident, async (c) => {
     const { id } = c.req.valid('param');
-    const report = await store.get(id);
-    const username = c.get('user').username;
-    if (!report) {
-      await record(username, { action: 'report.read', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
-      throw notFound(`No report ${id} at ${site}.`);
-    }
-    await record(username, { action: 'report.read', resource: id, outcome: 'success', details: { version: report.version } });
+    const report = await reports.read(c.get('user').username, id);
+    if (!report) throw notFound(`No report ${id} at ${site}.`);
     c.header('etag', etag(report.version));
     return c.json(report, 200);
   });
@@ -167,12 +139,7 @@ export function createAccidentsRoutes({ site, store, auth, cursors, audit }: Acc
   app.openapi(patchAccident, async (c) => {
     const { id } = c.req.valid('param');
     const expectedVersion = parseIfMatch(c.req.valid('header')['if-match']);
-    const username = c.get('user').username;
-    const result = await store.update(id, expectedVersion, c.req.valid('json'), username);
-    // A success is recorded by the store's change listener, inside the change's transaction.
-    if (result.kind !== 'updated') {
-      await record(username, { action: 'report.update', resource: id, outcome: 'failure', details: { reason: result.kind, expectedVersion } });
-    }
+    const result = await reports.update(c.get('user').username, id, expectedVersion, c.req.valid('json'));
     if (result.kind === 'not-found') throw notFound(`No report ${id} at ${site}.`);
     if (result.kind === 'stale') {
       throw new ProblemError(412, 'version-mismatch', `The report is at version ${result.currentVersion}, not ${expectedVersion}; reload it and reapply the change.`, {
@@ -185,11 +152,7 @@ export function createAccidentsRoutes({ site, store, auth, cursors, audit }: Acc
 
   app.openapi(deleteAccident, async (c) => {
     const { id } = c.req.valid('param');
-    const username = c.get('user').username;
-    if (!(await store.remove(id, username))) {
-      await record(username, { action: 'report.delete', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
-      throw notFound(`No report ${id} at ${site}.`);
-    }
+    if (!(await reports.remove(c.get('user').username, id))) throw notFound(`No report ${id} at ${site}.`);
     return c.body(null, 204);
   });
 

@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
+import { policyIndexOf } from './policy-index.js';
 import { type Accident, type AccidentPatch, type NewAccident, normalisePolicyNumber } from './schema.js';
 
 interface AccidentRow {
@@ -59,8 +60,8 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
     damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
 
-  async function toReport(row: AccidentRow): Promise<Accident> {
-    const fields = await codec.open(row.id, row.sealed);
+  /** The report from its row and its sensitive fields, known to the caller or opened from `sealed`. */
+  function reportOf(row: AccidentRow, fields: SensitiveFields): Accident {
     return {
       id: row.id,
       site: row.site,
@@ -80,14 +81,15 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     };
   }
 
+  const toReport = async (row: AccidentRow): Promise<Accident> => reportOf(row, await codec.open(row.id, row.sealed));
+
   async function findRow(db: Sql | TransactionSql, id: string, lock = false): Promise<AccidentRow | undefined> {
     const [row] = await db<AccidentRow[]>`
       select ${columns} from accidents where id = ${id} and deleted_at is null ${lock ? db`for update` : db``}`;
     return row;
   }
 
-  const changed = async (tx: TransactionSql, row: AccidentRow, action: AccidentChange['action'], actor: string, fields?: AccidentChange['fields']) => {
-    const report = await toReport(row);
+  const changed = async (tx: TransactionSql, report: Accident, action: AccidentChange['action'], actor: string, fields?: AccidentChange['fields']) => {
     await onChange?.(tx, { action, actor, report, ...(fields && { fields }) });
     return report;
   };
@@ -103,7 +105,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
         summary: input.summary ?? '',
       };
       const sealed = await codec.seal(id, fields);
-      const policyIndex = codec.policyIndex(normalisePolicyNumber(input.policyNumber));
+      const policyIndex = policyIndexOf(codec, input.policyNumber);
 
       return sql.begin(async (tx): Promise<CreateResult> => {
         if (idempotency) {
@@ -122,7 +124,8 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           returning ${columns}`;
         if (!row) throw new Error('inserting a report returned no row');
         if (idempotency) await completeIdempotencyKey(tx, idempotency, id);
-        return { kind: 'created', report: await changed(tx, row, 'create', actor) };
+        // Built from what was sealed, not by opening it again.
+        return { kind: 'created', report: await changed(tx, reportOf(row, fields), 'create', actor) };
       });
     },
 
@@ -136,7 +139,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
       const wanted = normalisePolicyNumber(policyNumber);
       const rows = await sql<AccidentRow[]>`
         select ${columns} from accidents
-        where policy_index = ${codec.policyIndex(wanted)} and deleted_at is null
+        where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null
         order by accidents.id desc`;
       // The index is a truncated keyed hash: confirm each candidate on its decrypted number.
       const candidates = await Promise.all(rows.map(toReport));
@@ -177,7 +180,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
             accident_date = ${patch.accidentDate ?? current.accidentDate},
             damages = ${tx.json(patch.damages ?? current.damages)},
             status = ${patch.status ?? current.status},
-            policy_index = ${codec.policyIndex(normalisePolicyNumber(fields.policyNumber))},
+            policy_index = ${policyIndexOf(codec, fields.policyNumber)},
             sealed = ${await codec.seal(id, fields)},
             updated_by = ${actor},
             updated_at = now(),
@@ -185,7 +188,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           where id = ${id}
           returning ${columns}`;
         if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
-        return { kind: 'updated', report: await changed(tx, row, 'update', actor, Object.keys(patch) as (keyof AccidentPatch)[]) };
+        return { kind: 'updated', report: await changed(tx, reportOf(row, fields), 'update', actor, Object.keys(patch) as (keyof AccidentPatch)[]) };
       });
     },
 
@@ -197,7 +200,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
             origin_site = ${site}
           where id = ${id} and deleted_at is null
           returning ${columns}`;
-        if (row) await changed(tx, row, 'delete', actor);
+        if (row) await changed(tx, await toReport(row), 'delete', actor);
         return row !== undefined;
       });
     },

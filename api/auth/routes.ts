@@ -1,13 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { type AuditEntry, type AuditLog, noAuditLog } from '../audit/audit-log.js';
+import { type AuditLog, noAuditLog } from '../audit/audit-log.js';
+import { limitBody } from '../http/body-limit.js';
 import { ProblemError } from '../http/problem.js';
 import type { AppEnv } from '../http/env.js';
-import { bearerSecurity, jsonBody, problemResponses } from '../http/openapi.js';
+import { bearerSecurity, jsonBody, jsonResponse, problemResponses } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { requireAuthentication } from './middleware.js';
 import { LoginRequestSchema, LoginResponseSchema } from './schema.js';
 import type { AuthStore } from './store.js';
 import { signIn } from './sign-in.js';
@@ -32,7 +30,7 @@ const login = createRoute({
     '(seconds) that doubles with every further failure, up to a configured maximum.',
   request: { body: jsonBody(LoginRequestSchema) },
   responses: {
-    200: { description: 'Signed in', content: { 'application/json': { schema: LoginResponseSchema } } },
+    200: jsonResponse(LoginResponseSchema, 'Signed in'),
     ...problemResponses(400, 401, 413, 415, 429),
   },
 });
@@ -49,23 +47,12 @@ const logout = createRoute({
 
 export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const record = (c: Context<AppEnv>, entry: Omit<AuditEntry, 'requestId' | 'clientAddress'>) =>
-    audit.record({ ...entry, requestId: c.get('requestId'), clientAddress: c.get('clientAddress') });
-
-  app.use(
-    '/login',
-    bodyLimit({
-      maxSize: MAX_LOGIN_BODY_BYTES,
-      onError: () => {
-        throw new ProblemError(413, 'body-too-large', 'A login body is larger than 16 KiB.');
-      },
-    }),
-  );
+  app.use('/login', limitBody(MAX_LOGIN_BODY_BYTES, 'A login body'));
   app.openapi(login, async (c) => {
     const body = c.req.valid('json');
     const result = await signIn(
       { store, throttle, audit },
-      { username: body.username, password: body.password, clientAddress: c.get('clientAddress'), requestId: c.get('requestId') },
+      { username: body.username, password: body.password, clientAddress: c.get('clientAddress') },
     );
     if (result.kind === 'throttled') {
       throw new ProblemError(429, 'too-many-attempts', `Too many failed logins; try again in ${result.retryAfterSeconds} seconds.`, {
@@ -84,12 +71,11 @@ export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRo
     );
   });
 
-  app.use('/logout', requireAuthentication(store));
   app.openapi(logout, async (c) => {
     const token = c.req.header('authorization')?.slice('Bearer '.length) ?? '';
     await store.revokeToken(hashToken(token));
     const { username } = c.get('user');
-    await record(c, { actor: username, action: 'auth.logout', resource: username, outcome: 'success' });
+    await audit.record({ actor: username, action: 'auth.logout', resource: username, outcome: 'success' });
     return c.body(null, 204);
   });
 

@@ -13,8 +13,8 @@ export interface SignInDeps {
 export interface SignInAttempt {
   readonly username: string;
   readonly password: string;
+  /** Throttled per client address too; the audit trail takes it from the request's context. */
   readonly clientAddress: string | undefined;
-  readonly requestId?: string;
 }
 
 export type SignInResult =
@@ -35,7 +35,7 @@ export async function signIn({ store, throttle, audit }: SignInDeps, attempt: Si
   const username = normaliseLoginName(attempt.username);
   const keys = { username, client: attempt.clientAddress };
   const record = (entry: Pick<AuditEntry, 'outcome' | 'details'>) =>
-    audit.record({ actor: username, action: 'auth.login', resource: username, requestId: attempt.requestId, clientAddress: attempt.clientAddress, ...entry });
+    audit.record({ actor: username, action: 'auth.login', resource: username, ...entry });
 
   // Before the password is checked: a blocked caller costs one small query, not a scrypt run.
   const verdict = await throttle.begin(keys);

@@ -1,5 +1,5 @@
+import type { ReportPage } from '../accidents/audited.js';
 import type { Accident } from '../accidents/schema.js';
-import type { AccidentsStore } from '../accidents/store.js';
 
 // A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -35,12 +35,11 @@ export function* eachDay(from: string, to: string): Generator<string> {
 }
 
 export interface CsvExportOptions {
-  readonly store: Pick<AccidentsStore, 'listByDate'>;
+  /** One keyset page of a day (the audited exporter of accidents/audited.ts, which names every report that leaves). */
+  readonly readPage: (day: string, limit: number, beforeId?: string) => Promise<ReportPage>;
   readonly from: string;
   readonly to: string;
   readonly pageSize?: number;
-  /** Called with each page before it is written, so the audit trail names every report that leaves. */
-  readonly onPage: (day: string, reports: readonly Accident[]) => Promise<void>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -49,7 +48,7 @@ export interface CsvExportOptions {
  * one page read only when the client has taken the previous one (the stream's pull), so memory
  * stays at one page whatever the size of the export.
  */
-export function csvExportStream({ store, from, to, pageSize = 500, onPage, onError }: CsvExportOptions): ReadableStream<Uint8Array> {
+export function csvExportStream({ readPage, from, to, pageSize = 500, onError }: CsvExportOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const days = eachDay(from, to);
   let day = days.next();
@@ -63,16 +62,14 @@ export function csvExportStream({ store, from, to, pageSize = 500, onPage, onErr
       async pull(controller) {
         try {
           while (!day.done) {
-            const page = await store.listByDate(day.value, pageSize, beforeId);
+            const page = await readPage(day.value, pageSize, beforeId);
             const last = page.items.at(-1);
-            const currentDay = day.value;
             if (page.hasMore && last) beforeId = last.id;
             else {
               day = days.next();
               beforeId = undefined;
             }
             if (page.items.length > 0) {
-              await onPage(currentDay, page.items);
               controller.enqueue(encoder.encode(page.items.map(csvRecord).join('')));
               return;
             }

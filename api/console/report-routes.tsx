@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { type Accident, IdempotencyHeadersSchema, ReportIdSchema } from '../accidents/schema.js';
-import type { AccidentsStore } from '../accidents/store.js';
-import type { AuditEntry } from '../audit/audit-log.js';
-import { hashRequestBody } from '../idempotency/keys.js';
+import type { AuditedReports } from '../accidents/audited.js';
 import { formValues, parseNewReport, parseReportEdit, type ReportFormValues } from './form-input.js';
 import type { PageContext } from './pages/layout.js';
 import { ConflictPage, MessagePage } from './pages/messages.js';
@@ -14,12 +12,12 @@ import { type ConsoleEnv, safeConsolePath } from './session.js';
 
 export interface ReportRoutesDeps {
   readonly site: string;
-  readonly accidents: AccidentsStore;
-  readonly audit: { record(entry: AuditEntry): Promise<void> };
+  readonly reports: AuditedReports;
   readonly ctx: (c: ConsoleContext) => Promise<PageContext>;
   readonly signedIn: MiddlewareHandler<ConsoleEnv>;
   readonly supervisor: (permission: 'accidents:delete') => MiddlewareHandler<ConsoleEnv>;
-  readonly record: (c: ConsoleContext, entry: Omit<AuditEntry, 'actor'>) => Promise<void>;
+  /** Who the audit trail names for this request. */
+  readonly actorOf: (c: ConsoleContext) => string;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -30,7 +28,7 @@ const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined
   value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined;
 
 /** Opening, recording, editing and deleting one report. */
-export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor, record }: ReportRoutesDeps) {
+export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, actorOf }: ReportRoutesDeps) {
   const base = `/${site}`;
   const app = new Hono<ConsoleEnv>();
   const backOf = (c: ConsoleContext, value: unknown, report?: Accident) =>
@@ -41,14 +39,7 @@ export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor,
     return html(c, <MessagePage ctx={await ctx(c)} title={t('notFoundTitle')} message={t('notFound', { id })} link={{ href: `${base}/`, label: t('navList') }} />, 404);
   };
 
-  /** Reads one report as the API's GET does: audited whether found or not. */
-  async function readReport(c: ConsoleContext, id: string): Promise<Accident | undefined> {
-    const report = ReportIdSchema.safeParse(id).success ? await accidents.get(id) : undefined;
-    await record(c, report
-      ? { action: 'report.read', resource: id, outcome: 'success', details: { version: report.version } }
-      : { action: 'report.read', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
-    return report;
-  }
+  const readReport = (c: ConsoleContext, id: string): Promise<Accident | undefined> => reports.read(actorOf(c), id);
 
   const newForm = async (c: ConsoleContext, values: ReportFormValues, options: { key?: string; errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; formError?: string; fresh?: boolean } = {}) => {
     const t = c.get('t');
@@ -78,15 +69,10 @@ export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor,
     const parsed = parseNewReport(values, c.get('language'));
     if (!parsed.ok) return html(c, await newForm(c, values, { key, errors: parsed.errors }), 400);
 
-    const { username } = sessionOf(c).user;
-    const idempotency = key ? { username, key, requestHash: hashRequestBody(parsed.value) } : undefined;
-    const result = await accidents.create(parsed.value, username, idempotency);
+    // A second press of the same form carries the same key: recorded once, and the first report shown.
+    const result = await reports.create(sessionOf(c).user.username, parsed.value, key);
     if (result.kind === 'idempotency-key-reused') {
       return html(c, await newForm(c, values, { formError: c.get('t')('keyReused') }), 422);
-    }
-    if (result.kind === 'replayed') {
-      // The second press of the same form: nothing recorded twice; on the trail like a read, as in the API.
-      await record(c, { action: 'report.create', resource: result.report.id, outcome: 'success', details: { version: result.report.version, replayed: true } });
     }
     return c.redirect(`${base}/reports/${result.report.id}?notice=created`, 303);
   });
@@ -138,12 +124,7 @@ export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor,
     const parsed = parseReportEdit(values, c.get('language'));
     if (!parsed.ok) return html(c, await editForm(c, id, values, version, back, { errors: parsed.errors }), 400);
 
-    const { username } = sessionOf(c).user;
-    const result = await accidents.update(id, version, parsed.value, username);
-    // A success is recorded by the store's change listener, inside the change's transaction.
-    if (result.kind !== 'updated') {
-      await record(c, { action: 'report.update', resource: id, outcome: 'failure', details: { reason: result.kind, expectedVersion: version } });
-    }
+    const result = await reports.update(sessionOf(c).user.username, id, version, parsed.value);
     if (result.kind === 'not-found') return notFoundPage(c, id);
     if (result.kind === 'stale') {
       const theirs = await readReport(c, id);
@@ -172,12 +153,7 @@ export function createReportRoutes({ site, accidents, ctx, signedIn, supervisor,
 
   app.post('/reports/:id/delete', supervisor('accidents:delete'), async (c) => {
     const id = c.req.param('id');
-    const { username } = sessionOf(c).user;
-    const removed = ReportIdSchema.safeParse(id).success && (await accidents.remove(id, username));
-    if (!removed) {
-      await record(c, { action: 'report.delete', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
-      return notFoundPage(c, id);
-    }
+    if (!(await reports.remove(sessionOf(c).user.username, id))) return notFoundPage(c, id);
     const back = backOf(c, (await formBody(c)).back);
     return c.redirect(`${back}${back.includes('?') ? '&' : '?'}notice=deleted`, 303);
   });

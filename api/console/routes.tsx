@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { AccidentsStore } from '../accidents/store.js';
+import type { AuditedReports } from '../accidents/audited.js';
 import { DateSchema, PolicyNumberSchema } from '../accidents/schema.js';
-import type { AuditEntry } from '../audit/audit-log.js';
 import { auditRequests } from '../audit/middleware.js';
 import type { AuditStore } from '../audit/store.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -24,7 +23,8 @@ export interface ConsoleDeps {
   readonly site: string;
   readonly auth: AuthStore;
   readonly throttle: LoginThrottle;
-  readonly accidents: AccidentsStore;
+  /** Every read and change of a report, each on the audit trail as through the API. */
+  readonly reports: AuditedReports;
   readonly cursors: CursorCodec;
   readonly audit: AuditStore;
   readonly logger: Logger;
@@ -40,10 +40,10 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /**
  * The agents' console at `/{site}/`: server-rendered pages that work without JavaScript, reading
- * and changing reports through the same store and audit trail as the JSON API.
+ * and changing reports through the same audited service as the JSON API.
  */
 export function createConsoleRoutes(deps: ConsoleDeps) {
-  const { site, accidents, audit, cursors } = deps;
+  const { site, reports, audit, cursors } = deps;
   const base = `/${site}`;
   const assets = createConsoleAssets();
   const app = new Hono<ConsoleEnv>();
@@ -56,8 +56,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     html(c, <MessagePage ctx={await ctx(c)} title={c.get('t')('csrf')} message={c.get('t')('csrf')} link={{ href: `${base}/`, label: c.get('t')('navList') }} />, 403);
   const signedIn = guard({ site, permission: 'accidents:read', roleBlocked, forged });
   const supervisor = (permission: 'accidents:export' | 'accidents:delete') => guard({ site, permission, roleBlocked, forged });
-  const record = (c: ConsoleContext, entry: Omit<AuditEntry, 'actor'>) =>
-    audit.record({ actor: c.get('session')?.user.username ?? '(anonymous)', ...entry });
+  const actorOf = (c: ConsoleContext) => c.get('session')?.user.username ?? '(anonymous)';
 
   // Every console path (not `*`: that would reach the API's routes mounted beside these).
   for (const path of ['/', '/login', '/logout', '/language', '/search', '/export', '/export.csv', '/reports/*']) {
@@ -82,7 +81,6 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       username: text(body.username),
       password: text(body.password),
       clientAddress: c.get('clientAddress'),
-      requestId: c.get('requestId'),
     });
     if (result.kind !== 'signed-in') {
       const throttled = result.kind === 'throttled';
@@ -100,7 +98,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       const body = await formBody(c);
       if (!sameOrigin(c) || !csrfMatches(session, body.csrf)) return forged(c);
       await deps.auth.revokeToken(hashToken(session.token));
-      await record(c, { action: 'auth.logout', resource: session.user.username, outcome: 'success' });
+      await audit.record({ actor: session.user.username, action: 'auth.logout', resource: session.user.username, outcome: 'success' });
     }
     clearSessionCookie(c, site);
     return c.redirect(`${base}/login?out=1`, 303);
@@ -131,8 +129,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       // A stale or edited page link: start the day from its first page.
       return c.redirect(`${base}/?date=${date}`, 303);
     }
-    const page = await accidents.listByDate(date, PAGE_SIZE, beforeId);
-    await record(c, { action: 'report.list', resource: `accidents?date=${date}`, outcome: 'success', details: { ids: page.items.map((r) => r.id), count: page.items.length } });
+    const page = await reports.page(actorOf(c), date, PAGE_SIZE, beforeId);
 
     const pageNumber = cursor === undefined ? 1 : trail.length + 1;
     const link = (target: string | undefined, targetTrail: string[]) => {
@@ -155,10 +152,8 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       const error = parsed.error.issues.map((issue) => translateValidation(c.get('language'), issue.message)).join(' ');
       return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={[]} error={error} />, 400);
     }
-    const reports = await accidents.findByPolicy(parsed.data);
-    // Names what was read, never the number searched for: a policy number is sensitive.
-    await record(c, { action: 'report.search', resource: 'accidents?policyNumber', outcome: 'success', details: { ids: reports.map((r) => r.id), count: reports.length } });
-    return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={reports} />);
+    const found = await reports.search(actorOf(c), parsed.data);
+    return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={found} />);
   });
 
   app.get('/export', supervisor('accidents:export'), async (c) => html(c, <ExportPage ctx={await ctx(c)} from={today()} to={today()} />));
@@ -173,16 +168,12 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       const error = !valid ? `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}` : days < 0 ? t('exportRange') : t('exportTooLong', { days: MAX_EXPORT_DAYS });
       return html(c, <ExportPage ctx={await ctx(c)} from={from} to={to} error={error} />, 400);
     }
-    const { username } = c.get('session')!.user;
-    const origin = { requestId: c.get('requestId'), clientAddress: c.get('clientAddress') };
+    const requestId = c.get('requestId');
     const stream = csvExportStream({
-      store: accidents,
+      readPage: reports.exporter(actorOf(c), { from, to }),
       from,
       to,
-      // The stream is pulled after this handler returns: the request's origin is passed explicitly.
-      onPage: (day, reports) =>
-        audit.record({ actor: username, action: 'report.export', resource: `accidents?from=${from}&to=${to}`, outcome: 'success', ...origin, details: { day, ids: reports.map((r) => r.id), count: reports.length } }),
-      onError: (error) => deps.logger.error({ err: error, requestId: origin.requestId }, 'the CSV export failed part-way'),
+      onError: (error) => deps.logger.error({ err: error, requestId }, 'the CSV export failed part-way'),
     });
     return c.body(stream, 200, {
       'content-type': 'text/csv; charset=utf-8',
@@ -190,6 +181,6 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     });
   });
 
-  app.route('/', createReportRoutes({ site, accidents, audit, ctx, signedIn, supervisor, record }));
+  app.route('/', createReportRoutes({ site, reports, ctx, signedIn, supervisor, actorOf }));
   return app;
 }

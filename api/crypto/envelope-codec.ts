@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { createDataKeyCache } from './data-key-cache.js';
-import type { FieldCodec, SensitiveFields } from './field-codec.js';
+import { type FieldCodec, PLAIN_FORMAT, type SensitiveFields } from './field-codec.js';
 import { type KeyProvider, KeyProviderError } from './key-provider.js';
 
 export interface EnvelopeCodecOptions {
@@ -15,7 +15,6 @@ export interface EnvelopeCodecOptions {
   readonly cache?: { ttlMs: number; maxUses: number; maxEntries: number };
 }
 
-const PLAIN_FORMAT = 0x00;
 const ENVELOPE_FORMAT = 0x01;
 // format (1) | data key id (4) | iv (12) | tag (16) | ciphertext
 const HEADER = 1 + 4 + 12 + 16;

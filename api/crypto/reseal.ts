@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { normalisePolicyNumber } from '../accidents/schema.js';
+import { policyIndexOf } from '../accidents/policy-index.js';
 import type { FieldCodec } from './field-codec.js';
 
 /**
@@ -20,7 +20,7 @@ export async function resealPlaintextReports(sql: Sql, codec: FieldCodec, batchS
       const fields = await codec.open(row.id, row.sealed);
       const result = await sql`
         update accidents set sealed = ${await codec.seal(row.id, fields)},
-          policy_index = ${codec.policyIndex(normalisePolicyNumber(fields.policyNumber))}
+          policy_index = ${policyIndexOf(codec, fields.policyNumber)}
         where id = ${row.id} and sealed = ${row.sealed}`;
       resealed += result.count;
     }

@@ -36,6 +36,11 @@ export function problemResponses(...statuses: number[]) {
 
 export const bearerSecurity = [{ bearer: [] }];
 
+/** An OpenAPI response entry with a JSON body. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
 /** A JSON request body declared as required, so a missing or non-JSON body is rejected. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } } as const;

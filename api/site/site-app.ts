@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
+import type { AuditedReports } from '../accidents/audited.js';
 import { createAccidentsRoutes } from '../accidents/routes.js';
-import type { AccidentsStore } from '../accidents/store.js';
+import { requireAuthentication } from '../auth/middleware.js';
+import { limitBody } from '../http/body-limit.js';
 import type { CursorCodec } from '../http/cursor.js';
 import { auditRequests } from '../audit/middleware.js';
 import { createAuditRoutes } from '../audit/routes.js';
@@ -13,7 +15,6 @@ import { createAuthRoutes } from '../auth/routes.js';
 import { createConsoleRoutes } from '../console/routes.js';
 import type { AuthStore } from '../auth/store.js';
 import type { AppEnv } from '../http/env.js';
-import { ProblemError } from '../http/problem.js';
 import { validationHook } from '../http/validation.js';
 import { accessLog } from '../observability/access-log.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -32,7 +33,8 @@ export interface SiteAppDeps {
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
   readonly auth: AuthStore;
-  readonly accidents: AccidentsStore;
+  /** Reports, read and changed only through the audited service (both the API and the console). */
+  readonly reports: AuditedReports;
   readonly cursors: CursorCodec;
   readonly throttle: LoginThrottle;
   readonly audit: AuditStore;
@@ -48,22 +50,18 @@ export function createSiteApp(deps: SiteAppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath(`/${site}`);
 
   app.use('*', requestId(), deps.metrics.middleware(site), accessLog(deps.logger));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ProblemError(413, 'body-too-large', 'The request body is larger than 1 MiB.');
-      },
-    }),
-  );
-
+  app.use('/v1/*', limitBody(MAX_BODY_BYTES));
   app.use('/v1/*', auditRequests(deps.audit));
+  // Every /v1 route needs a signed-in caller, but signing in itself.
+  const authenticate = requireAuthentication(deps.auth);
+  const signIn = `/${site}/v1/auth/login`;
+  const authenticateAllButSignIn: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'POST' && c.req.path === signIn ? next() : authenticate(c, next));
+  app.use('/v1/*', authenticateAllButSignIn);
 
   app.route('/v1/auth', createAuthRoutes({ store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
-  app.route('/v1/accidents', createAccidentsRoutes({ site, store: deps.accidents, auth: deps.auth, cursors: deps.cursors, audit: deps.audit }));
-  app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, auth: deps.auth, cursors: deps.cursors }));
+  app.route('/v1/accidents', createAccidentsRoutes({ site, reports: deps.reports, cursors: deps.cursors }));
+  app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, cursors: deps.cursors }));
   app.route('/v1/replication', createReplicationStatusRoutes({ auth: deps.auth, status: () => deps.replication.status() }));
   // Peer sites only, signed with the replication key; outside /v1, so no agent's token applies.
   app.route('/internal/replication', createInternalRoutes(deps.replication.routes));
@@ -71,7 +69,7 @@ export function createSiteApp(deps: SiteAppDeps) {
   // The agents' console: cookie sessions of its own, never accepted by the /v1 routes above.
   app.route(
     '/',
-    createConsoleRoutes({ site, auth: deps.auth, throttle: deps.throttle, accidents: deps.accidents, cursors: deps.cursors, audit: deps.audit, logger: deps.logger }),
+    createConsoleRoutes({ site, auth: deps.auth, throttle: deps.throttle, reports: deps.reports, cursors: deps.cursors, audit: deps.audit, logger: deps.logger }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok', site }));
   app.get('/readyz', async (c) => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { createCursorCodec } from '../http/cursor.js';
+import { createAuditedReports } from '../accidents/audited.js';
 import { composeListeners } from '../accidents/change-listeners.js';
 import { createAccidentsStore } from '../accidents/store.js';
 import { auditReportChanges } from '../audit/report-changes.js';
@@ -103,7 +104,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     logger,
     metrics: options.metrics,
     auth,
-    accidents,
+    reports: createAuditedReports({ store: accidents, audit }),
     cursors,
     throttle,
     audit,
