@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { AccidentPatchSchema, type AccidentPatch, NewAccidentSchema, type NewAccident, statuses } from '../accidents/schema.js';
+import { AccidentPatchSchema, type AccidentPatch, NewAccidentSchema, type NewAccident } from '../accidents/schema.js';
 import { type Language, translateValidation } from './i18n.js';
 
 /** A submitted form's fields as the agent typed them (lists keep their empty rows for re-display). */
@@ -82,5 +82,3 @@ function toParsed<T>(result: z.ZodSafeParseResult<T>, language: Language): Parse
   }
   return { ok: false, errors };
 }
-
-export const isStatus = (value: string): value is (typeof statuses)[number] => (statuses as readonly string[]).includes(value);

@@ -14,7 +14,11 @@ export interface ApiDeploymentProps {
   readonly image: string;
   readonly name?: string;
   readonly namespace?: string;
-  /** Omit when an HPA owns the replica count. */
+  /**
+   * The count to apply. The operator passes the Deployment's current count clamped to the City's
+   * bounds, so applying never undoes the autoscaler's decision (a new Deployment starts at the
+   * minimum); omit it where nothing else sets the count and the Deployment's default of 1 will do.
+   */
   readonly replicas?: number;
   readonly serviceAccountName?: string;
   readonly databaseUrl: SecretKey;
