@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../http/env.js';
 import { badRequest, ProblemError } from '../http/problem.js';
 import type { BatchApplier } from './apply.js';
 import { SIGNATURE_HEADERS, verifySignature } from './signing.js';
 import { BatchSchema, RegisterSchema, SnapshotQuerySchema, type SnapshotPage } from './schema.js';
 import type { z } from 'zod';
+import { limitBody } from '../http/body-limit.js';
 
 export interface InternalRoutesDeps {
   readonly site: string;
@@ -39,15 +39,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
  */
 export function createInternalRoutes(deps: InternalRoutesDeps) {
   const app = new Hono<InternalEnv>();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BATCH_BYTES,
-      onError: () => {
-        throw new ProblemError(413, 'body-too-large', 'The replication batch is larger than 32 MiB.');
-      },
-    }),
-  );
+  app.use('*', limitBody(MAX_BATCH_BYTES, 'The replication batch'));
   app.use('*', async (c, next) => {
     const sender = c.req.header(SIGNATURE_HEADERS.site) ?? '';
     const key = /^[a-z][a-z0-9-]{0,30}$/.test(sender) ? deps.keyFor(sender) : undefined;
