@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
-import { createAuditLog } from '../api/audit/store.js';
+import { createAuditTrail } from '../api/audit/trail.js';
 import { createPlainFieldCodec } from '../api/crypto/field-codec.js';
 import { connectDatabase } from '../api/db/connect.js';
 import { migrate } from '../api/db/migrate.js';
@@ -76,7 +76,7 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
     // The floor mints through a worker lease of its own, next to the site's.
     const ids = await createSiteIds(sql, { siteNumber: BENCH_SITE_NUMBER });
     cleanups.push(() => ids.stop());
-    const operations = buildOperations(shape, createFloorQueries({ sql, codec, ids }), createAuditLog(sql), agent);
+    const operations = buildOperations(shape, createFloorQueries({ sql, codec, ids }), createAuditTrail(sql), agent);
     const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const meter = createCpuMeter({ site: site.pid, postmaster: postmasterPid });
     const results: OperationResult[] = [];

@@ -1,6 +1,6 @@
 import type { Accident, NewAccident } from '../api/accidents/schema.js';
 import { normalisePolicyNumber } from '../api/accidents/schema.js';
-import type { AuditLog } from '../api/audit/audit-log.js';
+import type { AuditRecorder } from '../api/audit/entry.js';
 import { hashToken } from '../api/auth/tokens.js';
 import { callApi } from './api-client.js';
 import { BENCH_SITE, dayOf, idOf, newAccidentBody, policyKeyOf, policyNumberOf, type DatasetShape } from './dataset.js';
@@ -98,7 +98,7 @@ export function buildHttpOperations(shape: DatasetShape, agentUsername: string) 
 export function buildOperations(
   shape: DatasetShape,
   floor: FloorQueries,
-  audit: AuditLog,
+  audit: AuditRecorder,
   agent: { username: string; token: string },
 ): Operation[] {
   const web = buildHttpOperations(shape, agent.username);

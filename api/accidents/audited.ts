@@ -3,7 +3,7 @@
 // differently. A change that succeeds is recorded by the store's change listener, inside the
 // change's own transaction (audit/report-changes.ts); everything else is recorded here.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
+import type { AuditEntry, AuditRecorder } from '../audit/entry.js';
 import { hashRequestBody } from '../idempotency/keys.js';
 import { type Accident, type AccidentPatch, type NewAccident, ReportIdSchema } from './schema.js';
 import type { AccidentsStore, CreateResult, UpdateResult } from './store.js';
@@ -15,7 +15,7 @@ export interface ReportPage {
 
 export type AuditedReports = ReturnType<typeof createAuditedReports>;
 
-export function createAuditedReports({ store, audit }: { readonly store: AccidentsStore; readonly audit: AuditLog }) {
+export function createAuditedReports({ store, audit }: { readonly store: AccidentsStore; readonly audit: AuditRecorder }) {
   // Names what was touched (ids, a day), never what was searched for: a policy number is sensitive.
   const record = (actor: string, entry: Omit<AuditEntry, 'actor'>) => audit.record({ actor, ...entry });
   const idsOf = (reports: readonly Accident[]) => ({ ids: reports.map((report) => report.id), count: reports.length });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sortedKeys } from '../crypto/canonical-json.js';
-import type { AuditOutcome } from './audit-log.js';
+import type { AuditOutcome } from './entry.js';
 
 
 /** The predecessor of the first entry. */

@@ -1,3 +1,5 @@
+// What one audit entry holds, and the narrow door that records one (audit/trail.ts is the trail
+// itself: the hash chain, group commit, the request's origin and the auditors' pages).
 import type { TransactionSql } from 'postgres';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
@@ -16,10 +18,10 @@ export interface AuditEntry {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-export interface AuditLog {
+export interface AuditRecorder {
   /** With `tx`, the entry commits or rolls back with the change it describes. */
   record(entry: AuditEntry, tx?: TransactionSql): Promise<void>;
 }
 
 /** Records nothing: for code paths (and tests) where auditing is not the subject. */
-export const noAuditLog: AuditLog = { record: async () => undefined };
+export const noAuditRecorder: AuditRecorder = { record: async () => undefined };

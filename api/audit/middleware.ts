@@ -1,13 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
-import type { AuditStore } from './store.js';
+import type { AuditTrail } from './trail.js';
 
 /**
  * For every API request: entries recorded while handling it carry its request id and client
  * address, and a signed-in caller's request refused with 403 is recorded as `denied`.
  * Requests without a valid token (401) have no actor and are left to the access log.
  */
-export function auditRequests(audit: Pick<AuditStore, 'record' | 'withOrigin'>): MiddlewareHandler<AppEnv> {
+export function auditRequests(audit: Pick<AuditTrail, 'record' | 'withOrigin'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = () => ({ requestId: c.get('requestId'), clientAddress: c.get('clientAddress') });
     await audit.withOrigin(origin, next);

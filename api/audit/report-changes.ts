@@ -1,12 +1,12 @@
 import type { ChangeListener } from '../accidents/store.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditRecorder } from './entry.js';
 
 /**
  * Records every change of a report in the transaction that makes it: the entry exists exactly
  * when the change does. Details carry the new version and, for an update, the names of the fields
  * set; never a value (most of them are sensitive).
  */
-export function auditReportChanges(audit: AuditLog): ChangeListener {
+export function auditReportChanges(audit: AuditRecorder): ChangeListener {
   return (tx, { action, actor, report, fields }) =>
     audit.record(
       {

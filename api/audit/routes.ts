@@ -5,10 +5,10 @@ import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, jsonResponse, problemResponses } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
 import { AuditPageQuerySchema, AuditPageSchema } from './schema.js';
-import type { AuditStore } from './store.js';
+import type { AuditTrail } from './trail.js';
 
 export interface AuditRoutesDeps {
-  readonly audit: Pick<AuditStore, 'record' | 'page'>;
+  readonly audit: Pick<AuditTrail, 'record' | 'page'>;
   readonly cursors: CursorCodec;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import type { AuditEntry } from './audit-log.js';
-import { createAuditLog } from './store.js';
+import type { AuditEntry } from './entry.js';
+import { createAuditTrail } from './trail.js';
 import { verifyAuditChain } from './verify.js';
 
 const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -15,10 +15,10 @@ const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
 
 describe('the audit log', () => {
   let db: TestDatabase;
-  let audit: ReturnType<typeof createAuditLog>;
+  let audit: ReturnType<typeof createAuditTrail>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    audit = createAuditLog(db.sql);
+    audit = createAuditTrail(db.sql);
   });
   afterAll(() => db?.drop());
 

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Sql, TransactionSql } from 'postgres';
-import type { AuditEntry, AuditLog } from './audit-log.js';
+import type { AuditEntry, AuditRecorder } from './entry.js';
 import { type ChainedFields, entryBody, storableDetails, storableText } from './chain.js';
 
 /** Where a request came from; filled into every entry recorded while handling it. */
@@ -22,7 +22,7 @@ interface AuditRow extends Omit<AuditRecord, 'at' | 'prevHash' | 'hash'> {
   hash: Buffer;
 }
 
-export type AuditStore = ReturnType<typeof createAuditLog>;
+export type AuditTrail = ReturnType<typeof createAuditTrail>;
 
 /**
  * The site's append-only, hash-chained audit trail. Each append is one call of `audit_append()`
@@ -35,7 +35,7 @@ export type AuditStore = ReturnType<typeof createAuditLog>;
  * this one (which could deadlock). Requires READ COMMITTED (the default), so that the newest hash
  * is read after the lock was granted; the unique `prev_hash` refuses a fork should that not hold.
  */
-export function createAuditLog(sql: Sql) {
+export function createAuditTrail(sql: Sql) {
   // Resolved when an entry is recorded, not when the request starts: middleware further in may set them.
   const origins = new AsyncLocalStorage<() => RequestOrigin>();
 
@@ -97,7 +97,7 @@ export function createAuditLog(sql: Sql) {
     });
   }
 
-  const log = {
+  const trail = {
     async record(entry: AuditEntry, tx?: TransactionSql): Promise<void> {
       try {
         const content = contentOf(entry);
@@ -132,5 +132,5 @@ export function createAuditLog(sql: Sql) {
       return { items, hasMore: rows.length > limit };
     },
   };
-  return log satisfies AuditLog;
+  return trail satisfies AuditRecorder;
 }

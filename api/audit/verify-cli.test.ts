@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
 import { loadPlatformState, siteDatabaseName } from '../platform/platform-state.js';
 import { migrate } from '../db/migrate.js';
 import { ensureSiteIdentity } from '../site/site-identity.js';
-import { createAuditLog } from './store.js';
+import { createAuditTrail } from './trail.js';
 
 /** Runs `npm run audit:verify`'s script with only the given settings. */
 function runVerify(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,7 +34,7 @@ describe('npm run audit:verify', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await ensureSiteIdentity(db.sql, 'leeds', 9);
-    const audit = createAuditLog(db.sql);
+    const audit = createAuditTrail(db.sql);
     for (let i = 0; i < 5; i++) await audit.record({ ...entry, resource: String(i) });
   });
   afterAll(() => db?.drop());
@@ -73,7 +73,7 @@ describe('npm run audit:verify', () => {
           const sql = postgres(server.url(siteDatabaseName(site)), { max: 1, onnotice: () => undefined });
           await migrate(sql);
           await ensureSiteIdentity(sql, site, state.siteNumbers[site]!);
-          await createAuditLog(sql).record(entry);
+          await createAuditTrail(sql).record(entry);
           await sql.end();
         }
       } finally {

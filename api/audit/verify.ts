@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import type { AuditOutcome } from './audit-log.js';
+import type { AuditOutcome } from './entry.js';
 import { UTC_MICROS } from '../db/timestamps.js';
 import { entryHash, GENESIS_HASH } from './chain.js';
 

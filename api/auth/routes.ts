@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { type AuditLog, noAuditLog } from '../audit/audit-log.js';
+import { type AuditRecorder, noAuditRecorder } from '../audit/entry.js';
 import { limitBody } from '../http/body-limit.js';
 import { ProblemError } from '../http/problem.js';
 import type { AppEnv } from '../http/env.js';
@@ -14,7 +14,7 @@ import { hashToken } from './tokens.js';
 export interface AuthRoutesDeps {
   readonly store: AuthStore;
   readonly throttle: LoginThrottle;
-  readonly audit?: AuditLog;
+  readonly audit?: AuditRecorder;
 }
 
 // A login body is two short strings; there is no reason to read a megabyte before answering.
@@ -45,7 +45,7 @@ const logout = createRoute({
 });
 
 
-export function createAuthRoutes({ store, throttle, audit = noAuditLog }: AuthRoutesDeps) {
+export function createAuthRoutes({ store, throttle, audit = noAuditRecorder }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('/login', limitBody(MAX_LOGIN_BODY_BYTES, 'A login body'));
   app.openapi(login, async (c) => {

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
+import type { AuditEntry, AuditRecorder } from '../audit/entry.js';
 import type { Account, AuthStore } from './store.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoyHash, verifyPassword } from './passwords.js';
@@ -7,7 +7,7 @@ import { newToken, hashToken } from './tokens.js';
 export interface SignInDeps {
   readonly store: AuthStore;
   readonly throttle: LoginThrottle;
-  readonly audit: AuditLog;
+  readonly audit: AuditRecorder;
 }
 
 export interface SignInAttempt {

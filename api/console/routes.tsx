@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditedReports } from '../accidents/audited.js';
 import { DateSchema, PolicyNumberSchema } from '../accidents/schema.js';
 import { auditRequests } from '../audit/middleware.js';
-import type { AuditStore } from '../audit/store.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { signIn } from '../auth/sign-in.js';
 import type { AuthStore } from '../auth/store.js';
@@ -26,7 +26,7 @@ export interface ConsoleDeps {
   /** Every read and change of a report, each on the audit trail as through the API. */
   readonly reports: AuditedReports;
   readonly cursors: CursorCodec;
-  readonly audit: AuditStore;
+  readonly audit: AuditTrail;
   readonly logger: Logger;
 }
 

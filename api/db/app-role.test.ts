@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseUrl, type TestDatabase } from '../../test/support/database.js';
-import { createAuditLog } from '../audit/store.js';
+import { createAuditTrail } from '../audit/trail.js';
 import { grantApplicationRole } from './app-role.js';
 
 describe('the application database role', () => {
@@ -29,7 +29,7 @@ describe('the application database role', () => {
   });
 
   it('reads and appends to the audit trail', async () => {
-    await createAuditLog(app).record({ actor: 'agent1', action: 'report.read', resource: '1', outcome: 'success' });
+    await createAuditTrail(app).record({ actor: 'agent1', action: 'report.read', resource: '1', outcome: 'success' });
     const [row] = await app`select count(*)::int as n from audit_log`;
     expect(row?.n).toBe(1);
   });

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { normalisePolicyNumber } from '../accidents/schema.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import { policyIndexOf } from '../accidents/policy-index.js';
+import type { AuditRecorder } from '../audit/entry.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { UTC_MICROS } from '../db/timestamps.js';
 import { recordCheckpoint } from './checkpoints.js';
@@ -70,7 +70,7 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
         from accidents where id = ${id}
         on conflict do nothing`;
     }
-    const policyIndex = codec.policyIndex(normalisePolicyNumber(state.fields.policyNumber));
+    const policyIndex = policyIndexOf(codec, state.fields.policyNumber);
     // The rule again in SQL (site names in byte order, as in JS): a row this transaction could not
     // lock because it did not exist yet may have been inserted meanwhile by another batch (a
     // backfill page and a batch from HQ carrying the same new report); the greater state stays.
@@ -100,7 +100,7 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
 export interface BatchApplierOptions {
   readonly sql: Sql;
   readonly codec: FieldCodec;
-  readonly audit: AuditLog;
+  readonly audit: AuditRecorder;
   readonly site: string;
   readonly metrics: ReplicationMetrics;
   /** HQ: passes on, in the batch's own transaction, what it changed; then wakes its shippers. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { Registry } from 'prom-client';
 import type { ChangeListener } from '../accidents/store.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditRecorder } from '../audit/entry.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { createCityReplication } from './city-replication.js';
 import { createHqReplication } from './hq-replication.js';
@@ -33,7 +33,7 @@ export interface ReplicationDeps {
   readonly sql: Sql;
   readonly site: string;
   readonly codec: FieldCodec;
-  readonly audit: AuditLog;
+  readonly audit: AuditRecorder;
   readonly logger: Logger;
   readonly registry?: Registry;
   /** Absent: this site neither ships nor accepts anything (a test site on its own). */

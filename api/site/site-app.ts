@@ -9,7 +9,7 @@ import { limitBody } from '../http/body-limit.js';
 import type { CursorCodec } from '../http/cursor.js';
 import { auditRequests } from '../audit/middleware.js';
 import { createAuditRoutes } from '../audit/routes.js';
-import type { AuditStore } from '../audit/store.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { createAuthRoutes } from '../auth/routes.js';
 import { createConsoleRoutes } from '../console/routes.js';
@@ -37,7 +37,7 @@ export interface SiteAppDeps {
   readonly reports: AuditedReports;
   readonly cursors: CursorCodec;
   readonly throttle: LoginThrottle;
-  readonly audit: AuditStore;
+  readonly audit: AuditTrail;
   readonly readiness: () => Promise<Readiness>;
   readonly replication: { readonly routes: InternalRoutesDeps; status(): Promise<ReplicationStatus> };
 }
@@ -62,7 +62,7 @@ export function createSiteApp(deps: SiteAppDeps) {
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/accidents', createAccidentsRoutes({ site, reports: deps.reports, cursors: deps.cursors }));
   app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, cursors: deps.cursors }));
-  app.route('/v1/replication', createReplicationStatusRoutes({ auth: deps.auth, status: () => deps.replication.status() }));
+  app.route('/v1/replication', createReplicationStatusRoutes({ status: () => deps.replication.status() }));
   // Peer sites only, signed with the replication key; outside /v1, so no agent's token applies.
   app.route('/internal/replication', createInternalRoutes(deps.replication.routes));
 

@@ -5,7 +5,7 @@ import { createAuditedReports } from '../accidents/audited.js';
 import { composeListeners } from '../accidents/change-listeners.js';
 import { createAccidentsStore } from '../accidents/store.js';
 import { auditReportChanges } from '../audit/report-changes.js';
-import { createAuditLog } from '../audit/store.js';
+import { createAuditTrail } from '../audit/trail.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
@@ -72,7 +72,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
 
   const codec = await startSiteEncryption(sql, options.encryption, logger);
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
-  const audit = createAuditLog(sql);
+  const audit = createAuditTrail(sql);
   const replication = createReplication({ sql, site, codec, audit, logger, settings: options.replication, registry: options.metrics.registry });
   const accidents = createAccidentsStore({
     sql,

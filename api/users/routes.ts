@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { TransactionSql } from 'postgres';
-import { type AuditEntry, type AuditLog, noAuditLog } from '../audit/audit-log.js';
+import { type AuditEntry, type AuditRecorder, noAuditRecorder } from '../audit/entry.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { requirePermission } from '../auth/middleware.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
@@ -23,7 +23,7 @@ export interface UsersRoutesDeps {
   readonly site: string;
   readonly store: AuthStore;
   readonly throttle: LoginThrottle;
-  readonly audit?: AuditLog;
+  readonly audit?: AuditRecorder;
 }
 
 
@@ -80,7 +80,7 @@ function checkPassword(password: string, username: string) {
   if (weakness) throw new ProblemError(400, 'validation', 'Invalid request body: password.', { errors: [{ path: 'password', message: weakness }] });
 }
 
-export function createUsersRoutes({ site, store, throttle, audit = noAuditLog }: UsersRoutesDeps) {
+export function createUsersRoutes({ site, store, throttle, audit = noAuditRecorder }: UsersRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requirePermission('users:manage'));
 
