@@ -1,6 +1,8 @@
 // Lint runs as part of `npm test`; type-aware rules catch floating promises, which in a
 // server mean lost errors and unhandled rejections.
 import js from '@eslint/js';
+import nodePlugin from 'eslint-plugin-n';
+import unicorn from 'eslint-plugin-unicorn';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -32,6 +34,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  // File names are kebab-case everywhere (STYLE.md).
+  { plugins: { unicorn }, rules: { 'unicorn/filename-case': ['error', { case: 'kebabCase' }] } },
+  {
+    // The services read their settings in one place each, parsed and checked once (api/config.ts,
+    // operator/config.ts); tests and the build tools (bench, images, manifests) are not services.
+    files: ['api/**/*.{ts,tsx}', 'operator/**/*.ts'],
+    ignores: ['api/config.ts', 'operator/config.ts', '**/*.test.ts'],
+    plugins: { n: nodePlugin },
+    rules: { 'n/no-process-env': 'error' },
   },
   { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   // The console's one browser script (served as written, no bundler).

@@ -1,4 +1,4 @@
-// Acceptance 1, 2 and 5 (idle): the operator, in process, turns Cities into their children on the
+// The operator, in process, turns Cities into their children on the
 // test control plane (KWOK nodes, the real CloudNativePG schema, the transit server).
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { configSchema } from '../../api/config.js';

@@ -1,4 +1,4 @@
-// Acceptance 3: deleting a City removes its children (garbage collection) and its Vault role and
+// Deleting a City removes its children (garbage collection) and its Vault role and
 // policy; while Vault is down the finalizer retries with back-off, says so in a condition, and
 // completes once Vault is back. This file runs its own transit server, so it can stop it.
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Acceptance 4: two operator processes, one Lease. Only the leader reconciles; killing it hands the
+// Two operator processes, one Lease. Only the leader reconciles; killing it hands the
 // lease over within its duration; a SIGTERM releases it at once.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Acceptance 5 (scale): 50 Cities, applied at once, all settle Ready within 60 s, each with its own
+// At scale: 50 Cities, applied at once, all settle Ready within 60 s, each with its own
 // site number. They use an external database Secret: the CloudNativePG path is covered elsewhere.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { City } from '../../operator/city/types.js';
