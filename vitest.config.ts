@@ -12,7 +12,16 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'api',
-          include: ['api/**/*.test.ts', 'operator/**/*.test.ts', 'manifests/**/*.test.ts', 'dashboards/**/*.test.ts', 'test/api/**/*.test.ts', 'test/replication/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/images/**/*.test.ts'],
+          include: [
+            'api/**/*.test.ts',
+            'operator/**/*.test.ts',
+            'manifests/**/*.test.ts',
+            'dashboards/**/*.test.ts',
+            'test/api/**/*.test.ts',
+            'test/replication/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/images/**/*.test.ts',
+          ],
           globalSetup: ['test/support/postgres-setup.ts'],
         },
       },

@@ -41,7 +41,12 @@ describe('auth settings from the environment', () => {
 describe('the configuration by mode', () => {
   it('is the local platform without CRASHDESK_SITE, its key file in the data directory', () => {
     const config = loadConfig({ CRASHDESK_DATA_DIR: '/data' });
-    expect(config).toMatchObject({ mode: 'platform', sites: ['hq', 'london', 'manchester'], dataDir: '/data', keys: { provider: 'local', file: '/data/master-keys.json' } });
+    expect(config).toMatchObject({
+      mode: 'platform',
+      sites: ['hq', 'london', 'manchester'],
+      dataDir: '/data',
+      keys: { provider: 'local', file: '/data/master-keys.json' },
+    });
   });
 
   it('is one site with CRASHDESK_SITE, holding every setting that mode needs', () => {
@@ -54,11 +59,22 @@ describe('the configuration by mode', () => {
 
   it('gives every site of either mode the same shared options', () => {
     const options = siteOptionsFrom(loadConfig({ CRASHDESK_IDEMPOTENCY_TTL_SECONDS: '60' }), 'leeds');
-    expect(options).toEqual({ site: 'leeds', tokenTtlSeconds: defaultTokenPolicy.maxSeconds, tokenIdleSeconds: defaultTokenPolicy.idleSeconds, loginThrottle: defaultThrottlePolicy, idempotencyTtlSeconds: 60 });
+    expect(options).toEqual({
+      site: 'leeds',
+      tokenTtlSeconds: defaultTokenPolicy.maxSeconds,
+      tokenIdleSeconds: defaultTokenPolicy.idleSeconds,
+      loginThrottle: defaultThrottlePolicy,
+      idempotencyTtlSeconds: 60,
+    });
   });
 
   it('shapes the Vault key provider with its authentication method', () => {
-    const config = loadConfig({ CRASHDESK_KEY_PROVIDER: 'vault', VAULT_ADDR: 'https://vault:8200', VAULT_AUTH_METHOD: 'kubernetes', VAULT_KUBERNETES_ROLE: 'crashdesk-london' });
+    const config = loadConfig({
+      CRASHDESK_KEY_PROVIDER: 'vault',
+      VAULT_ADDR: 'https://vault:8200',
+      VAULT_AUTH_METHOD: 'kubernetes',
+      VAULT_KUBERNETES_ROLE: 'crashdesk-london',
+    });
     expect(config.keys).toEqual({
       provider: 'vault',
       address: 'https://vault:8200',

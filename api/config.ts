@@ -4,9 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from './auth/policy.js';
 
-const siteName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'a site name is lower-case letters, digits and hyphens, starting with a letter');
+const siteName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a site name is lower-case letters, digits and hyphens, starting with a letter');
 
 const duration = z.coerce.number().int().positive();
 
@@ -35,7 +33,14 @@ export const configSchema = z
     CRASHDESK_SITES: z
       .string()
       .default('hq,london,manchester')
-      .transform((value) => [...new Set(value.split(',').map((site) => site.trim()).filter(Boolean))])
+      .transform((value) => [
+        ...new Set(
+          value
+            .split(',')
+            .map((site) => site.trim())
+            .filter(Boolean),
+        ),
+      ])
       .pipe(z.array(siteName).min(1).max(64))
       .refine((sites) => sites.includes('hq'), 'CRASHDESK_SITES must include hq'),
     CRASHDESK_DATA_DIR: z
@@ -61,7 +66,12 @@ export const configSchema = z
     CRASHDESK_CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each CORS origin is scheme://host[:port], without a path or wildcard'))),
     /** Serve HTTPS: PEM certificate chain and private key files; both or neither. */
     TLS_CERT: z.string().optional(),
@@ -101,7 +111,12 @@ export const configSchema = z
     CRASHDESK_PEERS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,30}=https?:\/\/\S+$/, 'each peer is name=http(s)://host:port')))
       .transform((entries) => Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))),
     /** Outbox rows per replication batch. */
@@ -136,11 +151,19 @@ export const configSchema = z
       });
     }
     if (config.CRASHDESK_KEY_PROVIDER === 'local' && !config.CRASHDESK_LOCAL_KEY_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['CRASHDESK_LOCAL_KEY_FILE'], message: 'single-site mode with the local key provider needs CRASHDESK_LOCAL_KEY_FILE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRASHDESK_LOCAL_KEY_FILE'],
+        message: 'single-site mode with the local key provider needs CRASHDESK_LOCAL_KEY_FILE',
+      });
     }
     const replicates = config.CRASHDESK_HQ_URL !== undefined || Object.keys(config.CRASHDESK_PEERS).length > 0;
     if (replicates && !config.CRASHDESK_REPLICATION_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['CRASHDESK_REPLICATION_SECRET'], message: 'replication (CRASHDESK_HQ_URL or CRASHDESK_PEERS) needs CRASHDESK_REPLICATION_SECRET' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRASHDESK_REPLICATION_SECRET'],
+        message: 'replication (CRASHDESK_HQ_URL or CRASHDESK_PEERS) needs CRASHDESK_REPLICATION_SECRET',
+      });
     }
     if (config.CRASHDESK_SITE_NUMBER === undefined) {
       ctx.addIssue({
@@ -238,7 +261,12 @@ export function configFrom(env: Environment): Config {
           auth:
             env.VAULT_AUTH_METHOD === 'token'
               ? { method: 'token', token: required(env.VAULT_TOKEN, 'VAULT_TOKEN') }
-              : { method: 'kubernetes', role: required(env.VAULT_KUBERNETES_ROLE, 'VAULT_KUBERNETES_ROLE'), mount: env.VAULT_KUBERNETES_MOUNT, jwtFile: env.VAULT_KUBERNETES_JWT_FILE },
+              : {
+                  method: 'kubernetes',
+                  role: required(env.VAULT_KUBERNETES_ROLE, 'VAULT_KUBERNETES_ROLE'),
+                  mount: env.VAULT_KUBERNETES_MOUNT,
+                  jwtFile: env.VAULT_KUBERNETES_JWT_FILE,
+                },
         };
   const common: CommonConfig = {
     logLevel: env.LOG_LEVEL,

@@ -35,7 +35,9 @@ async function main(config: Config, tls: TlsFiles | undefined) {
     const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
     process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
     if (runtime.adminPasswordToAnnounce) {
-      process.stdout.write(`\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; ${config.mode === 'platform' ? `kept in ${config.dataDir}` : 'stored nowhere but as a hash: set CRASHDESK_ADMIN_PASSWORD to choose it'})\n\n`);
+      process.stdout.write(
+        `\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; ${config.mode === 'platform' ? `kept in ${config.dataDir}` : 'stored nowhere but as a hash: set CRASHDESK_ADMIN_PASSWORD to choose it'})\n\n`,
+      );
     }
   });
   server.on('error', (error) => {

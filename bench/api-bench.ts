@@ -86,7 +86,8 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       if (operation.http) {
         await operation.check?.(site.baseUrl, agent.token);
         const httpOptions = { baseUrl: site.baseUrl, token: agent.token, connections: settings.connections };
-        if (settings.warmupSeconds > 0) assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+        if (settings.warmupSeconds > 0)
+          assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
         const loopBefore = await site.eventLoop();
         const waits = startWaitSampler(sql, SITE_APPLICATION);
         const before = meter.snapshot();
@@ -103,7 +104,9 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       const run = await runClosedLoop(operation.floor, { ...loop, durationSeconds: settings.durationSeconds });
       const cpu = meter.since(before);
       results.push({ name: operation.name, http, floor: { run, cpu, waits: await waits.stop() } });
-      log(`${operation.name}, raw driver: ${Math.round(run.operationsPerSecond)} ops/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
+      log(
+        `${operation.name}, raw driver: ${Math.round(run.operationsPerSecond)} ops/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`,
+      );
     }
 
     const middleRow = Math.floor(shape.rows / 2);

@@ -146,7 +146,10 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
     }
 
     const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const meters = { off: createCpuMeter({ site: sites.off.process.pid, postmaster: postmasterPid }), vault: createCpuMeter({ site: sites.vault.process.pid, postmaster: postmasterPid }) };
+    const meters = {
+      off: createCpuMeter({ site: sites.off.process.pid, postmaster: postmasterPid }),
+      vault: createCpuMeter({ site: sites.vault.process.pid, postmaster: postmasterPid }),
+    };
     const vaultCalls = () => Object.values(proxy.counts()).reduce((sum, n) => sum + n, 0);
     const callsBeforeRuns = vaultCalls();
     const runs: EncryptionRun[] = [];
@@ -168,7 +171,9 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
           const eventLoopBusy = performance.eventLoopUtilization(await site.process.eventLoop(), loopBefore).utilization;
           const waits = await waitSampler.stop();
           runs.push({ round, operation: operation.name, site: kind, run, cpu, eventLoopBusy, waits, vaultCalls: vaultCalls() - callsBefore });
-          log(`${label}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p95 ${run.latency.p95.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
+          log(
+            `${label}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p95 ${run.latency.p95.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`,
+          );
         }
       }
     }

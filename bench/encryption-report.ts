@@ -102,7 +102,10 @@ export function renderEncryptionReport(report: EncryptionReport): string {
   const ratios = ['| operation | req/s | p50 | p95 | p99 | site CPU per request |', '|---|---:|---:|---:|---:|---:|'];
   for (const operation of report.operations) {
     const [off, vault] = [pooled(operation, 'off'), pooled(operation, 'vault')];
-    for (const [kind, p] of [['off', off], ['vault', vault]] as const) {
+    for (const [kind, p] of [
+      ['off', off],
+      ['vault', vault],
+    ] as const) {
       figures.push(
         `| ${operation} | ${kind} | ${p.runs} | ${int(p.requestsPerSecond)} | ${ms(p.latency.p50)} | ${ms(p.latency.p95)} | ${ms(p.latency.p99)} | ` +
           `${p.siteCpuPerRequest.toFixed(3)} | ${p.postgresCpuPerRequest.toFixed(3)} | ${(p.eventLoopBusy * 100).toFixed(0)} % | ${p.vaultCalls} |`,
@@ -126,8 +129,8 @@ export function renderEncryptionReport(report: EncryptionReport): string {
     ...report.runs.map(
       (r) =>
         `| ${r.round} | ${r.operation} | ${r.site} | ${int(r.run.requestsPerSecond)} | ${ms(r.run.latency.p50)} | ${ms(r.run.latency.p95)} | ` +
-          `${ms(r.run.latency.p99)} | ${(r.cpu.siteMs / r.run.completed).toFixed(3)} | ${r.cpu.loadAverage.toFixed(2)} | ${r.vaultCalls} | ` +
-          `${r.waits.busyConnections.toFixed(1)} | ${topWaits(r.waits)} |`,
+        `${ms(r.run.latency.p99)} | ${(r.cpu.siteMs / r.run.completed).toFixed(3)} | ${r.cpu.loadAverage.toFixed(2)} | ${r.vaultCalls} | ` +
+        `${r.waits.busyConnections.toFixed(1)} | ${topWaits(r.waits)} |`,
     ),
   ];
   const roundRatios = [...new Set(report.runs.map((r) => r.round))].flatMap((round) => {
@@ -138,15 +141,14 @@ export function renderEncryptionReport(report: EncryptionReport): string {
   const sortedRoundRatios = [...roundRatios].sort((a, b) => a - b);
   const middle = sortedRoundRatios.length / 2;
   const medianRoundRatio =
-    sortedRoundRatios.length % 2 === 1
-      ? sortedRoundRatios[Math.floor(middle)]!
-      : (sortedRoundRatios[middle - 1]! + sortedRoundRatios[middle]!) / 2;
+    sortedRoundRatios.length % 2 === 1 ? sortedRoundRatios[Math.floor(middle)]! : (sortedRoundRatios[middle - 1]! + sortedRoundRatios[middle]!) / 2;
 
   const loads = [
     '| site database | rows | seconds | rows/s | table | mean sealed bytes | envelope rows | data keys |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...report.loads.map(
-      (l) => `| ${l.kind} | ${int(l.rows)} | ${l.seconds.toFixed(1)} | ${int(l.rowsPerSecond)} | ${l.tableSize} | ${int(l.sealedBytes)} | ${int(l.envelopeRows)} | ${l.dataKeys} |`,
+      (l) =>
+        `| ${l.kind} | ${int(l.rows)} | ${l.seconds.toFixed(1)} | ${int(l.rowsPerSecond)} | ${l.tableSize} | ${int(l.sealedBytes)} | ${int(l.envelopeRows)} | ${l.dataKeys} |`,
     ),
   ];
   const byPath = Object.entries(report.vaultCallsByPath)

@@ -18,11 +18,7 @@ const planText = (rows: readonly Record<string, unknown>[]) => rows.map((row) =>
  * the generic plan PostgreSQL may switch a prepared statement to after five executions: porsager
  * prepares every query, so that is the plan the API can end up running.
  */
-export async function explainQueries(
-  sql: Sql,
-  codec: FieldCodec,
-  sample: { readonly policyNumber: string; readonly date: string },
-): Promise<ExplainedQuery[]> {
+export async function explainQueries(sql: Sql, codec: FieldCodec, sample: { readonly policyNumber: string; readonly date: string }): Promise<ExplainedQuery[]> {
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
     damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
@@ -34,31 +30,37 @@ export async function explainQueries(
   const explained: ExplainedQuery[] = [
     {
       title: `Policy lookup (policy_index = '${policyIndex}')`,
-      plan: planText(await sql`
+      plan: planText(
+        await sql`
         explain (analyze, buffers)
         select ${columns} from accidents
         where policy_index = ${policyIndex} and deleted_at is null
-        order by accidents.id desc`),
+        order by accidents.id desc`,
+      ),
     },
     {
       title: `Date page, first page (accident_date = '${sample.date}', limit 50 + 1)`,
-      plan: planText(await sql`
+      plan: planText(
+        await sql`
         explain (analyze, buffers)
         select ${columns} from accidents
         where accident_date = ${sample.date} and deleted_at is null
         order by accidents.id desc
-        limit ${51}`),
+        limit ${51}`,
+      ),
     },
   ];
   if (middle) {
     explained.push({
       title: `Date page after a cursor 1,000 rows into the day (id < ${middle.id})`,
-      plan: planText(await sql`
+      plan: planText(
+        await sql`
         explain (analyze, buffers)
         select ${columns} from accidents
         where accident_date = ${sample.date} and deleted_at is null and id < ${middle.id}
         order by accidents.id desc
-        limit ${51}`),
+        limit ${51}`,
+      ),
     });
   }
   // Constant text with placeholders, no input: EXPLAIN (GENERIC_PLAN) needs the simple protocol.
@@ -66,7 +68,9 @@ export async function explainQueries(
     {
       title: 'Policy lookup, generic plan (what a cached prepared statement may use)',
       plan: planText(
-        await sql.unsafe(`explain (generic_plan) select ${COLUMNS_TEXT} from accidents where policy_index = $1 and deleted_at is null order by accidents.id desc`),
+        await sql.unsafe(
+          `explain (generic_plan) select ${COLUMNS_TEXT} from accidents where policy_index = $1 and deleted_at is null order by accidents.id desc`,
+        ),
       ),
     },
     {

@@ -46,7 +46,13 @@ async function waitReady(site: Site) {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (site.child.exitCode !== null) throw new Error(`${site.name} exited with ${site.child.exitCode}:\n${site.errors()}`);
-    if ((await fetch(`${site.base}/${site.name}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    if (
+      (await fetch(`${site.base}/${site.name}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${site.name} was not ready within 120 s`);
@@ -100,7 +106,11 @@ async function visibleAt(city: Site, ids: readonly string[]): Promise<Map<string
 async function waitDelivered(cities: readonly Site[], ids: readonly string[], timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = await Promise.all(cities.map(async (city) => (await city.sql<{ n: number }[]>`select count(*)::int as n from accidents where id = any(${ids as string[]}::bigint[])`)[0]!.n));
+    const counts = await Promise.all(
+      cities.map(
+        async (city) => (await city.sql<{ n: number }[]>`select count(*)::int as n from accidents where id = any(${ids as string[]}::bigint[])`)[0]!.n,
+      ),
+    );
     if (counts.every((n) => n === ids.length)) return;
     if (Date.now() > deadline) throw new Error(`not every report reached every city within ${timeoutMs} ms (${counts.join(', ')} of ${ids.length})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -116,7 +126,12 @@ interface PhaseResult {
   readonly lagMs: { p50: number; p99: number; max: number };
 }
 
-async function measurePhase(name: string, origin: Site, others: readonly Site[], write: () => Promise<{ id: string; createdAt: number }[]>): Promise<PhaseResult> {
+async function measurePhase(
+  name: string,
+  origin: Site,
+  others: readonly Site[],
+  write: () => Promise<{ id: string; createdAt: number }[]>,
+): Promise<PhaseResult> {
   const started = Date.now();
   const written = await write();
   const writeSeconds = (Date.now() - started) / 1000;
@@ -142,7 +157,9 @@ async function measurePhase(name: string, origin: Site, others: readonly Site[],
     deliveredPerSecond: written.length / ((lastVisible - firstCreated) / 1000),
     lagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.at(-1) ?? Number.NaN },
   };
-  log(`replication ${name}: ${result.written} reports, ${result.deliveredPerSecond.toFixed(0)} reports/s to every city, lag p50 ${result.lagMs.p50} ms, p99 ${result.lagMs.p99} ms`);
+  log(
+    `replication ${name}: ${result.written} reports, ${result.deliveredPerSecond.toFixed(0)} reports/s to every city, lag p50 ${result.lagMs.p50} ms, p99 ${result.lagMs.p99} ms`,
+  );
   return result;
 }
 
@@ -189,7 +206,13 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
       });
       let errors = '';
       child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
-      const site = { name, base: baseOf(name), child, errors: () => errors, sql: postgres(server.url(`crashdesk_${name}`), { max: 2, onnotice: () => undefined }) };
+      const site = {
+        name,
+        base: baseOf(name),
+        child,
+        errors: () => errors,
+        sql: postgres(server.url(`crashdesk_${name}`), { max: 2, onnotice: () => undefined }),
+      };
       cleanups.push(async () => {
         await site.sql.end({ timeout: 5 });
         if (child.exitCode !== null) return;
@@ -258,7 +281,9 @@ commits (the time of that batch's \`replication:hq\` audit entry). Lag is visibl
 the reports written divided by the time from the first write to the last report visible everywhere.
 
 | ${Object.keys(facts_).join(' | ')} |
-| ${Object.keys(facts_).map(() => '---').join(' | ')} |
+| ${Object.keys(facts_)
+      .map(() => '---')
+      .join(' | ')} |
 | ${Object.values(facts_).join(' | ')} |
 
 | phase | reports | written/s at ${ORIGIN} | delivered/s to every site | lag p50 (ms) | lag p99 (ms) | lag max (ms) |

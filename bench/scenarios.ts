@@ -95,12 +95,7 @@ export function buildHttpOperations(shape: DatasetShape, agentUsername: string) 
 }
 
 /** Every route under autocannon beside its statement through the raw driver, plus the per-request extras. */
-export function buildOperations(
-  shape: DatasetShape,
-  floor: FloorQueries,
-  audit: AuditRecorder,
-  agent: { username: string; token: string },
-): Operation[] {
+export function buildOperations(shape: DatasetShape, floor: FloorQueries, audit: AuditRecorder, agent: { username: string; token: string }): Operation[] {
   const web = buildHttpOperations(shape, agent.username);
   const { randomId, randomPolicy, randomDay, bodies, takeBody } = datasetPicks(shape);
   return [

@@ -44,9 +44,7 @@ export function startWaitSampler(sql: Sql, applicationName: string) {
     async stop(): Promise<WaitProfile> {
       stopped = true;
       await loop;
-      const shares = [...counts]
-        .map(([state, count]) => ({ state, share: total > 0 ? count / total : 0 }))
-        .sort((a, b) => b.share - a.share);
+      const shares = [...counts].map(([state, count]) => ({ state, share: total > 0 ? count / total : 0 })).sort((a, b) => b.share - a.share);
       return { busyConnections: samples > 0 ? total / samples : 0, shares };
     },
   };

@@ -60,7 +60,10 @@ export async function ensureBaseImages(podman: Podman, { log = console.error, re
     log(`images: making the base images (Debian ${DEBIAN.suite}, Node ${NODE.version}) into ${dir}`);
     await makeBaseTarballs(dir, log);
   }
-  for (const [name, tarball] of [[build, 'build.tar'], [runtime, 'runtime.tar']] as const) {
+  for (const [name, tarball] of [
+    [build, 'build.tar'],
+    [runtime, 'runtime.tar'],
+  ] as const) {
     if (refresh || !(await podman.imageExists(name))) {
       log(`images: importing ${name}`);
       await podman.run(['import', '--change', `LABEL io.crashdesk.base-recipe=${key}`, join(dir, tarball), name]);
@@ -73,7 +76,11 @@ export async function ensureBaseImages(podman: Podman, { log = console.error, re
 /** Everything that decides what the bases contain. */
 async function recipeKey(): Promise<string> {
   const recipe = JSON.stringify({ NODE, NPM, DEBIAN, layout: 2 });
-  return createHash('sha256').update(recipe).update(await readFile(RUNTIME_ROOT_SCRIPT)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(recipe)
+    .update(await readFile(RUNTIME_ROOT_SCRIPT))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 async function makeBaseTarballs(dir: string, log: (line: string) => void): Promise<void> {
@@ -86,7 +93,10 @@ async function makeBaseTarballs(dir: string, log: (line: string) => void): Promi
 
     log('images: runtime base: extracting Debian packages');
     const runtimeRoot = join(staging, 'runtime');
-    await mmdebstrap(['--variant=extract', `--include=${DEBIAN.runtimePackages.join(',')}`, `--extract-hook=${RUNTIME_ROOT_SCRIPT} packages "$1"`], runtimeRoot);
+    await mmdebstrap(
+      ['--variant=extract', `--include=${DEBIAN.runtimePackages.join(',')}`, `--extract-hook=${RUNTIME_ROOT_SCRIPT} packages "$1"`],
+      runtimeRoot,
+    );
     await run(RUNTIME_ROOT_SCRIPT, ['finish', runtimeRoot]);
     await mkdir(join(runtimeRoot, 'nodejs', 'bin'), { recursive: true });
     await run('tar', ['-xzf', nodeTarball, '-C', join(runtimeRoot, 'nodejs'), '--strip-components=1', 'package/bin/node', 'package/LICENSE']);
@@ -128,7 +138,9 @@ async function npmTarball(name: string, pinned: { version: string; integrity: st
   if (!packed) throw new Error(`npm pack ${name}@${pinned.version} printed nothing`);
   const path = join(dir, packed.filename);
   const [algorithm, expected] = pinned.integrity.split('-', 2) as [string, string];
-  const actual = createHash(algorithm).update(await readFile(path)).digest('base64');
+  const actual = createHash(algorithm)
+    .update(await readFile(path))
+    .digest('base64');
   if (actual !== expected) throw new Error(`${name}@${pinned.version}: the tarball's ${algorithm} is ${actual}, not the pinned ${expected}`);
   return path;
 }

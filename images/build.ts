@@ -17,7 +17,17 @@ export const IMAGE_REPOSITORIES = { api: 'localhost/crashdesk/api', operator: 'l
 type Target = keyof typeof IMAGE_REPOSITORIES;
 
 /** What the Dockerfile copies: a change to any of these makes new images. */
-const BUILD_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'api', 'operator'];
+const BUILD_INPUTS = [
+  'Dockerfile',
+  '.dockerignore',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts/build.mjs',
+  'api',
+  'operator',
+];
 
 export interface BuiltImage {
   readonly name: string;
@@ -81,13 +91,19 @@ export async function ensureImages({ log = console.error, force = false, refresh
 async function buildTarget(podman: Podman, target: Target, name: string, buildArgs: Record<string, string>, sourceHash: string): Promise<void> {
   const args = [
     'build',
-    '--file', 'Dockerfile',
-    '--target', target,
-    '--tag', name,
-    '--tag', `${IMAGE_REPOSITORIES[target]}:latest`,
-    '--label', `${SOURCE_HASH_LABEL}=${sourceHash}`,
+    '--file',
+    'Dockerfile',
+    '--target',
+    target,
+    '--tag',
+    name,
+    '--tag',
+    `${IMAGE_REPOSITORIES[target]}:latest`,
+    '--label',
+    `${SOURCE_HASH_LABEL}=${sourceHash}`,
     // The build stage's npm ci reaches the registry through the host's network.
-    '--network', 'host',
+    '--network',
+    'host',
     '--layers',
     // A TLS-inspecting proxy's CA that this machine's Node trusts, lent to the build's npm only.
     ...(process.env.NODE_EXTRA_CA_CERTS ? ['--secret', `id=build-ca,src=${process.env.NODE_EXTRA_CA_CERTS}`] : []),
@@ -117,8 +133,14 @@ async function git(args: readonly string[]): Promise<string> {
 }
 
 async function hashBuildInputs(baseKey: string): Promise<string> {
-  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...BUILD_INPUTS], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  const files = stdout.split('\0').filter((file) => file !== '').sort();
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...BUILD_INPUTS], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const files = stdout
+    .split('\0')
+    .filter((file) => file !== '')
+    .sort();
   const hash = createHash('sha256').update(`${baseKey}\n`);
   for (const file of files) {
     const content = await readFile(join(ROOT, file)).catch(() => undefined); // a deleted, not yet staged file

@@ -25,7 +25,9 @@ export function podmanEnvironment(): NodeJS.ProcessEnv {
 
 export async function createPodman(): Promise<Podman> {
   await run('podman', ['--version'], { env: podmanEnvironment() }).catch((error: unknown) => {
-    throw new Error('podman is needed to build and run the images without a Docker daemon: apt-get install podman buildah runc mmdebstrap binutils', { cause: error });
+    throw new Error('podman is needed to build and run the images without a Docker daemon: apt-get install podman buildah runc mmdebstrap binutils', {
+      cause: error,
+    });
   });
   const podman: Podman = {
     async run(args, options = {}) {
@@ -33,10 +35,17 @@ export async function createPodman(): Promise<Podman> {
       return stdout;
     },
     spawn(args, options = {}) {
-      return spawn('podman', [...args], { env: podmanEnvironment(), cwd: options.cwd, stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] });
+      return spawn('podman', [...args], {
+        env: podmanEnvironment(),
+        cwd: options.cwd,
+        stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+      });
     },
     async imageExists(name) {
-      return run('podman', ['image', 'exists', name], { env: podmanEnvironment() }).then(() => true, () => false);
+      return run('podman', ['image', 'exists', name], { env: podmanEnvironment() }).then(
+        () => true,
+        () => false,
+      );
     },
     async imageLabel(name, label) {
       if (!(await podman.imageExists(name))) return undefined;

@@ -20,7 +20,12 @@ describe('ApiSiteChart', () => {
     const container = deployment.spec.template.spec.containers[0];
     const env = Object.fromEntries(container.env.map((v: { name: string; value?: string }) => [v.name, v.value ?? 'from-secret']));
     expect(env).toMatchObject({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '3', HOST: '0.0.0.0', CRASHDESK_TRUST_PROXY_HOPS: '1' });
-    const parsed = configSchema.safeParse({ ...env, DATABASE_URL: 'postgres://db/london', CRASHDESK_ADMIN_PASSWORD: 'twelve-chars-or-more', CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32).toString('base64') });
+    const parsed = configSchema.safeParse({
+      ...env,
+      DATABASE_URL: 'postgres://db/london',
+      CRASHDESK_ADMIN_PASSWORD: 'twelve-chars-or-more',
+      CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32).toString('base64'),
+    });
     expect(parsed.success).toBe(true);
   });
 

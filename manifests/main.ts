@@ -20,18 +20,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // The operator: with it, Cities replace the per-site charts below.
   new OperatorChart(app, 'operator', { operatorNamespace: 'crashdesk-system', image: operatorImage, vaultTokenSecret: 'crashdesk-operator-vault' });
   const sites = ['hq', 'london', 'manchester'];
-  sites.forEach((site, siteNumber) =>
-    new ApiSiteChart(app, `api-${site}`, {
-      namespace: 'crashdesk',
-      site,
-      siteNumber,
-      image,
-      replicas: 2,
-      databaseSecret: `crashdesk-${site}-db`,
-      adminSecret: `crashdesk-${site}-admin`,
-      blindIndexSecret: 'crashdesk-blind-index',
-      vault: { address: process.env.VAULT_ADDR ?? 'http://vault.vault.svc:8200', role: `crashdesk-${site}` },
-    }),
+  sites.forEach(
+    (site, siteNumber) =>
+      new ApiSiteChart(app, `api-${site}`, {
+        namespace: 'crashdesk',
+        site,
+        siteNumber,
+        image,
+        replicas: 2,
+        databaseSecret: `crashdesk-${site}-db`,
+        adminSecret: `crashdesk-${site}-admin`,
+        blindIndexSecret: 'crashdesk-blind-index',
+        vault: { address: process.env.VAULT_ADDR ?? 'http://vault.vault.svc:8200', role: `crashdesk-${site}` },
+      }),
   );
   app.synth();
 }

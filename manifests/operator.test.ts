@@ -3,9 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { cityCrd } from '../operator/city/crd.js';
 import { OperatorChart } from './operator.js';
 
-type Synthesised = { kind: string; metadata: { name: string; namespace?: string }; rules?: { resources: string[]; verbs: string[]; resourceNames?: string[] }[]; [field: string]: any };
+type Synthesised = {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
+  [field: string]: any;
+};
 const synth = (props: { watchNamespaces?: string[] } = {}) =>
-  Testing.synth(new OperatorChart(Testing.app(), 'operator', { operatorNamespace: 'crashdesk-system', image: 'registry.example/crashdesk/operator:1.0.0', vaultTokenSecret: 'vault-token', ...props })) as Synthesised[];
+  Testing.synth(
+    new OperatorChart(Testing.app(), 'operator', {
+      operatorNamespace: 'crashdesk-system',
+      image: 'registry.example/crashdesk/operator:1.0.0',
+      vaultTokenSecret: 'vault-token',
+      ...props,
+    }),
+  ) as Synthesised[];
 const objects = synth();
 const find = (kind: string, name = 'crashdesk-operator', list = objects) => list.find((object) => object.kind === kind && object.metadata.name === name)!;
 
@@ -15,8 +27,10 @@ describe('OperatorChart', () => {
   });
 
   it('keeps namespaces off the cluster-scoped objects', () => {
-    for (const object of objects.filter((o) => ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Namespace'].includes(o.kind))) expect(object.metadata.namespace).toBeUndefined();
-    for (const object of objects.filter((o) => ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment'].includes(o.kind))) expect(object.metadata.namespace).toBe('crashdesk-system');
+    for (const object of objects.filter((o) => ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Namespace'].includes(o.kind)))
+      expect(object.metadata.namespace).toBeUndefined();
+    for (const object of objects.filter((o) => ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment'].includes(o.kind)))
+      expect(object.metadata.namespace).toBe('crashdesk-system');
   });
 
   it('grants no wildcard, no delete, and Secrets only get, create and patch', () => {
@@ -27,15 +41,28 @@ describe('OperatorChart', () => {
   });
 
   it('limits lease updates to its own Lease, in its own namespace', () => {
-    expect(find('Role', 'crashdesk-operator-lease').rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['crashdesk-operator'] });
+    expect(find('Role', 'crashdesk-operator-lease').rules).toContainEqual({
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      verbs: ['get', 'update'],
+      resourceNames: ['crashdesk-operator'],
+    });
   });
 
   it('watching listed namespaces, grants the children only there, and cluster-wide only the CRD probe', () => {
     const namespaced = synth({ watchNamespaces: ['city-a', 'city-b'] });
-    expect(namespaced.filter((o) => o.kind === 'Role' && o.metadata.name === 'crashdesk-operator').map((o) => o.metadata.namespace)).toEqual(['city-a', 'city-b']);
+    expect(namespaced.filter((o) => o.kind === 'Role' && o.metadata.name === 'crashdesk-operator').map((o) => o.metadata.namespace)).toEqual([
+      'city-a',
+      'city-b',
+    ]);
     expect(namespaced.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['crashdesk-operator-crd-probe']);
     expect(find('ClusterRole', 'crashdesk-operator-crd-probe', namespaced).rules).toEqual([
-      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'], resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'] },
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        verbs: ['get'],
+        resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'],
+      },
     ]);
     const container = find('Deployment', 'crashdesk-operator', namespaced).spec.template.spec.containers[0];
     expect(container.env).toContainEqual({ name: 'WATCH_NAMESPACES', value: 'city-a,city-b' });

@@ -29,7 +29,12 @@ export interface OperatorProps {
   readonly instance?: string;
 }
 
-type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [field: string]: unknown };
+type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+};
 
 export function operatorSelector(instance = 'crashdesk'): Record<string, string> {
   return { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/instance': instance };
@@ -46,7 +51,14 @@ const role = (kind: 'Role' | 'ClusterRole', name: string, rules: readonly Policy
   rules: [...rules],
 });
 
-const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleKind: 'Role' | 'ClusterRole', subjectNamespace: string, labels: Record<string, string>, namespace?: string): KubeObject => ({
+const binding = (
+  kind: 'RoleBinding' | 'ClusterRoleBinding',
+  name: string,
+  roleKind: 'Role' | 'ClusterRole',
+  subjectNamespace: string,
+  labels: Record<string, string>,
+  namespace?: string,
+): KubeObject => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind,
   metadata: { name, ...(namespace ? { namespace } : {}), labels },
@@ -96,7 +108,9 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
           // Enough to finish the reconciles in flight and release the lease.
           terminationGracePeriodSeconds: 30,
           // The standby is only a standby if it is not on the leader's node.
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+          ],
           containers: [
             {
               name: 'operator',

@@ -7,8 +7,20 @@ export const operatorConfigSchema = z.object({
   /** Reconcile only the Cities of these namespaces (comma separated); unset: every namespace. */
   WATCH_NAMESPACES: z
     .string()
-    .transform((list) => list.split(',').map((namespace) => namespace.trim()).filter((namespace) => namespace !== ''))
-    .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'each namespace must be a DNS label').max(63)))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((namespace) => namespace.trim())
+        .filter((namespace) => namespace !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'each namespace must be a DNS label')
+          .max(63),
+      ),
+    )
     .optional(),
   /** This replica's name in the Lease; the pod name in a cluster. */
   OPERATOR_IDENTITY: z.string().min(1).optional(),

@@ -74,7 +74,8 @@ export function createKube(kubeConfig: KubeConfig, options: KubeClientOptions = 
     const requestOptions: RequestOptions = { method, headers: { accept } };
     await kubeConfig.applyToHTTPSOptions(requestOptions);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) requestOptions.headers = { ...requestOptions.headers, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };
+    if (payload !== undefined)
+      requestOptions.headers = { ...requestOptions.headers, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };
     options.requests?.inc({ verb: method, resource: resourceOf(path) });
     const url = new URL(path, server);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -60,7 +60,12 @@ export function startLeaderElection(kube: Kube, options: LeaderElectionOptions):
     const now = new Date();
     const current = await kube.getOrUndefined<Lease>(path);
     if (!current) {
-      await kube.create(collection, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: options.name, namespace: options.namespace }, spec: spec(undefined, now) });
+      await kube.create(collection, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: options.name, namespace: options.namespace },
+        spec: spec(undefined, now),
+      });
       return true;
     }
     if (current.metadata.resourceVersion !== observed.resourceVersion) observed = { resourceVersion: current.metadata.resourceVersion, at: Date.now() };

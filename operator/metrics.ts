@@ -3,8 +3,17 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function operatorMetrics(registry: Registry) {
   return {
-    reconciles: new Counter({ name: 'crashdesk_operator_reconciles_total', help: 'City reconciles, by result', labelNames: ['result'] as const, registers: [registry] }),
-    reconcileErrors: new Counter({ name: 'crashdesk_operator_reconcile_errors_total', help: 'City reconciles that failed and were requeued with back-off', registers: [registry] }),
+    reconciles: new Counter({
+      name: 'crashdesk_operator_reconciles_total',
+      help: 'City reconciles, by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    reconcileErrors: new Counter({
+      name: 'crashdesk_operator_reconcile_errors_total',
+      help: 'City reconciles that failed and were requeued with back-off',
+      registers: [registry],
+    }),
     reconcileDuration: new Histogram({
       name: 'crashdesk_operator_reconcile_duration_seconds',
       help: 'Duration of one City reconcile',
@@ -12,7 +21,12 @@ export function operatorMetrics(registry: Registry) {
       registers: [registry],
     }),
     queueDepth: new Gauge({ name: 'crashdesk_operator_queue_depth', help: 'Cities waiting in the work queue', registers: [registry] }),
-    kubeRequests: new Counter({ name: 'crashdesk_operator_kube_requests_total', help: 'Requests to the Kubernetes API, by HTTP verb and resource', labelNames: ['verb', 'resource'] as const, registers: [registry] }),
+    kubeRequests: new Counter({
+      name: 'crashdesk_operator_kube_requests_total',
+      help: 'Requests to the Kubernetes API, by HTTP verb and resource',
+      labelNames: ['verb', 'resource'] as const,
+      registers: [registry],
+    }),
     leader: new Gauge({ name: 'crashdesk_operator_leader', help: '1 while this replica holds the leader lease', registers: [registry] }),
   };
 }

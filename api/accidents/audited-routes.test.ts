@@ -50,17 +50,31 @@ const consoleValues = (report = newReport()) => ({
 });
 
 const REPORT_ROUTES: Record<string, Touch> = {
-  'POST /london/v1/accidents': { action: 'report.create', send: async () => requestIdOf(await site.call('POST', '/v1/accidents', { token: agent, body: newReport() })) },
-  'GET /london/v1/accidents': { action: 'report.list', send: async () => requestIdOf(await site.call('GET', '/v1/accidents?date=2026-11-21', { token: agent })) },
-  'GET /london/v1/accidents/:id': { action: 'report.read', send: async () => requestIdOf(await site.call('GET', `/v1/accidents/${(await recordReport()).id}`, { token: agent })) },
+  'POST /london/v1/accidents': {
+    action: 'report.create',
+    send: async () => requestIdOf(await site.call('POST', '/v1/accidents', { token: agent, body: newReport() })),
+  },
+  'GET /london/v1/accidents': {
+    action: 'report.list',
+    send: async () => requestIdOf(await site.call('GET', '/v1/accidents?date=2026-11-21', { token: agent })),
+  },
+  'GET /london/v1/accidents/:id': {
+    action: 'report.read',
+    send: async () => requestIdOf(await site.call('GET', `/v1/accidents/${(await recordReport()).id}`, { token: agent })),
+  },
   'PATCH /london/v1/accidents/:id': {
     action: 'report.update',
     send: async () => {
       const { id, version } = await recordReport();
-      return requestIdOf(await site.call('PATCH', `/v1/accidents/${id}`, { token: agent, body: { status: 'closed' }, headers: { 'if-match': `"${version}"` } }));
+      return requestIdOf(
+        await site.call('PATCH', `/v1/accidents/${id}`, { token: agent, body: { status: 'closed' }, headers: { 'if-match': `"${version}"` } }),
+      );
     },
   },
-  'DELETE /london/v1/accidents/:id': { action: 'report.delete', send: async () => requestIdOf(await site.call('DELETE', `/v1/accidents/${(await recordReport()).id}`, { token: supervisor })) },
+  'DELETE /london/v1/accidents/:id': {
+    action: 'report.delete',
+    send: async () => requestIdOf(await site.call('DELETE', `/v1/accidents/${(await recordReport()).id}`, { token: supervisor })),
+  },
   'GET /london': { action: 'report.list', send: async () => requestIdOf(await browser.get('/london/?date=2026-11-21')) },
   'GET /london/search': { action: 'report.search', send: async () => requestIdOf(await browser.get('/london/search?policyNumber=POL-1')) },
   'GET /london/export.csv': {
@@ -81,7 +95,10 @@ const REPORT_ROUTES: Record<string, Touch> = {
     },
   },
   'GET /london/reports/:id': { action: 'report.read', send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}`)) },
-  'GET /london/reports/:id/edit': { action: 'report.read', send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}/edit`)) },
+  'GET /london/reports/:id/edit': {
+    action: 'report.read',
+    send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}/edit`)),
+  },
   'POST /london/reports/:id/edit': {
     action: 'report.update',
     send: async () => {
@@ -90,7 +107,10 @@ const REPORT_ROUTES: Record<string, Touch> = {
       return requestIdOf(await browser.post(`/london/reports/${id}/edit`, { csrf, version: String(version), back: '/london/', ...consoleValues() }));
     },
   },
-  'GET /london/reports/:id/delete': { action: 'report.read', send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}/delete`)) },
+  'GET /london/reports/:id/delete': {
+    action: 'report.read',
+    send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}/delete`)),
+  },
   'POST /london/reports/:id/delete': {
     action: 'report.delete',
     send: async () => {
@@ -103,20 +123,38 @@ const REPORT_ROUTES: Record<string, Touch> = {
 
 /** Routes that read or change no report, each with why. */
 const OTHER_ROUTES: Record<string, string> = {
-  'POST /london/v1/auth/login': 'accounts', 'POST /london/v1/auth/logout': 'accounts',
-  'POST /london/v1/users': 'accounts', 'GET /london/v1/users': 'accounts', 'GET /london/v1/users/:username': 'accounts', 'PATCH /london/v1/users/:username': 'accounts',
-  'GET /london/v1/audit': 'the audit trail itself', 'GET /london/v1/replication': 'replication status (counts, no report)',
+  'POST /london/v1/auth/login': 'accounts',
+  'POST /london/v1/auth/logout': 'accounts',
+  'POST /london/v1/users': 'accounts',
+  'GET /london/v1/users': 'accounts',
+  'GET /london/v1/users/:username': 'accounts',
+  'PATCH /london/v1/users/:username': 'accounts',
+  'GET /london/v1/audit': 'the audit trail itself',
+  'GET /london/v1/replication': 'replication status (counts, no report)',
   // Peer sites' signed routes: replication applies states itself and records one entry per batch.
-  'POST /london/internal/replication/batch': 'replication', 'POST /london/internal/replication/register': 'replication', 'GET /london/internal/replication/snapshot': 'replication',
-  'GET /london/assets/:file': 'static files', 'GET /london/login': 'sign-in page', 'POST /london/login': 'accounts', 'POST /london/logout': 'accounts',
-  'GET /london/language': 'language switch', 'GET /london/export': 'the export form', 'GET /london/reports/new': 'an empty form',
-  'GET /london/healthz': 'probe', 'GET /london/readyz': 'probe', 'GET /london/openapi.json': 'documentation', 'GET /london/docs': 'documentation',
-  'GET /london/docs/init.js': 'documentation', 'GET /london/docs/assets/:file': 'documentation',
+  'POST /london/internal/replication/batch': 'replication',
+  'POST /london/internal/replication/register': 'replication',
+  'GET /london/internal/replication/snapshot': 'replication',
+  'GET /london/assets/:file': 'static files',
+  'GET /london/login': 'sign-in page',
+  'POST /london/login': 'accounts',
+  'POST /london/logout': 'accounts',
+  'GET /london/language': 'language switch',
+  'GET /london/export': 'the export form',
+  'GET /london/reports/new': 'an empty form',
+  'GET /london/healthz': 'probe',
+  'GET /london/readyz': 'probe',
+  'GET /london/openapi.json': 'documentation',
+  'GET /london/docs': 'documentation',
+  'GET /london/docs/init.js': 'documentation',
+  'GET /london/docs/assets/:file': 'documentation',
 };
 
 describe('the routes that touch reports', () => {
   it('are every route of the site, each listed as touching reports or not', () => {
-    const served = new Set(site.running.app.routes.filter((route) => route.method !== 'ALL' && !route.path.endsWith('*')).map((route) => `${route.method} ${route.path}`));
+    const served = new Set(
+      site.running.app.routes.filter((route) => route.method !== 'ALL' && !route.path.endsWith('*')).map((route) => `${route.method} ${route.path}`),
+    );
     expect([...served].sort()).toEqual([...Object.keys(REPORT_ROUTES), ...Object.keys(OTHER_ROUTES)].sort());
   });
 

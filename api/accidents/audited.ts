@@ -24,9 +24,12 @@ export function createAuditedReports({ store, audit }: { readonly store: Acciden
     /** Audited whether found or not; an id that cannot name a report (a typed URL) is simply not found. */
     async read(actor: string, id: string): Promise<Accident | undefined> {
       const report = ReportIdSchema.safeParse(id).success ? await store.get(id) : undefined;
-      await record(actor, report
-        ? { action: 'report.read', resource: id, outcome: 'success', details: { version: report.version } }
-        : { action: 'report.read', resource: id, outcome: 'failure', details: { reason: 'not-found' } });
+      await record(
+        actor,
+        report
+          ? { action: 'report.read', resource: id, outcome: 'success', details: { version: report.version } }
+          : { action: 'report.read', resource: id, outcome: 'failure', details: { reason: 'not-found' } },
+      );
       return report;
     },
 
@@ -48,7 +51,12 @@ export function createAuditedReports({ store, audit }: { readonly store: Acciden
       const result = await store.create(input, actor, idempotency);
       if (result.kind === 'replayed') {
         // Nothing changed, but the report went back to the caller: on the trail like a read.
-        await record(actor, { action: 'report.create', resource: result.report.id, outcome: 'success', details: { version: result.report.version, replayed: true } });
+        await record(actor, {
+          action: 'report.create',
+          resource: result.report.id,
+          outcome: 'success',
+          details: { version: result.report.version, replayed: true },
+        });
       }
       return result;
     },
@@ -79,7 +87,12 @@ export function createAuditedReports({ store, audit }: { readonly store: Acciden
         const page = await store.listByDate(day, limit, beforeId);
         if (page.items.length > 0) {
           await inRequest(() =>
-            record(actor, { action: 'report.export', resource: `accidents?from=${range.from}&to=${range.to}`, outcome: 'success', details: { day, ...idsOf(page.items) } }),
+            record(actor, {
+              action: 'report.export',
+              resource: `accidents?from=${range.from}&to=${range.to}`,
+              outcome: 'success',
+              details: { day, ...idsOf(page.items) },
+            }),
           );
         }
         return page;

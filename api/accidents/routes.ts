@@ -142,9 +142,14 @@ export function createAccidentsRoutes({ site, reports, cursors }: AccidentsRoute
     const result = await reports.update(c.get('user').username, id, expectedVersion, c.req.valid('json'));
     if (result.kind === 'not-found') throw notFound(`No report ${id} at ${site}.`);
     if (result.kind === 'stale') {
-      throw new ProblemError(412, 'version-mismatch', `The report is at version ${result.currentVersion}, not ${expectedVersion}; reload it and reapply the change.`, {
-        currentVersion: result.currentVersion,
-      });
+      throw new ProblemError(
+        412,
+        'version-mismatch',
+        `The report is at version ${result.currentVersion}, not ${expectedVersion}; reload it and reapply the change.`,
+        {
+          currentVersion: result.currentVersion,
+        },
+      );
     }
     c.header('etag', etag(result.report.version));
     return c.json(result.report, 200);

@@ -43,7 +43,10 @@ const paragraph = (max: number) =>
 
 /** Lower case without spaces or hyphens: "AB 12-34" and "ab1234" are the same policy. */
 export function normalisePolicyNumber(policyNumber: string): string {
-  return policyNumber.trim().toLowerCase().replace(/[\s-]+/g, '');
+  return policyNumber
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '');
 }
 
 /** What a policy number must look like once normalised (also checked by the console's browser script). */
@@ -180,9 +183,7 @@ export const AccidentListQuerySchema = z
     }
   });
 
-export const AccidentListSchema = z
-  .object({ items: z.array(AccidentSchema), nextCursor: z.string().nullable().optional() })
-  .openapi('AccidentList');
+export const AccidentListSchema = z.object({ items: z.array(AccidentSchema), nextCursor: z.string().nullable().optional() }).openapi('AccidentList');
 
 export type NewAccident = z.infer<typeof NewAccidentSchema>;
 export type AccidentPatch = z.infer<typeof AccidentPatchSchema>;

@@ -47,9 +47,7 @@ export type CreateResult =
   | { readonly kind: 'idempotency-key-reused' };
 
 export type UpdateResult =
-  | { readonly kind: 'updated'; readonly report: Accident }
-  | { readonly kind: 'stale'; readonly currentVersion: number }
-  | { readonly kind: 'not-found' };
+  { readonly kind: 'updated'; readonly report: Accident } | { readonly kind: 'stale'; readonly currentVersion: number } | { readonly kind: 'not-found' };
 
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 

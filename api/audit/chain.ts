@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { sortedKeys } from '../crypto/canonical-json.js';
 import type { AuditOutcome } from './entry.js';
 
-
 /** The predecessor of the first entry. */
 export const GENESIS_HASH = Buffer.alloc(32);
 
@@ -28,15 +27,7 @@ export interface ChainedFields {
  * keys sorted at every depth (jsonb gives them back in an order of its own).
  */
 export function entryBody(fields: Omit<ChainedFields, 'seq' | 'at'>): string {
-  return JSON.stringify([
-    fields.actor,
-    fields.action,
-    fields.resource,
-    fields.outcome,
-    fields.requestId,
-    fields.clientAddress,
-    sortedKeys(fields.details),
-  ]);
+  return JSON.stringify([fields.actor, fields.action, fields.resource, fields.outcome, fields.requestId, fields.clientAddress, sortedKeys(fields.details)]);
 }
 
 /**

@@ -116,7 +116,8 @@ describe('the audit trail of a site', () => {
     expect((await site.call('POST', '/v1/auth/logout', { token: admin })).status).toBe(204);
     expect(await lastEntry('auth.logout')).toMatchObject({ actor: 'admin', outcome: 'success' });
 
-    const [leaks] = await site.sql`select count(*)::int as n from audit_log where audit_log::text like ${`%${wrongPassword}%`} or audit_log::text like ${`%${USER_PASSWORD}%`}`;
+    const [leaks] =
+      await site.sql`select count(*)::int as n from audit_log where audit_log::text like ${`%${wrongPassword}%`} or audit_log::text like ${`%${USER_PASSWORD}%`}`;
     expect(leaks!.n).toBe(0);
   });
 

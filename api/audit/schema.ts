@@ -22,6 +22,4 @@ export const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-export const AuditPageSchema = z
-  .object({ items: z.array(AuditEntrySchema), nextCursor: z.string().nullable() })
-  .openapi('AuditPage');
+export const AuditPageSchema = z.object({ items: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }).openapi('AuditPage');

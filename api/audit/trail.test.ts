@@ -139,7 +139,7 @@ describe('the audit log', () => {
   });
 
   describe('verifyAuditChain', () => {
-    it('names the entry whose content was altered behind the application\'s back', async () => {
+    it("names the entry whose content was altered behind the application's back", async () => {
       const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 3`;
       await behindTheAppsBack(() => db.sql`update audit_log set actor = 'innocent' where seq = ${victim!.seq}`);
       expect(await verifyAuditChain(db.sql, { batchSize: 2 })).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered', entries: 3 });
@@ -154,7 +154,7 @@ describe('the audit log', () => {
       await behindTheAppsBack(() => db.sql`update audit_log set at = at - interval '1 microsecond' where seq = ${victim!.seq}`);
     });
 
-    it('names the entry after one that was deleted behind the application\'s back', async () => {
+    it("names the entry after one that was deleted behind the application's back", async () => {
       const [deleted, next] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 2 offset 5`;
       await behindTheAppsBack(() => db.sql`delete from audit_log where seq = ${deleted!.seq}`);
       expect(await verifyAuditChain(db.sql)).toMatchObject({ intact: false, brokenSeq: next!.seq, reason: 'unlinked' });

@@ -91,7 +91,8 @@ export function createAuditTrail(sql: Sql) {
     return new Promise((resolve, reject) => {
       queue.push({
         content,
-        done: (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('appending audit entries failed', { cause: error }))),
+        done: (error) =>
+          error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('appending audit entries failed', { cause: error })),
       });
       if (!draining) void drain();
     });

@@ -39,7 +39,7 @@ describe('npm run audit:verify', () => {
   });
   afterAll(() => db?.drop());
 
-  it('exits 0 for an intact chain, and 1 naming the entry once a row is altered behind the application\'s back', async () => {
+  it("exits 0 for an intact chain, and 1 naming the entry once a row is altered behind the application's back", async () => {
     const intact = await runVerify({ DATABASE_URL: db.url });
     expect(intact.stderr).toBe('');
     expect(intact.stdout).toMatch(/^leeds\s+intact: 5 entries; newest entry \d+, hash [0-9a-f]{64}\n$/);

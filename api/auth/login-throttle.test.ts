@@ -42,7 +42,9 @@ describe('login throttling', () => {
     const name = await account('throttled8');
     for (let i = 0; i < 3; i += 1) await loginFrom('203.0.113.40', ` ${name.toUpperCase()}`, 'Secret-Guess-42');
     expect((await loginFrom('203.0.113.40', name, 'Secret-Guess-42')).status).toBe(429);
-    const entries = (await site.sql`select actor, action, resource, outcome, client_address, details from audit_log where actor = ${name} and action = 'auth.login' order by seq`).slice(-4);
+    const entries = (
+      await site.sql`select actor, action, resource, outcome, client_address, details from audit_log where actor = ${name} and action = 'auth.login' order by seq`
+    ).slice(-4);
     expect(entries.map((entry) => entry.outcome)).toEqual(['failure', 'failure', 'failure', 'denied']);
     expect(entries[3]).toMatchObject({ resource: name, client_address: '203.0.113.40', details: { reason: 'throttled', scope: 'username' } });
     expect(JSON.stringify(await site.sql`select * from audit_log`)).not.toContain('Secret-Guess-42');

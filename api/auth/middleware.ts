@@ -5,8 +5,7 @@ import { can, type Permission } from './roles.js';
 import type { AuthStore } from './store.js';
 import { hashToken, looksLikeToken } from './tokens.js';
 
-const unauthorized = (detail: string) =>
-  new ProblemError(401, 'unauthorized', detail, { headers: { 'www-authenticate': 'Bearer realm="crashdesk"' } });
+const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', detail, { headers: { 'www-authenticate': 'Bearer realm="crashdesk"' } });
 
 /** Resolves `Authorization: Bearer <token>` to the signed-in account, or answers 401. */
 export function requireAuthentication(store: AuthStore): MiddlewareHandler<AppEnv> {

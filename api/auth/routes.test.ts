@@ -95,15 +95,36 @@ describe('accounts and login', () => {
       'GET /v1/replication': ['supervisor'],
     };
     // Open to everyone by design: signing in, and what probes, browsers and clients need before it.
-    const unauthenticated = ['POST /v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/init.js', 'GET /docs/assets/{file}', 'GET /'];
+    const unauthenticated = [
+      'POST /v1/auth/login',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /openapi.json',
+      'GET /docs',
+      'GET /docs/init.js',
+      'GET /docs/assets/{file}',
+      'GET /',
+    ];
     // Peer sites only: no bearer token opens these; each request is signed with a replication key.
     const peerSigned = ['POST /internal/replication/batch', 'POST /internal/replication/register', 'GET /internal/replication/snapshot'];
     // The console's pages: signed in by its session cookie, never by a bearer token; which role
     // may open each is asserted in api/console/routes.test.ts.
     const consolePages = [
-      'GET /login', 'POST /login', 'POST /logout', 'GET /language', 'GET /search', 'GET /export', 'GET /export.csv', 'GET /assets/{file}',
-      'GET /reports/new', 'POST /reports/new', 'GET /reports/{id}', 'GET /reports/{id}/edit', 'POST /reports/{id}/edit',
-      'GET /reports/{id}/delete', 'POST /reports/{id}/delete',
+      'GET /login',
+      'POST /login',
+      'POST /logout',
+      'GET /language',
+      'GET /search',
+      'GET /export',
+      'GET /export.csv',
+      'GET /assets/{file}',
+      'GET /reports/new',
+      'POST /reports/new',
+      'GET /reports/{id}',
+      'GET /reports/{id}/edit',
+      'POST /reports/{id}/edit',
+      'GET /reports/{id}/delete',
+      'POST /reports/{id}/delete',
     ];
     const allRoles: Role[] = ['agent', 'supervisor', 'auditor', 'admin'];
 
@@ -120,17 +141,21 @@ describe('accounts and login', () => {
             'GET /v1/accidents?date': () => site.call('GET', '/v1/accidents?date=2026-11-20', { token }),
             'GET /v1/accidents?policyNumber': () => site.call('GET', '/v1/accidents?policyNumber=123', { token }),
             'GET /v1/accidents/{id}': () => site.call('GET', `/v1/accidents/${id}`, { token }),
-            'PATCH /v1/accidents/{id}': () =>
-              site.call('PATCH', `/v1/accidents/${id}`, { token, headers: { 'if-match': '"1"' }, body: { status: 'closed' } }),
+            'PATCH /v1/accidents/{id}': () => site.call('PATCH', `/v1/accidents/${id}`, { token, headers: { 'if-match': '"1"' }, body: { status: 'closed' } }),
             'DELETE /v1/accidents/{id}': () => site.call('DELETE', `/v1/accidents/${id}`, { token }),
             'POST /v1/users': () =>
-              site.call('POST', '/v1/users', { token, body: { username: `u${Math.random().toString(36).slice(2, 10)}`, password: USER_PASSWORD, role: 'agent' } }),
+              site.call('POST', '/v1/users', {
+                token,
+                body: { username: `u${Math.random().toString(36).slice(2, 10)}`, password: USER_PASSWORD, role: 'agent' },
+              }),
             'GET /v1/users': () => site.call('GET', '/v1/users', { token }),
             'GET /v1/users/{username}': () => site.call('GET', '/v1/users/owner', { token }),
             'PATCH /v1/users/{username}': () => site.call('PATCH', '/v1/users/owner', { token, body: { role: 'agent' } }),
             // A token of its own, so signing out does not end the shared one.
             'POST /v1/auth/logout': async () =>
-              site.call('POST', '/v1/auth/logout', { token: role === 'admin' ? await site.login('admin', ADMIN_PASSWORD) : await site.login(role, USER_PASSWORD) }),
+              site.call('POST', '/v1/auth/logout', {
+                token: role === 'admin' ? await site.login('admin', ADMIN_PASSWORD) : await site.login(role, USER_PASSWORD),
+              }),
             'GET /v1/audit': () => site.call('GET', '/v1/audit?limit=5', { token }),
             'GET /v1/replication': () => site.call('GET', '/v1/replication', { token }),
           };
@@ -160,13 +185,17 @@ describe('accounts and login', () => {
     it('asks for a token on every route in the table: 401 without one', async () => {
       for (const key of Object.keys(allowed)) {
         const [method, template] = key.split(' ') as [string, string];
-        const path = template.replace('?date', '?date=2026-11-20').replace('?policyNumber', '?policyNumber=1').replace('{id}', '1').replace('{username}', 'admin');
+        const path = template
+          .replace('?date', '?date=2026-11-20')
+          .replace('?policyNumber', '?policyNumber=1')
+          .replace('{id}', '1')
+          .replace('{username}', 'admin');
         const response = await site.call(method, path, { body: method === 'GET' || method === 'DELETE' ? undefined : {} });
         expect(response.status, key).toBe(401);
       }
     });
 
-    it('opens no peer-signed route to any role\'s token: 401', async () => {
+    it("opens no peer-signed route to any role's token: 401", async () => {
       for (const key of peerSigned) {
         const [method, path] = key.split(' ') as [string, string];
         for (const role of allRoles) {

@@ -44,16 +44,12 @@ const logout = createRoute({
   responses: { 204: { description: 'Signed out' }, ...problemResponses(401) },
 });
 
-
 export function createAuthRoutes({ store, throttle, audit = noAuditRecorder }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('/login', limitBody(MAX_LOGIN_BODY_BYTES, 'A login body'));
   app.openapi(login, async (c) => {
     const body = c.req.valid('json');
-    const result = await signIn(
-      { store, throttle, audit },
-      { username: body.username, password: body.password, clientAddress: c.get('clientAddress') },
-    );
+    const result = await signIn({ store, throttle, audit }, { username: body.username, password: body.password, clientAddress: c.get('clientAddress') });
     if (result.kind === 'throttled') {
       throw new ProblemError(429, 'too-many-attempts', `Too many failed logins; try again in ${result.retryAfterSeconds} seconds.`, {
         headers: { 'retry-after': String(result.retryAfterSeconds) },

@@ -15,13 +15,9 @@ export const LoginRequestSchema = z
   })
   .openapi('LoginRequest');
 
-export const UserSchema = z
-  .object({ username: z.string(), role: z.enum(roles), site: z.string() })
-  .openapi('User');
+export const UserSchema = z.object({ username: z.string(), role: z.enum(roles), site: z.string() }).openapi('User');
 
-export const LoginResponseSchema = z
-  .object({ token: z.string(), expiresAt: z.iso.datetime(), user: UserSchema })
-  .openapi('LoginResponse');
+export const LoginResponseSchema = z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: UserSchema }).openapi('LoginResponse');
 
 export const NewUserSchema = z
   .strictObject({

@@ -34,8 +34,7 @@ export function normaliseLoginName(username: string): string {
 export async function signIn({ store, throttle, audit }: SignInDeps, attempt: SignInAttempt): Promise<SignInResult> {
   const username = normaliseLoginName(attempt.username);
   const keys = { username, client: attempt.clientAddress };
-  const record = (entry: Pick<AuditEntry, 'outcome' | 'details'>) =>
-    audit.record({ actor: username, action: 'auth.login', resource: username, ...entry });
+  const record = (entry: Pick<AuditEntry, 'outcome' | 'details'>) => audit.record({ actor: username, action: 'auth.login', resource: username, ...entry });
 
   // Before the password is checked: a blocked caller costs one small query, not a scrypt run.
   const verdict = await throttle.begin(keys);

@@ -3,9 +3,22 @@ import type { Accident } from '../accidents/schema.js';
 import { csvExportStream, csvField, csvLine, eachDay } from './csv-export.js';
 
 const report = (id: string, accidentDate: string, overrides: Partial<Accident> = {}): Accident => ({
-  id, site: 'london', version: 1, createdAt: '2026-11-20T09:30:00.000Z', updatedAt: '2026-11-20T09:30:00.000Z', createdBy: 'agent1',
-  callReason: 'Report a car accident', cause: '', drivers: ['Sarah Standl'], policyNumber: '546452', accidentDate,
-  location: 'M23', damages: [], summary: '', status: 'open', ...overrides,
+  id,
+  site: 'london',
+  version: 1,
+  createdAt: '2026-11-20T09:30:00.000Z',
+  updatedAt: '2026-11-20T09:30:00.000Z',
+  createdBy: 'agent1',
+  callReason: 'Report a car accident',
+  cause: '',
+  drivers: ['Sarah Standl'],
+  policyNumber: '546452',
+  accidentDate,
+  location: 'M23',
+  damages: [],
+  summary: '',
+  status: 'open',
+  ...overrides,
 });
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -68,7 +81,11 @@ describe('CSV export stream', () => {
   });
 
   it('starts with a byte-order mark and the header line', async () => {
-    const text = await readAll(csvExportStream({ readPage: async () => ({ items: [], hasMore: false }), from: '2026-11-01', to: '2026-11-01', onError: () => undefined }));
-    expect(text).toBe('\uFEFFid,site,version,createdAt,updatedAt,createdBy,accidentDate,status,policyNumber,callReason,cause,drivers,location,damages,summary\r\n');
+    const text = await readAll(
+      csvExportStream({ readPage: async () => ({ items: [], hasMore: false }), from: '2026-11-01', to: '2026-11-01', onError: () => undefined }),
+    );
+    expect(text).toBe(
+      '\uFEFFid,site,version,createdAt,updatedAt,createdBy,accidentDate,status,policyNumber,callReason,cause,drivers,location,damages,summary\r\n',
+    );
   });
 });

@@ -14,8 +14,21 @@ export function csvField(value: string | number): string {
 export const csvLine = (fields: readonly (string | number)[]) => `${fields.map(csvField).join(',')}\r\n`;
 
 export const CSV_COLUMNS = [
-  'id', 'site', 'version', 'createdAt', 'updatedAt', 'createdBy', 'accidentDate', 'status',
-  'policyNumber', 'callReason', 'cause', 'drivers', 'location', 'damages', 'summary',
+  'id',
+  'site',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'accidentDate',
+  'status',
+  'policyNumber',
+  'callReason',
+  'cause',
+  'drivers',
+  'location',
+  'damages',
+  'summary',
 ] as const;
 
 export function csvRecord(report: Accident): string {

@@ -22,7 +22,7 @@ describe('console language', () => {
     expect(translator('zh')('listTitle', { date: '2026-11-21' })).toBe('2026-11-21 的报告');
   });
 
-  it('translates the schema\'s validation messages, numbers kept', () => {
+  it("translates the schema's validation messages, numbers kept", () => {
     expect(translateValidation('zh', 'must be at most 500 characters')).toBe('最多 500 个字符');
     expect(translateValidation('zh', 'must be at most {n} characters')).toBe('最多 {n} 个字符');
     expect(translateValidation('zh', 'must not be empty')).toBe('不能为空');

@@ -71,7 +71,7 @@ const en = {
   errorsSummary: 'The report was not saved: correct the fields marked below.',
   draftRestored: 'Your unsaved draft was restored.',
   discardDraft: 'Discard draft',
-  keyReused: 'This form was already sent with other values. Check the day\'s list before recording it again.',
+  keyReused: "This form was already sent with other values. Check the day's list before recording it again.",
   detailTitle: 'Report {id}',
   edit: 'Edit',
   delete: 'Delete',

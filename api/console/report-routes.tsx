@@ -21,11 +21,19 @@ export interface ReportRoutesDeps {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-const emptyForm = (): ReportFormValues => ({ callReason: '', cause: '', drivers: [], policyNumber: '', accidentDate: today(), location: '', damages: [], summary: '' });
+const emptyForm = (): ReportFormValues => ({
+  callReason: '',
+  cause: '',
+  drivers: [],
+  policyNumber: '',
+  accidentDate: today(),
+  location: '',
+  damages: [],
+  summary: '',
+});
 const valuesOf = (report: Accident): ReportFormValues => ({ ...report });
 const validKey = (key: unknown) => (IdempotencyHeadersSchema.shape['idempotency-key'].safeParse(key).success && typeof key === 'string' ? key : undefined);
-const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined =>
-  value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined;
+const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined => (value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined);
 
 /** Opening, recording, editing and deleting one report. */
 export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, actorOf }: ReportRoutesDeps) {
@@ -36,12 +44,26 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
 
   const notFoundPage = async (c: ConsoleContext, id: string) => {
     const t = c.get('t');
-    return html(c, <MessagePage ctx={await ctx(c)} title={t('notFoundTitle')} message={t('notFound', { id })} link={{ href: `${base}/`, label: t('navList') }} />, 404);
+    return html(
+      c,
+      <MessagePage ctx={await ctx(c)} title={t('notFoundTitle')} message={t('notFound', { id })} link={{ href: `${base}/`, label: t('navList') }} />,
+      404,
+    );
   };
 
   const readReport = (c: ConsoleContext, id: string): Promise<Accident | undefined> => reports.read(actorOf(c), id);
 
-  const newForm = async (c: ConsoleContext, values: ReportFormValues, options: { key?: string; errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; formError?: string; fresh?: boolean } = {}) => {
+  const newForm = async (
+    c: ConsoleContext,
+    values: ReportFormValues,
+    options: {
+      key?: string;
+      errors?: Record<string, readonly string[]>;
+      extraRows?: Partial<Record<ListName, number>>;
+      formError?: string;
+      fresh?: boolean;
+    } = {},
+  ) => {
     const t = c.get('t');
     return ReportFormPage({
       ctx: await ctx(c),
@@ -85,10 +107,20 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
     const notice = c.req.query('notice');
     const shown = notice === 'created' ? t('noticeCreated') : notice === 'updated' ? t('noticeUpdated') : undefined;
     const clearDraft = notice === 'created' ? 'new' : notice === 'updated' ? `edit-${id}` : undefined;
-    return html(c, <ReportDetailPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} notice={shown} clearDraft={clearDraft} />);
+    return html(
+      c,
+      <ReportDetailPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} notice={shown} clearDraft={clearDraft} />,
+    );
   });
 
-  const editForm = async (c: ConsoleContext, id: string, values: ReportFormValues, version: number, back: string, options: { errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; fresh?: boolean } = {}) =>
+  const editForm = async (
+    c: ConsoleContext,
+    id: string,
+    values: ReportFormValues,
+    version: number,
+    back: string,
+    options: { errors?: Record<string, readonly string[]>; extraRows?: Partial<Record<ListName, number>>; fresh?: boolean } = {},
+  ) =>
     ReportFormPage({
       ctx: await ctx(c),
       title: c.get('t')('editTitle', { id }),

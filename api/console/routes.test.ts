@@ -37,7 +37,9 @@ describe('console pages (no JavaScript, in-process)', () => {
   }
 
   const auditRows = (action: string, actor: string) =>
-    site.sql<{ resource: string; outcome: string; details: any }[]>`select resource, outcome, details from audit_log where action = ${action} and actor = ${actor} order by seq`;
+    site.sql<
+      { resource: string; outcome: string; details: any }[]
+    >`select resource, outcome, details from audit_log where action = ${action} and actor = ${actor} order by seq`;
 
   it('sends a visitor without a session to the login page, remembering where they were going', async () => {
     const browser = consoleClient(site);
@@ -53,7 +55,7 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(login.body).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i);
   });
 
-  it('signs in with the account\'s password into an HttpOnly, SameSite=Strict cookie scoped to the site, and audits the attempt', async () => {
+  it("signs in with the account's password into an HttpOnly, SameSite=Strict cookie scoped to the site, and audits the attempt", async () => {
     const browser = consoleClient(site);
     const wrong = await browser.post('/london/login', { username: 'agent', password: 'wrong password' });
     expect(wrong.status).toBe(401);
@@ -105,7 +107,7 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect((await consoleClient(site).post('/london/login', { username: 'agent', password: 'p'.repeat(20 * 1024) })).status).toBe(413);
   });
 
-  it('re-renders the form with the server\'s messages beside their fields, keeping what was typed', async () => {
+  it("re-renders the form with the server's messages beside their fields, keeping what was typed", async () => {
     const browser = await signedIn();
     const form = await browser.get('/london/reports/new');
     const answer = await browser.post('/london/reports/new', reportForm(form.body, { location: '   ', drivers: ['', ''], policyNumber: 'AB 12 ??' }));
@@ -144,7 +146,11 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(detail.body).toContain('data-clear-draft="new"');
     const found = await site.call('GET', '/v1/accidents?policyNumber=twice1', { token: await site.tokenFor('agent') });
     expect(found.body.items).toHaveLength(1);
-    expect(found.body.items[0]).toMatchObject({ drivers: ['Sarah Standl', 'John Radley'], damages: ['headlight broken', 'airbag deployed'], createdBy: 'agent' });
+    expect(found.body.items[0]).toMatchObject({
+      drivers: ['Sarah Standl', 'John Radley'],
+      damages: ['headlight broken', 'airbag deployed'],
+      createdBy: 'agent',
+    });
   });
 
   it('adds empty rows to a list without JavaScript', async () => {
@@ -180,7 +186,10 @@ describe('console pages (no JavaScript, in-process)', () => {
 
   it('opens a report and answers an unknown or malformed id with a 404 page, auditing each read', async () => {
     const browser = await signedIn();
-    const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport({ location: '<script>alert(1)</script>' }) });
+    const created = await site.call('POST', '/v1/accidents', {
+      token: await site.tokenFor('agent'),
+      body: newReport({ location: '<script>alert(1)</script>' }),
+    });
     const detail = await browser.get(`/london/reports/${created.body.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -231,14 +240,20 @@ describe('console pages (no JavaScript, in-process)', () => {
     const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport() });
     const confirm = await supervisor.get(`/london/reports/${created.body.id}/delete`);
     expect(confirm.body).toContain('Yes, delete it');
-    const deleted = await supervisor.post(`/london/reports/${created.body.id}/delete`, { csrf: fieldValue(confirm.body, 'csrf')!, back: '/london/?date=2026-11-20' });
+    const deleted = await supervisor.post(`/london/reports/${created.body.id}/delete`, {
+      csrf: fieldValue(confirm.body, 'csrf')!,
+      back: '/london/?date=2026-11-20',
+    });
     expect(deleted.location).toBe('/london/?date=2026-11-20&notice=deleted');
     expect((await site.call('GET', `/v1/accidents/${created.body.id}`, { token: await site.tokenFor('agent') })).status).toBe(404);
   });
 
-  it('streams a supervisor\'s CSV export, auditing the ids it sent', async () => {
+  it("streams a supervisor's CSV export, auditing the ids it sent", async () => {
     const agent = await site.tokenFor('agent');
-    const formula = await site.call('POST', '/v1/accidents', { token: agent, body: newReport({ accidentDate: '2026-08-01', location: '=cmd|calc', drivers: ['Zhang "Wei", Jr.'] }) });
+    const formula = await site.call('POST', '/v1/accidents', {
+      token: agent,
+      body: newReport({ accidentDate: '2026-08-01', location: '=cmd|calc', drivers: ['Zhang "Wei", Jr.'] }),
+    });
     const supervisor = await signedIn('supervisor');
     const csv = await supervisor.get('/london/export.csv?from=2026-07-31&to=2026-08-02');
     expect(csv.status).toBe(200);
@@ -247,7 +262,10 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(csv.body).toContain(`${formula.body.id},london,1,`);
     expect(csv.body).toContain(`"Zhang ""Wei"", Jr.",'=cmd|calc,`);
     const exported = await auditRows('report.export', 'supervisor');
-    expect(exported.at(-1)).toMatchObject({ resource: 'accidents?from=2026-07-31&to=2026-08-02', details: { ids: [formula.body.id], count: 1, day: '2026-08-01' } });
+    expect(exported.at(-1)).toMatchObject({
+      resource: 'accidents?from=2026-07-31&to=2026-08-02',
+      details: { ids: [formula.body.id], count: 1, day: '2026-08-01' },
+    });
     expect((await supervisor.get('/london/export.csv?from=2026-08-02&to=2026-08-01')).status).toBe(400);
     expect((await supervisor.get('/london/export.csv?from=yesterday&to=2026-08-01')).status).toBe(400);
   });

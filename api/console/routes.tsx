@@ -53,7 +53,11 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
   const ctx = async (c: ConsoleContext) => pageContext(c, site, await assets.versions());
   const roleBlocked = async (c: ConsoleContext) => html(c, <RoleBlockedPage ctx={await ctx(c)} />, 403);
   const forged = async (c: ConsoleContext) =>
-    html(c, <MessagePage ctx={await ctx(c)} title={c.get('t')('csrf')} message={c.get('t')('csrf')} link={{ href: `${base}/`, label: c.get('t')('navList') }} />, 403);
+    html(
+      c,
+      <MessagePage ctx={await ctx(c)} title={c.get('t')('csrf')} message={c.get('t')('csrf')} link={{ href: `${base}/`, label: c.get('t')('navList') }} />,
+      403,
+    );
   const signedIn = guard({ site, permission: 'accidents:read', roleBlocked, forged });
   const supervisor = (permission: 'accidents:export' | 'accidents:delete') => guard({ site, permission, roleBlocked, forged });
   const actorOf = (c: ConsoleContext) => c.get('session')?.user.username ?? '(anonymous)';
@@ -77,11 +81,14 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     if (!sameOrigin(c)) return forged(c);
     const body = await formBody(c);
     const next = safeConsolePath(site, body.next);
-    const result = await signIn({ store: deps.auth, throttle: deps.throttle, audit }, {
-      username: text(body.username),
-      password: text(body.password),
-      clientAddress: c.get('clientAddress'),
-    });
+    const result = await signIn(
+      { store: deps.auth, throttle: deps.throttle, audit },
+      {
+        username: text(body.username),
+        password: text(body.password),
+        clientAddress: c.get('clientAddress'),
+      },
+    );
     if (result.kind !== 'signed-in') {
       const throttled = result.kind === 'throttled';
       if (throttled) c.header('retry-after', String(result.retryAfterSeconds));
@@ -117,7 +124,11 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     const notice = c.req.query('notice') === 'deleted' ? t('noticeDeleted') : undefined;
     if (!parsed.success) {
       const dateError = translateValidation(c.get('language'), 'must be a real date written YYYY-MM-DD');
-      return html(c, <DayListPage ctx={await ctx(c)} date={requested} reports={[]} pageNumber={1} previousHref={undefined} nextHref={undefined} dateError={dateError} />, 400);
+      return html(
+        c,
+        <DayListPage ctx={await ctx(c)} date={requested} reports={[]} pageNumber={1} previousHref={undefined} nextHref={undefined} dateError={dateError} />,
+        400,
+      );
     }
     const date = parsed.data;
     const cursor = c.req.query('cursor') || undefined;
@@ -141,7 +152,18 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     const last = page.items.at(-1);
     const nextHref = page.hasMore && last ? link(cursors.encode(date, last.id), cursor === undefined ? [''] : [...trail, cursor]) : undefined;
     const previousHref = cursor === undefined ? undefined : link(trail.at(-1) || undefined, trail.slice(0, -1));
-    return html(c, <DayListPage ctx={await ctx(c)} date={date} reports={page.items} pageNumber={pageNumber} previousHref={previousHref} nextHref={nextHref} notice={notice} />);
+    return html(
+      c,
+      <DayListPage
+        ctx={await ctx(c)}
+        date={date}
+        reports={page.items}
+        pageNumber={pageNumber}
+        previousHref={previousHref}
+        nextHref={nextHref}
+        notice={notice}
+      />,
+    );
   });
 
   app.get('/search', signedIn, async (c) => {
@@ -165,7 +187,11 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     const valid = DateSchema.safeParse(from).success && DateSchema.safeParse(to).success;
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (!valid || days < 0 || days >= MAX_EXPORT_DAYS) {
-      const error = !valid ? `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}` : days < 0 ? t('exportRange') : t('exportTooLong', { days: MAX_EXPORT_DAYS });
+      const error = !valid
+        ? `${t('exportFrom')} / ${t('exportTo')}: ${t('invalidDate')}`
+        : days < 0
+          ? t('exportRange')
+          : t('exportTooLong', { days: MAX_EXPORT_DAYS });
       return html(c, <ExportPage ctx={await ctx(c)} from={from} to={to} error={error} />, 400);
     }
     const requestId = c.get('requestId');

@@ -23,9 +23,13 @@ export async function createLocalKeyProvider(file: string, options: { create: bo
     if (!options.create) throw new KeyProviderError(`the local key file ${file} does not exist`);
     await writeKeyFile(file, { keys: [{ version: 1, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] });
   }
-  const parsed = keyFileSchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch((cause: unknown) => {
-    throw new KeyProviderError(`cannot read the local key file ${file}`, { cause });
-  })) as unknown);
+  const parsed = keyFileSchema.safeParse(
+    JSON.parse(
+      await readFile(file, 'utf8').catch((cause: unknown) => {
+        throw new KeyProviderError(`cannot read the local key file ${file}`, { cause });
+      }),
+    ) as unknown,
+  );
   if (!parsed.success) throw new KeyProviderError(`the local key file ${file} is not a crashdesk key file`);
   const keys = new Map(parsed.data.keys.map((entry) => [entry.version, Buffer.from(entry.key, 'base64')]));
   const newest = Math.max(...keys.keys());

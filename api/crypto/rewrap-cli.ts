@@ -17,7 +17,7 @@ async function main() {
   const silent = createLogger('silent');
   try {
     const blindIndexKeyText = env.CRASHDESK_BLIND_INDEX_KEY ?? databases.platform?.blindIndexKey;
-    if (blindIndexKeyText === undefined) throw new Error('set CRASHDESK_BLIND_INDEX_KEY: the blind-index key proves the keys are the site\'s own');
+    if (blindIndexKeyText === undefined) throw new Error("set CRASHDESK_BLIND_INDEX_KEY: the blind-index key proves the keys are the site's own");
     const blindIndexKey = Buffer.from(blindIndexKeyText, 'base64');
     for (const { site, sql } of databases.sites) {
       const provider = await keyProviderFor(keys, site, { create: false }, silent);

@@ -15,7 +15,9 @@ describe('isDriverWriteAfterClose', () => {
   });
 
   it('recognises nothing else, so every other uncaught error still ends the process', () => {
-    expect(isDriverWriteAfterClose(errorWithStack(TypeError, "Cannot read properties of null (reading 'write')", '    at ours (file:///app/api/x.ts:1:1)'))).toBe(false);
+    expect(
+      isDriverWriteAfterClose(errorWithStack(TypeError, "Cannot read properties of null (reading 'write')", '    at ours (file:///app/api/x.ts:1:1)')),
+    ).toBe(false);
     expect(isDriverWriteAfterClose(errorWithStack(TypeError, "Cannot read properties of null (reading 'end')", driverFrame))).toBe(false);
     expect(isDriverWriteAfterClose(errorWithStack(Error, "Cannot read properties of null (reading 'write')", driverFrame))).toBe(false);
     expect(isDriverWriteAfterClose('a string')).toBe(false);

@@ -9,10 +9,7 @@ import type { AppEnv } from './env.js';
  * further left could have been written by the client.
  */
 export function resolveClientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trustedHops: number): string | undefined {
-  const chain = [
-    ...(trustedHops > 0 && forwardedFor ? forwardedFor.split(',').map((entry) => entry.trim()) : []),
-    ...(socketAddress ? [socketAddress] : []),
-  ];
+  const chain = [...(trustedHops > 0 && forwardedFor ? forwardedFor.split(',').map((entry) => entry.trim()) : []), ...(socketAddress ? [socketAddress] : [])];
   if (chain.length === 0) return undefined;
   const candidate = chain[Math.max(0, chain.length - 1 - trustedHops)];
   // A forwarded entry that is not an address must not make the caller unknown (and so unthrottled).

@@ -29,8 +29,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
   };
 }
 
-export const notFoundHandler: NotFoundHandler = (c) =>
-  problemResponse(genericProblem(404, `No route matches ${c.req.method} ${c.req.path}.`));
+export const notFoundHandler: NotFoundHandler = (c) => problemResponse(genericProblem(404, `No route matches ${c.req.method} ${c.req.path}.`));
 
 function describeHttpException(error: HTTPException): string {
   switch (error.status) {

@@ -27,10 +27,7 @@ const descriptions: Record<number, string> = {
 /** OpenAPI response entries for the listed error statuses, all problem+json. */
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: descriptions[status] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } },
-    ]),
+    statuses.map((status) => [status, { description: descriptions[status] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
   );
 }
 

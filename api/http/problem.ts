@@ -51,5 +51,4 @@ export function genericProblem(status: number, detail: string): ProblemDetails {
 }
 
 export const notFound = (detail: string) => new ProblemError(404, 'not-found', detail);
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new ProblemError(400, 'invalid-request', detail, errors ? { errors } : {});
+export const badRequest = (detail: string, errors?: FieldError[]) => new ProblemError(400, 'invalid-request', detail, errors ? { errors } : {});

@@ -29,7 +29,7 @@ describe('HTTP hardening', () => {
     },
   );
 
-  it("gives JSON and problem responses a CSP that loads nothing", async () => {
+  it('gives JSON and problem responses a CSP that loads nothing', async () => {
     for (const path of ['/london/healthz', '/london/v1/accidents']) {
       expect((await site.app.request(path)).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     }

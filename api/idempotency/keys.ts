@@ -2,10 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
 import { canonicalJson } from '../crypto/canonical-json.js';
 
-export type Claim =
-  | { readonly kind: 'claimed' }
-  | { readonly kind: 'replay'; readonly accidentId: string }
-  | { readonly kind: 'reused-with-other-body' };
+export type Claim = { readonly kind: 'claimed' } | { readonly kind: 'replay'; readonly accidentId: string } | { readonly kind: 'reused-with-other-body' };
 
 export interface IdempotencyRequest {
   readonly username: string;

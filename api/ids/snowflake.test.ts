@@ -145,9 +145,8 @@ describe('decodeId', () => {
 });
 
 describe('parseId', () => {
-  it.each(['', '0', '-1', '+1', '01', '9223372036854775808', '99999999999999999999', '1e3', ' 1', '1 ', 'abc', '0x1f', '1.0'])(
-    'rejects %j',
-    (text) => expect(parseId(text)).toBeUndefined(),
+  it.each(['', '0', '-1', '+1', '01', '9223372036854775808', '99999999999999999999', '1e3', ' 1', '1 ', 'abc', '0x1f', '1.0'])('rejects %j', (text) =>
+    expect(parseId(text)).toBeUndefined(),
   );
 
   it('accepts 1 and 9223372036854775807', () => {

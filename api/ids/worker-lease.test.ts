@@ -70,9 +70,7 @@ describe('worker leases', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatch(/all 16 id worker slots of this site are leased by live processes/);
     const rows = await db.sql<{ worker_slot: number; holder: string }[]>`select worker_slot, holder from id_worker_leases`;
-    expect(new Map(rows.map((row) => [row.worker_slot, row.holder]))).toEqual(
-      new Map(leased.map((lease) => [lease.workerSlot, lease.holder])),
-    );
+    expect(new Map(rows.map((row) => [row.worker_slot, row.holder]))).toEqual(new Map(leased.map((lease) => [lease.workerSlot, lease.holder])));
   });
 
   it("takes over an expired lease with the old holder's last_ms as floor, and the old holder finds it lost", async () => {

@@ -16,7 +16,10 @@ function capture() {
 describe('logger', () => {
   it('redacts passwords, tokens and authorization headers however they are nested', () => {
     const { logger, text } = capture();
-    logger.info({ password: 'Secret-Pass-1', body: { token: 'cdt_secret', password: 'Secret-Pass-2' }, headers: { authorization: 'Bearer cdt_x' } }, 'careless');
+    logger.info(
+      { password: 'Secret-Pass-1', body: { token: 'cdt_secret', password: 'Secret-Pass-2' }, headers: { authorization: 'Bearer cdt_x' } },
+      'careless',
+    );
     expect(text()).not.toMatch(/Secret-Pass|cdt_/);
     expect(text()).toContain('[redacted]');
   });

@@ -31,7 +31,10 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
     if (!seen || compareStamps(state, seen) > 0) byId.set(state.id, state);
   }
   const ids = [...byId.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  const currentRows = ids.length === 0 ? [] : await tx<(VersionStamp & { id: string })[]>`
+  const currentRows =
+    ids.length === 0
+      ? []
+      : await tx<(VersionStamp & { id: string })[]>`
     select id::text as id, version, coalesce(origin_site, site) as "originSite",
            to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt"
     from accidents where id = any(${ids}::bigint[]) order by id for update`;

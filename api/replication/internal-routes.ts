@@ -27,7 +27,10 @@ const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', d
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw badRequest('The replication request is invalid.', parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    throw badRequest(
+      'The replication request is invalid.',
+      parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
   }
   return parsed.data;
 }
@@ -46,7 +49,14 @@ export function createInternalRoutes(deps: InternalRoutesDeps) {
     if (!key) throw unauthorized('Only a peer site, with a signed request, may call this route.');
     const url = new URL(c.req.url);
     const rawBody = c.req.method === 'GET' ? '' : await c.req.text();
-    const check = verifySignature(key, c.req.method, url.pathname + url.search, rawBody, c.req.header(SIGNATURE_HEADERS.timestamp), c.req.header(SIGNATURE_HEADERS.signature));
+    const check = verifySignature(
+      key,
+      c.req.method,
+      url.pathname + url.search,
+      rawBody,
+      c.req.header(SIGNATURE_HEADERS.timestamp),
+      c.req.header(SIGNATURE_HEADERS.signature),
+    );
     if (!check.ok) throw unauthorized(`The request's signature is refused: ${check.reason}.`);
     c.set('sender', sender);
     c.set('rawBody', rawBody);

@@ -61,7 +61,7 @@ function createMetrics(registry: Registry) {
     }),
     applied: new Counter({
       name: 'crashdesk_replication_applied_reports_total',
-      help: 'Report states received from the peer that replaced this site\'s state',
+      help: "Report states received from the peer that replaced this site's state",
       labelNames: ['site', 'peer'] as const,
       registers: [registry],
     }),

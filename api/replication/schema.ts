@@ -44,7 +44,10 @@ export type Batch = z.infer<typeof BatchSchema>;
 export const RegisterSchema = z.strictObject({ url: z.url().optional() });
 
 export const SnapshotQuerySchema = z.object({
-  after: z.string().regex(/^\d{1,20}$/).default('0'),
+  after: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .default('0'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 

@@ -10,10 +10,16 @@ const singleSite = {
 };
 
 describe('replication settings', () => {
-  it('parses HQ\'s peers as name=url pairs, with the defaults of batch, interval and back-off', () => {
-    const config = loadEnvironment({ ...singleSite, CRASHDESK_REPLICATION_SECRET: 's'.repeat(32), CRASHDESK_PEERS: 'london=http://london:8080, leeds=https://leeds.example' });
+  it("parses HQ's peers as name=url pairs, with the defaults of batch, interval and back-off", () => {
+    const config = loadEnvironment({
+      ...singleSite,
+      CRASHDESK_REPLICATION_SECRET: 's'.repeat(32),
+      CRASHDESK_PEERS: 'london=http://london:8080, leeds=https://leeds.example',
+    });
     expect(config.CRASHDESK_PEERS).toEqual({ london: 'http://london:8080', leeds: 'https://leeds.example' });
-    expect([config.CRASHDESK_REPLICATION_BATCH_SIZE, config.CRASHDESK_REPLICATION_INTERVAL_MS, config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS]).toEqual([200, 200, 10_000]);
+    expect([config.CRASHDESK_REPLICATION_BATCH_SIZE, config.CRASHDESK_REPLICATION_INTERVAL_MS, config.CRASHDESK_REPLICATION_BACKOFF_MAX_MS]).toEqual([
+      200, 200, 10_000,
+    ]);
   });
 
   it('refuses peers or an HQ URL without a secret, a short secret and a malformed peer, naming each', () => {

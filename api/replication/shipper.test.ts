@@ -91,7 +91,9 @@ describe('the shipper', () => {
     expect(replica.state().consecutiveFailures).toBe(0);
     await replica.stop();
     expect([...received].sort()).toEqual([...ids.slice(0, 5)].sort());
-    const [{ position }] = (await site.sql`select position::int from replication_checkpoints where peer = 'hq' and direction = 'shipped'`) as unknown as [{ position: number }];
+    const [{ position }] = (await site.sql`select position::int from replication_checkpoints where peer = 'hq' and direction = 'shipped'`) as unknown as [
+      { position: number },
+    ];
     expect(position).toBeGreaterThan(0);
   });
 });

@@ -37,10 +37,19 @@ export type SignatureCheck = { readonly ok: true } | { readonly ok: false; reado
  * A replayed request inside the skew window is accepted: every internal route is idempotent, so
  * a replay changes nothing (a redelivered batch is exactly that).
  */
-export function verifySignature(key: string, method: string, path: string, body: string, timestamp: string | undefined, signature: string | undefined, now = Date.now()): SignatureCheck {
+export function verifySignature(
+  key: string,
+  method: string,
+  path: string,
+  body: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  now = Date.now(),
+): SignatureCheck {
   if (!timestamp || !signature) return { ok: false, reason: 'the request is not signed' };
   const at = Number(timestamp);
-  if (!Number.isSafeInteger(at) || Math.abs(now - at) > MAX_SKEW_MS) return { ok: false, reason: 'the signature timestamp is missing or too far from this clock' };
+  if (!Number.isSafeInteger(at) || Math.abs(now - at) > MAX_SKEW_MS)
+    return { ok: false, reason: 'the signature timestamp is missing or too far from this clock' };
   const expected = Buffer.from(mac(key, method, path, timestamp, body), 'hex');
   const given = Buffer.from(signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'the signature does not match' };

@@ -34,7 +34,10 @@ export function stateColumns(db: Sql | TransactionSql) {
 async function toState(codec: FieldCodec, row: StateRow): Promise<ReplicatedReport> {
   const { sealed, ...rest } = row;
   const fields = await codec.open(row.id, sealed);
-  return { ...rest, fields: { drivers: [...fields.drivers], policyNumber: fields.policyNumber, location: fields.location, cause: fields.cause, summary: fields.summary } };
+  return {
+    ...rest,
+    fields: { drivers: [...fields.drivers], policyNumber: fields.policyNumber, location: fields.location, cause: fields.cause, summary: fields.summary },
+  };
 }
 
 /** The current state of each named report, soft-deleted ones included, opened for shipping. */

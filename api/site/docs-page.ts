@@ -35,11 +35,10 @@ export function createDocsRoutes(site: string, title: string) {
     ),
   );
   app.get('/docs/init.js', (c) =>
-    c.body(
-      `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(`/${site}/openapi.json`)}, dom_id: '#swagger-ui' });\n`,
-      200,
-      { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' },
-    ),
+    c.body(`window.ui = SwaggerUIBundle({ url: ${JSON.stringify(`/${site}/openapi.json`)}, dom_id: '#swagger-ui' });\n`, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+    }),
   );
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');

@@ -13,9 +13,7 @@ import { type RunningSite, startSite } from './start-site.js';
 export async function startSingleSite(config: SiteConfig, logger: Logger, metrics: HttpMetrics) {
   const { site } = config;
   const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}` });
-  const ownerSql = config.databaseOwnerUrl
-    ? connectDatabase(config.databaseOwnerUrl, { max: 1, applicationName: `crashdesk-${site}-migrate` })
-    : undefined;
+  const ownerSql = config.databaseOwnerUrl ? connectDatabase(config.databaseOwnerUrl, { max: 1, applicationName: `crashdesk-${site}-migrate` }) : undefined;
   if (!ownerSql) {
     logger.warn('DATABASE_OWNER_URL is not set: the api migrates as its own role and owns the schema, so only a trigger keeps the audit trail append-only');
   }

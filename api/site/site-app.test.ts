@@ -31,9 +31,7 @@ describe('site endpoints', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.body.paths);
-    expect(paths).toEqual(
-      expect.arrayContaining(['/london/v1/auth/login', '/london/v1/users', '/london/v1/accidents', '/london/v1/accidents/{id}']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['/london/v1/auth/login', '/london/v1/users', '/london/v1/accidents', '/london/v1/accidents/{id}']));
     expect(Object.keys(doc.body.paths['/london/v1/accidents/{id}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
     expect(doc.body.components.schemas.NewAccident.required).toEqual(
       expect.arrayContaining(['callReason', 'drivers', 'policyNumber', 'accidentDate', 'location']),

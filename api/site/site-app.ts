@@ -69,7 +69,15 @@ export function createSiteApp(deps: SiteAppDeps) {
   // The agents' console: cookie sessions of its own, never accepted by the /v1 routes above.
   app.route(
     '/',
-    createConsoleRoutes({ site, auth: deps.auth, throttle: deps.throttle, reports: deps.reports, cursors: deps.cursors, audit: deps.audit, logger: deps.logger }),
+    createConsoleRoutes({
+      site,
+      auth: deps.auth,
+      throttle: deps.throttle,
+      reports: deps.reports,
+      cursors: deps.cursors,
+      audit: deps.audit,
+      logger: deps.logger,
+    }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok', site }));
   app.get('/readyz', async (c) => {

@@ -5,14 +5,7 @@ import { type AuditEntry, type AuditRecorder, noAuditRecorder } from '../audit/e
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { requirePermission } from '../auth/middleware.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import {
-  AccountListSchema,
-  AccountPatchSchema,
-  AccountSchema,
-  CreatedUserSchema,
-  NewUserSchema,
-  UsernameParamSchema,
-} from '../auth/schema.js';
+import { AccountListSchema, AccountPatchSchema, AccountSchema, CreatedUserSchema, NewUserSchema, UsernameParamSchema } from '../auth/schema.js';
 import type { Account, AuthStore } from '../auth/store.js';
 import { notFound, ProblemError } from '../http/problem.js';
 import type { AppEnv } from '../http/env.js';
@@ -25,7 +18,6 @@ export interface UsersRoutesDeps {
   readonly throttle: LoginThrottle;
   readonly audit?: AuditRecorder;
 }
-
 
 const createUser = createRoute({
   method: 'post',
@@ -97,10 +89,7 @@ export function createUsersRoutes({ site, store, throttle, audit = noAuditRecord
     );
     if (!account) throw new ProblemError(409, 'username-taken', `The username ${username} is already taken at ${site}.`);
     c.header('location', `/${site}/v1/users/${account.username}`);
-    return c.json(
-      { username: account.username, role: account.role, site: account.site, createdAt: account.createdAt.toISOString() },
-      201,
-    );
+    return c.json({ username: account.username, role: account.role, site: account.site, createdAt: account.createdAt.toISOString() }, 201);
   });
 
   app.openapi(listUsers, async (c) => c.json({ items: (await store.listAccounts()).map(toAccount) }, 200));

@@ -8,7 +8,11 @@ import { desiredChildren } from './resources.js';
 
 // Every child a builder can produce: managed database and cache, and the ServiceMonitor.
 const everyChild = [
-  ...desiredChildren(testCity('london', { cache: { managed: { image: 'redis:8', memory: '256Mi' } } }), { siteNumber: 1, now: new Date('2026-11-18T12:00:00Z'), serviceMonitors: true }),
+  ...desiredChildren(testCity('london', { cache: { managed: { image: 'redis:8', memory: '256Mi' } } }), {
+    siteNumber: 1,
+    now: new Date('2026-11-18T12:00:00Z'),
+    serviceMonitors: true,
+  }),
   replicationSecret(testCity('london'), 'platform-secret'),
 ];
 
@@ -34,6 +38,7 @@ describe('the table of children', () => {
   it('gives every child its REST collection', () => {
     expect(resourcePath('postgresql.cnpg.io/v1', 'Cluster', 'platform', 'db')).toBe('/apis/postgresql.cnpg.io/v1/namespaces/platform/clusters/db');
     expect(resourcePath('v1', 'ServiceAccount', 'platform')).toBe('/api/v1/namespaces/platform/serviceaccounts');
-    for (const { apiVersion, kind, plural } of CHILD_KINDS) expect(resourcePath(apiVersion, kind, 'platform')).toMatch(new RegExp(`/namespaces/platform/${plural}$`));
+    for (const { apiVersion, kind, plural } of CHILD_KINDS)
+      expect(resourcePath(apiVersion, kind, 'platform')).toMatch(new RegExp(`/namespaces/platform/${plural}$`));
   });
 });

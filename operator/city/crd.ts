@@ -23,12 +23,12 @@ const specSchema = object(
         image: string({ minLength: 1, maxLength: 512 }),
         replicas: object(
           { min: integer({ minimum: 1, maximum: 100, default: 2 }), max: integer({ minimum: 1, maximum: 100, default: 10 }) },
-          { default: { min: 2, max: 10 }, 'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'api.replicas.min must not exceed api.replicas.max' }] },
+          {
+            default: { min: 2, max: 10 },
+            'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'api.replicas.min must not exceed api.replicas.max' }],
+          },
         ),
-        resources: object(
-          { requests: resources, limits: resources },
-          { default: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } },
-        ),
+        resources: object({ requests: resources, limits: resources }, { default: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } }),
       },
       { required: ['image'] },
     ),
@@ -50,7 +50,10 @@ const specSchema = object(
               end: clock,
               minReplicas: integer({ minimum: 1, maximum: 100 }),
             },
-            { required: ['name', 'start', 'end', 'minReplicas'], 'x-kubernetes-validations': [{ rule: 'self.start != self.end', message: 'a schedule window must not start and end at the same time' }] },
+            {
+              required: ['name', 'start', 'end', 'minReplicas'],
+              'x-kubernetes-validations': [{ rule: 'self.start != self.end', message: 'a schedule window must not start and end at the same time' }],
+            },
           ),
         },
       },
@@ -68,13 +71,11 @@ const specSchema = object(
     ),
     database: object(
       {
-        managed: object(
-          {
-            instances: integer({ minimum: 1, maximum: 9, default: 2 }),
-            storageSize: string({ default: '10Gi', pattern: '^[0-9]+(Mi|Gi|Ti)$' }),
-            storageClass: string({ maxLength: 253 }),
-          },
-        ),
+        managed: object({
+          instances: integer({ minimum: 1, maximum: 9, default: 2 }),
+          storageSize: string({ default: '10Gi', pattern: '^[0-9]+(Mi|Gi|Ti)$' }),
+          storageClass: string({ maxLength: 253 }),
+        }),
         external: object({ secretName: dnsName, urlKey: string({ default: 'uri' }), ownerUrlKey: string() }, { required: ['secretName'] }),
       },
       {
@@ -96,7 +97,11 @@ const specSchema = object(
       {
         vaultAddress: string({ pattern: '^https?://', maxLength: 512 }),
         transitMount: string({ default: 'transit', pattern: '^[a-z0-9_-]+$' }),
-        keyName: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'encryption.keyName is immutable: data sealed with the old key would be lost' }] }),
+        keyName: string({
+          pattern: '^[A-Za-z0-9_-]+$',
+          maxLength: 128,
+          'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'encryption.keyName is immutable: data sealed with the old key would be lost' }],
+        }),
         authRole: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128 }),
         authMount: string({ default: 'kubernetes', pattern: '^[a-z0-9_/-]+$' }),
         deleteKeyOnDelete: { type: 'boolean', default: false },
@@ -170,7 +175,7 @@ export const cityCrd = {
                 {
                   // The api treats the site named `hq` as hq, so role and name must agree.
                   rule: "(self.spec.role == 'hq') == (self.metadata.name == 'hq')",
-                  message: "the hq City must be named hq, and only it may have role hq",
+                  message: 'the hq City must be named hq, and only it may have role hq',
                 },
                 { rule: 'size(self.metadata.name) <= 40', message: 'a City name has at most 40 characters (it prefixes its children)' },
               ],

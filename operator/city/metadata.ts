@@ -20,4 +20,3 @@ export function childMetadata(city: City, name: string, labels: Record<string, s
     ownerReferences: [{ apiVersion: API_VERSION, kind: KIND, name: city.metadata.name, uid: city.metadata.uid, controller: true, blockOwnerDeletion: true }],
   };
 }
-

@@ -18,7 +18,11 @@ const cityPath = resourcePath(API_VERSION, 'City', 'platform', 'london');
 const crds = resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
 const secrets = resourcePath('v1', 'Secret', 'platform');
 const deploymentPath = resourcePath('apps/v1', 'Deployment', 'platform', 'crashdesk-api-london');
-const conflict: Refusal = { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on deployments.apps "crashdesk-api-london": the object has been modified' };
+const conflict: Refusal = {
+  code: 409,
+  reason: 'Conflict',
+  message: 'Operation cannot be fulfilled on deployments.apps "crashdesk-api-london": the object has been modified',
+};
 
 async function setUp() {
   const kube = createMemoryKube();
@@ -26,8 +30,18 @@ async function setUp() {
   const logger = pino({ level: 'silent' });
   await kube.create(crds, cityCrd);
   await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'clusters.postgresql.cnpg.io' } });
-  await kube.create(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'crashdesk-replication' }, stringData: { secret: 'the platform replication secret' } });
-  await kube.create(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'crashdesk-blind-index' }, stringData: { key: 'a blind-index key of 32 bytes...' } });
+  await kube.create(secrets, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'crashdesk-replication' },
+    stringData: { secret: 'the platform replication secret' },
+  });
+  await kube.create(secrets, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'crashdesk-blind-index' },
+    stringData: { key: 'a blind-index key of 32 bytes...' },
+  });
   // As a client sends it: what the API server sets (uid, generation, resourceVersion) it sets itself.
   const { metadata, ...london } = testCity('london');
   await kube.create(resourcePath(API_VERSION, 'City', 'platform'), { ...london, metadata: { name: metadata.name, namespace: metadata.namespace } });
@@ -41,7 +55,10 @@ async function setUp() {
       for (let pass = 0; pass < 3; pass++) await reconciler.reconcile(key);
     },
     city: () => kube.getOrUndefined<City>(cityPath),
-    events: async (reason: string) => (await kube.list<{ reason: string; type: string; message: string }>(resourcePath('v1', 'Event', 'platform'))).items.filter((event) => event.reason === reason),
+    events: async (reason: string) =>
+      (await kube.list<{ reason: string; type: string; message: string }>(resourcePath('v1', 'Event', 'platform'))).items.filter(
+        (event) => event.reason === reason,
+      ),
     writesSince: (mark: number) => kube.requests.slice(mark).filter((request) => request.method !== 'GET'),
   };
 }

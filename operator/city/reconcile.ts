@@ -83,17 +83,32 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       if (siteNumber === undefined) return; // the patch's watch event brings the City back
 
       const deployment = lookup('Deployment', namespace, cityNames(city).api);
-      const [database, replication, withServiceMonitor] = await Promise.all([observeDatabase(kube, city, lookup), observeReplication(kube, city), serviceMonitors()]);
-      const children = desiredChildren(city, { siteNumber, now: now(), currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas, serviceMonitors: withServiceMonitor });
+      const [database, replication, withServiceMonitor] = await Promise.all([
+        observeDatabase(kube, city, lookup),
+        observeReplication(kube, city),
+        serviceMonitors(),
+      ]);
+      const children = desiredChildren(city, {
+        siteNumber,
+        now: now(),
+        currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
+        serviceMonitors: withServiceMonitor,
+      });
       if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
 
       let encryptionError: unknown;
       if (unchangedSinceLastApply(key, city, children)) {
         logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
-        encryptionError = await vault.verify(city).then(() => undefined, (error: unknown) => error);
+        encryptionError = await vault.verify(city).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         if (encryptionError !== undefined) applied.delete(key);
       } else {
-        encryptionError = await vault.ensure(city).then(() => undefined, (error: unknown) => error);
+        encryptionError = await vault.ensure(city).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         await applyAll(key, city, children, encryptionError === undefined);
       }
 
@@ -105,7 +120,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           encryption: encryptionError === undefined ? encryptionCondition(undefined, cityNames(city).transitKey) : encryptionCondition(encryptionError, ''),
           replication: replicationCondition(replication),
           endpoint: endpoint(city),
-          replicas: (deploymentState(deployment)?.availableReplicas ?? 0),
+          replicas: deploymentState(deployment)?.availableReplicas ?? 0,
           siteNumber,
         },
         now(),
@@ -154,7 +169,8 @@ export function createCityReconciler(deps: ReconcilerDeps) {
         versions.set(childKey(child), versionOf(result));
       }),
     );
-    if (created.length > 0) await events.normal(city, 'Applied', `created or repaired ${created.map((child) => `${child.kind} ${child.metadata.name}`).join(', ')}`);
+    if (created.length > 0)
+      await events.normal(city, 'Applied', `created or repaired ${created.map((child) => `${child.kind} ${child.metadata.name}`).join(', ')}`);
     if (city.status?.observedGeneration !== city.metadata.generation && city.status?.observedGeneration !== undefined) {
       await events.normal(city, 'Updated', `applied generation ${city.metadata.generation}`);
     }
@@ -192,12 +208,19 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       await vault.remove(city);
     } catch (error) {
       const conditions = setCondition([...(city.status?.conditions ?? [])], cleanupCondition(error), city.metadata.generation, now());
-      const withReady = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Deleting', message: 'waiting for Vault to remove the role and policy' }, city.metadata.generation, now());
+      const withReady = setCondition(
+        conditions,
+        { type: 'Ready', status: 'False', reason: 'Deleting', message: 'waiting for Vault to remove the role and policy' },
+        city.metadata.generation,
+        now(),
+      );
       await writeStatus(city, path, { ...city.status, conditions: withReady });
       await events.warning(city, 'VaultCleanupFailed', errorMessage(error));
       throw new Error(`removing Vault objects of City ${key}`, { cause: error });
     }
-    await kube.mergePatch(path, { metadata: { resourceVersion: city.metadata.resourceVersion, finalizers: city.metadata.finalizers.filter((f) => f !== FINALIZER) } });
+    await kube.mergePatch(path, {
+      metadata: { resourceVersion: city.metadata.resourceVersion, finalizers: city.metadata.finalizers.filter((f) => f !== FINALIZER) },
+    });
     logger.info({ city: key }, 'Vault role and policy removed; City released');
   }
 

@@ -29,12 +29,17 @@ describe('children metadata', () => {
     for (const child of desiredChildren(london, observed)) {
       expect(child.metadata.namespace).toBe('platform');
       expect(child.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('crashdesk-operator');
-      expect(child.metadata.ownerReferences).toEqual([{ apiVersion: 'crashdesk.io/v1alpha1', kind: 'City', name: 'london', uid: 'uid-london', controller: true, blockOwnerDeletion: true }]);
+      expect(child.metadata.ownerReferences).toEqual([
+        { apiVersion: 'crashdesk.io/v1alpha1', kind: 'City', name: 'london', uid: 'uid-london', controller: true, blockOwnerDeletion: true },
+      ]);
     }
   });
 
   it('leaves out the ServiceMonitor when its CRD is not installed, and the Cluster for an external database', () => {
-    const kinds = desiredChildren(testCity('leeds', { database: { external: { secretName: 'db', urlKey: 'uri' } } }), { ...observed, serviceMonitors: false }).map((c) => c.kind);
+    const kinds = desiredChildren(testCity('leeds', { database: { external: { secretName: 'db', urlKey: 'uri' } } }), {
+      ...observed,
+      serviceMonitors: false,
+    }).map((c) => c.kind);
     expect(kinds).not.toContain('ServiceMonitor');
     expect(kinds).not.toContain('Cluster');
     expect(kinds).toContain('Deployment');
@@ -55,11 +60,21 @@ describe('deployment', () => {
 
   it('runs one site with an environment the api config schema accepts', () => {
     const values = Object.fromEntries(
-      env.map((v) => [v.name, v.value ?? (v.name === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : v.name === 'DATABASE_URL' ? 'postgres://db/app' : 'k'.repeat(64))]),
+      env.map((v) => [
+        v.name,
+        v.value ??
+          (v.name === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : v.name === 'DATABASE_URL' ? 'postgres://db/app' : 'k'.repeat(64)),
+      ]),
     );
     const parsed = configSchema.safeParse(values);
     expect(parsed.success).toBe(true);
-    expect(byName).toMatchObject({ CRASHDESK_SITE: 'london', CRASHDESK_SITE_NUMBER: '7', CRASHDESK_KEY_PROVIDER: 'vault', VAULT_AUTH_METHOD: 'kubernetes', CRASHDESK_TRUST_PROXY_HOPS: '1' });
+    expect(byName).toMatchObject({
+      CRASHDESK_SITE: 'london',
+      CRASHDESK_SITE_NUMBER: '7',
+      CRASHDESK_KEY_PROVIDER: 'vault',
+      VAULT_AUTH_METHOD: 'kubernetes',
+      CRASHDESK_TRUST_PROXY_HOPS: '1',
+    });
   });
 
   it('reads the database URL from the CloudNativePG app secret, or from the external secret', () => {
@@ -77,7 +92,11 @@ describe('deployment', () => {
   });
 
   it('ships a city to hq with its derived key, and gives hq the platform secret without an hq URL', () => {
-    expect(byName).toMatchObject({ CRASHDESK_HQ_URL: 'http://crashdesk-api-hq.platform.svc:80', CRASHDESK_REPLICATION_URL: 'http://crashdesk-api-london.platform.svc:80', CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' } });
+    expect(byName).toMatchObject({
+      CRASHDESK_HQ_URL: 'http://crashdesk-api-hq.platform.svc:80',
+      CRASHDESK_REPLICATION_URL: 'http://crashdesk-api-london.platform.svc:80',
+      CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
+    });
     const hqEnv = spec(deployment(testCity('hq'), { ...observed, siteNumber: 0 })).template.spec.containers[0].env as Env[];
     expect(hqEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'crashdesk-replication', key: 'secret' });
     expect(hqEnv.some((v) => v.name === 'CRASHDESK_HQ_URL')).toBe(false);
@@ -105,13 +124,18 @@ describe('service and ingress', () => {
   it('selects the Deployment pods and routes /{name} on the host to them', () => {
     expect(spec(service(london)).selector).toEqual(spec(deployment(london, observed)).selector.matchLabels);
     expect(spec(ingress(london)).rules).toEqual([
-      { host: 'crashdesk.example', http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london', port: { name: 'http' } } } }] } },
+      {
+        host: 'crashdesk.example',
+        http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london', port: { name: 'http' } } } }] },
+      },
     ]);
     expect(spec(ingress(london)).tls).toBeUndefined();
   });
 
   it('takes an explicit path, class and TLS secret', () => {
-    const built = spec(ingress(testCity('paris', { ingress: { host: 'fr.example', path: '/fr', className: 'nginx', tlsSecretName: 'fr-tls', controllerNamespace: 'ingress' } })));
+    const built = spec(
+      ingress(testCity('paris', { ingress: { host: 'fr.example', path: '/fr', className: 'nginx', tlsSecretName: 'fr-tls', controllerNamespace: 'ingress' } })),
+    );
     expect(built).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['fr.example'], secretName: 'fr-tls' }] });
     expect(built.rules[0].http.paths[0].path).toBe('/fr');
   });
@@ -120,7 +144,11 @@ describe('service and ingress', () => {
 describe('horizontalPodAutoscaler', () => {
   it('scales on CPU and on http_requests_per_second per pod between the bounds', () => {
     const built = spec(horizontalPodAutoscaler(london, { now: noon }));
-    expect(built).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'crashdesk-api-london' } });
+    expect(built).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 10,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'crashdesk-api-london' },
+    });
     expect(built.metrics).toEqual([
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
       { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } },
@@ -128,7 +156,9 @@ describe('horizontalPodAutoscaler', () => {
   });
 
   it('raises minReplicas while a schedule window is open, in the City timezone', () => {
-    const peak = testCity('london', { scaling: { ...london.spec.scaling, schedules: [{ name: 'lunch', days: ['wed'], start: '11:30', end: '13:00', minReplicas: 6 }] } });
+    const peak = testCity('london', {
+      scaling: { ...london.spec.scaling, schedules: [{ name: 'lunch', days: ['wed'], start: '11:30', end: '13:00', minReplicas: 6 }] },
+    });
     expect(spec(horizontalPodAutoscaler(peak, { now: noon })).minReplicas).toBe(6);
     expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-18T14:00:00Z') })).minReplicas).toBe(2);
     expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-19T12:00:00Z') })).minReplicas).toBe(2);
@@ -137,7 +167,10 @@ describe('horizontalPodAutoscaler', () => {
 
 describe('podDisruptionBudget and network policies', () => {
   it('lets one api pod go at a time', () => {
-    expect(spec(podDisruptionBudget(london))).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec(deployment(london, observed)).selector.matchLabels } });
+    expect(spec(podDisruptionBudget(london))).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: spec(deployment(london, observed)).selector.matchLabels },
+    });
   });
 
   it('admits to the api only the ingress controller namespace and peer sites, on the api port', () => {
@@ -151,7 +184,10 @@ describe('podDisruptionBudget and network policies', () => {
 
   it('admits to the database and the cache only this site api pods (and the database its own instances)', () => {
     const apiPods = spec(deployment(london, observed)).selector.matchLabels;
-    expect(spec(databaseNetworkPolicy(london)).ingress[0]).toEqual({ from: [{ podSelector: { matchLabels: apiPods } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    expect(spec(databaseNetworkPolicy(london)).ingress[0]).toEqual({
+      from: [{ podSelector: { matchLabels: apiPods } }],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    });
     const cached = testCity('london', { cache: { managed: { image: 'redis:7.4-alpine', memory: '256Mi' } } });
     expect(spec(cacheNetworkPolicy(cached)).ingress).toEqual([{ from: [{ podSelector: { matchLabels: apiPods } }], ports: [{ protocol: 'TCP', port: 6379 }] }]);
   });
@@ -164,7 +200,16 @@ describe('data services', () => {
 
   it('runs a managed cache without persistence, evicting at 80% of its memory', () => {
     const [redis, redisService] = cacheObjects(testCity('london', { cache: { managed: { image: 'redis:7.4-alpine', memory: '1Gi' } } }));
-    expect(spec(redis).template.spec.containers[0].args).toEqual(['--save', '', '--appendonly', 'no', '--maxmemory', '819mb', '--maxmemory-policy', 'allkeys-lru']);
+    expect(spec(redis).template.spec.containers[0].args).toEqual([
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory',
+      '819mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+    ]);
     expect(spec(redisService).ports[0].port).toBe(6379);
     expect(cacheObjects(london)).toEqual([]);
   });

@@ -49,7 +49,13 @@ export function deployment(city: City, observed: Observed): KubeObject {
     serviceAccountName: names.serviceAccount,
     ...databaseUrl(city),
     blindIndexKey: { name: spec.encryption.blindIndexSecretName, key: 'key' },
-    vault: { address: spec.encryption.vaultAddress, role: names.vaultRole, transitMount: spec.encryption.transitMount, transitKey: names.transitKey, authMount: spec.encryption.authMount },
+    vault: {
+      address: spec.encryption.vaultAddress,
+      role: names.vaultRole,
+      transitMount: spec.encryption.transitMount,
+      transitKey: names.transitKey,
+      authMount: spec.encryption.authMount,
+    },
     // hq signs with the platform secret itself; a city holds only the key derived for it.
     replication: isHq
       ? { secret: { name: spec.replication.secretName, key: 'secret' } }
@@ -97,7 +103,10 @@ export function horizontalPodAutoscaler(city: City, observed: Pick<Observed, 'no
       metrics: [
         { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilization } } },
         // Served by prometheus-adapter from the api's request counter.
-        { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: String(scaling.targetRequestsPerSecond) } } },
+        {
+          type: 'Pods',
+          pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: String(scaling.targetRequestsPerSecond) } },
+        },
       ],
       // Call volume drops between peaks briefly; do not give pods back at the first quiet minute.
       behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },

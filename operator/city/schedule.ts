@@ -10,7 +10,9 @@ interface LocalTime {
 }
 
 function localTime(now: Date, timezone: string): LocalTime {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
+    now,
+  );
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
   return { day: part('weekday').slice(0, 3).toLowerCase(), minutes: Number(part('hour')) * 60 + Number(part('minute')) };
 }

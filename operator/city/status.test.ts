@@ -31,7 +31,11 @@ describe('ApiAvailable', () => {
 describe('DatabaseReady', () => {
   it.each([
     [{ kind: 'managed', secretFound: false, secretName: 'db-app' }, 'False', 'ClusterMissing'],
-    [{ kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }, 'False', 'ClusterNotReady'],
+    [
+      { kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } },
+      'False',
+      'ClusterNotReady',
+    ],
     [{ kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'False', 'AppSecretMissing'],
     [{ kind: 'managed', secretFound: true, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'True', 'ClusterReady'],
     [{ kind: 'external', secretFound: false, secretName: 'ext' }, 'False', 'ExternalSecretMissing'],
@@ -41,7 +45,10 @@ describe('DatabaseReady', () => {
   });
 
   it('says how many instances are ready', () => {
-    expect(databaseCondition({ kind: 'managed', secretFound: false, secretName: 'x', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }).message).toBe('1 of 3 instances ready (Setting up primary)');
+    expect(
+      databaseCondition({ kind: 'managed', secretFound: false, secretName: 'x', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } })
+        .message,
+    ).toBe('1 of 3 instances ready (Setting up primary)');
   });
 });
 
@@ -49,7 +56,11 @@ describe('EncryptionReady', () => {
   it('is True once Vault is configured, False with the cause when Vault failed, and VaultCleanupFailed while deleting', () => {
     expect(encryptionCondition(undefined, 'crashdesk-london')).toMatchObject({ status: 'True', reason: 'VaultConfigured' });
     const failure = new Error('Vault at http://vault unreachable', { cause: new Error('ECONNREFUSED') });
-    expect(encryptionCondition(failure, '')).toMatchObject({ status: 'False', reason: 'VaultUnavailable', message: 'Vault at http://vault unreachable: ECONNREFUSED' });
+    expect(encryptionCondition(failure, '')).toMatchObject({
+      status: 'False',
+      reason: 'VaultUnavailable',
+      message: 'Vault at http://vault unreachable: ECONNREFUSED',
+    });
     expect(cleanupCondition(failure)).toMatchObject({ type: 'EncryptionReady', status: 'False', reason: 'VaultCleanupFailed' });
   });
 });
@@ -70,7 +81,10 @@ describe('Ready', () => {
   it('is True only when every other condition is, and otherwise names the ones that are not', () => {
     const yes = (type: 'DatabaseReady' | 'ApiAvailable') => ({ type, status: 'True' as const, reason: 'Fine', message: 'fine' });
     expect(readyCondition([yes('DatabaseReady'), yes('ApiAvailable')])).toMatchObject({ status: 'True', reason: 'AllReady' });
-    const notReady = readyCondition([yes('DatabaseReady'), { type: 'ApiAvailable', status: 'False', reason: 'RollingOut', message: '1 of 2 replicas updated' }]);
+    const notReady = readyCondition([
+      yes('DatabaseReady'),
+      { type: 'ApiAvailable', status: 'False', reason: 'RollingOut', message: '1 of 2 replicas updated' },
+    ]);
     expect(notReady).toMatchObject({ status: 'False', reason: 'ApiNotReady', message: 'ApiAvailable: 1 of 2 replicas updated' });
   });
 });

@@ -57,7 +57,9 @@ export interface DatabaseState {
 export function databaseCondition(database: DatabaseState): ConditionInput {
   const outcome = ((): Outcome => {
     if (database.kind === 'external') {
-      return database.secretFound ? yes('ExternalSecretFound', `using Secret ${database.secretName}`) : no('ExternalSecretMissing', `Secret ${database.secretName} not found`);
+      return database.secretFound
+        ? yes('ExternalSecretFound', `using Secret ${database.secretName}`)
+        : no('ExternalSecretMissing', `Secret ${database.secretName} not found`);
     }
     if (!database.cluster) return no('ClusterMissing', 'the CloudNativePG Cluster does not exist yet');
     const { instances, readyInstances = 0, phase = 'unknown' } = database.cluster;
@@ -98,7 +100,12 @@ export function replicationCondition(state: ReplicationState): ConditionInput {
 export function readyCondition(parts: readonly ConditionInput[]): ConditionInput {
   const failing = parts.filter((part) => part.status !== 'True');
   if (failing.length === 0) return { type: 'Ready', status: 'True', reason: 'AllReady', message: 'every part of the city is ready' };
-  return { type: 'Ready', status: 'False', reason: failing.map((part) => part.type.replace(/Ready|Available|Configured$/, '')).join('') + 'NotReady', message: failing.map((part) => `${part.type}: ${part.message}`).join('; ') };
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: failing.map((part) => part.type.replace(/Ready|Available|Configured$/, '')).join('') + 'NotReady',
+    message: failing.map((part) => `${part.type}: ${part.message}`).join('; '),
+  };
 }
 
 /** Sets a condition, keeping its lastTransitionTime unless its status changed. */
@@ -112,7 +119,10 @@ export function setCondition(conditions: readonly Condition[], input: ConditionI
 export function desiredStatus(city: City, observation: Observation, now: Date): CityStatus {
   const generation = city.metadata.generation;
   const parts = [observation.database, observation.api, observation.encryption, observation.replication];
-  const conditions = [...parts, readyCondition(parts)].reduce<Condition[]>((all, input) => setCondition(all, input, generation, now), [...(city.status?.conditions ?? [])]);
+  const conditions = [...parts, readyCondition(parts)].reduce<Condition[]>(
+    (all, input) => setCondition(all, input, generation, now),
+    [...(city.status?.conditions ?? [])],
+  );
   return { observedGeneration: generation, conditions, endpoint: observation.endpoint, replicas: observation.replicas, siteNumber: observation.siteNumber };
 }
 
@@ -124,7 +134,9 @@ export function sameStatus(a: CityStatus | undefined, b: CityStatus): boolean {
       endpoint: status?.endpoint,
       replicas: status?.replicas,
       siteNumber: status?.siteNumber,
-      conditions: [...(status?.conditions ?? [])].sort((x, y) => x.type.localeCompare(y.type)).map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration, c.lastTransitionTime]),
+      conditions: [...(status?.conditions ?? [])]
+        .sort((x, y) => x.type.localeCompare(y.type))
+        .map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration, c.lastTransitionTime]),
     });
   return canonical(a) === canonical(b);
 }

@@ -53,13 +53,20 @@ describe('createVaultClient', () => {
     ]);
     expect(requests.every((r) => r.token === 'operator-token')).toBe(true);
     expect(requests[2]?.body).toEqual(authRole(withVault()));
-    expect(authRole(withVault())).toMatchObject({ bound_service_account_names: ['crashdesk-api-london'], bound_service_account_namespaces: ['platform'], token_policies: ['crashdesk-platform-london'] });
+    expect(authRole(withVault())).toMatchObject({
+      bound_service_account_names: ['crashdesk-api-london'],
+      bound_service_account_namespaces: ['platform'],
+      token_policies: ['crashdesk-platform-london'],
+    });
   });
 
   it('removes the role and policy, and the key only when deleteKeyOnDelete is set', async () => {
     requests.length = 0;
     await createVaultClient('t').remove(withVault());
-    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /v1/auth/kubernetes/role/crashdesk-platform-london', 'DELETE /v1/sys/policies/acl/crashdesk-platform-london']);
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'DELETE /v1/auth/kubernetes/role/crashdesk-platform-london',
+      'DELETE /v1/sys/policies/acl/crashdesk-platform-london',
+    ]);
     requests.length = 0;
     const deleting = withVault();
     await createVaultClient('t').remove({ ...deleting, spec: { ...deleting.spec, encryption: { ...deleting.spec.encryption, deleteKeyOnDelete: true } } });

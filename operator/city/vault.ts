@@ -54,9 +54,11 @@ export function createVaultClient(token: string, timeoutMs = 5_000): VaultClient
   }
 
   async function exists(address: string, path: string): Promise<boolean> {
-    const response = await fetch(new URL(`/v1/${path}`, address), { headers: { 'X-Vault-Token': token }, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-      throw new VaultError(`Vault at ${address} unreachable (GET ${path})`, { cause: error });
-    });
+    const response = await fetch(new URL(`/v1/${path}`, address), { headers: { 'X-Vault-Token': token }, signal: AbortSignal.timeout(timeoutMs) }).catch(
+      (error: unknown) => {
+        throw new VaultError(`Vault at ${address} unreachable (GET ${path})`, { cause: error });
+      },
+    );
     if (response.status === 404) return false;
     if (response.ok) return true;
     throw new VaultError(`Vault GET ${path} answered ${response.status}: ${(await response.text()).trim()}`);

@@ -43,7 +43,10 @@ describe('secrets never reach logs or error bodies', () => {
     expect((await send('POST', '/v1/accidents', { token: agent, body: JSON.stringify(newReport({ policyNumber: POLICY_MARKER })) })).status).toBe(201);
     expect((await send('GET', `/v1/accidents?policyNumber=${POLICY_MARKER}`, { token: agent })).status).toBe(200);
     const invalid = [
-      send('POST', '/v1/accidents', { token: agent, body: JSON.stringify({ ...newReport(), callReason: 42, summary: BODY_MARKER, drivers: [BODY_MARKER, ''] }) }),
+      send('POST', '/v1/accidents', {
+        token: agent,
+        body: JSON.stringify({ ...newReport(), callReason: 42, summary: BODY_MARKER, drivers: [BODY_MARKER, ''] }),
+      }),
       send('POST', '/v1/accidents', { token: agent, body: `{"summary":"${BODY_MARKER}",` }),
       send('POST', '/v1/users', { token: admin, body: JSON.stringify({ username: 'other', password: BODY_MARKER, role: BODY_MARKER }) }),
       send('PATCH', '/v1/users/marked', { token: admin, body: JSON.stringify({ password: `${BODY_MARKER}-marked` }) }),
@@ -64,7 +67,10 @@ describe('secrets never reach logs or error bodies', () => {
   });
 
   it('logged every request (at debug level), so there was every chance to leak', () => {
-    const requests = api.output().split('\n').filter((line) => line.includes('"msg":"request"'));
+    const requests = api
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"'));
     expect(requests.length).toBeGreaterThanOrEqual(15);
     expect(requests.some((line) => line.includes('"status":401'))).toBe(true);
   });

@@ -13,7 +13,18 @@ import { isNotFound, resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { CHART, createHelm, type Helm, type RenderedObject } from './helm.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, isReady, readCity, serviceAccountKubeConfig, waitUntilLeading } from './operator-support.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  isReady,
+  readCity,
+  serviceAccountKubeConfig,
+  waitUntilLeading,
+} from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const kube = createKube(adminConfig);
@@ -58,7 +69,13 @@ describe('the crashdesk Helm chart', () => {
     it(`renders the CRD, RBAC and Deployment that the cdk8s app defines (${watchNamespaces.length ? 'listed namespaces' : 'every namespace'})`, async () => {
       const watched = watchNamespaces.length ? ['--set-json', `watchNamespaces=${JSON.stringify(watchNamespaces)}`] : [];
       const rendered = await helm.template('crashdesk', 'crashdesk-system', ['--include-crds', ...imageValues, ...watched]);
-      const props: OperatorProps = { operatorNamespace: 'crashdesk-system', image: `${image.repository}:${image.tag}`, vaultTokenSecret: 'crashdesk-operator-vault', watchNamespaces, instance: 'crashdesk' };
+      const props: OperatorProps = {
+        operatorNamespace: 'crashdesk-system',
+        image: `${image.repository}:${image.tag}`,
+        vaultTokenSecret: 'crashdesk-operator-vault',
+        watchNamespaces,
+        instance: 'crashdesk',
+      };
       expect(rendered.find((object) => object.kind === 'CustomResourceDefinition')).toEqual(cityCrd);
       const defined = [...operatorRbac(props), operatorDeployment(props)] as RenderedObject[];
       for (const object of defined) expectSameObject(find(rendered, object.kind, object.metadata.name, object.metadata.namespace), object);
@@ -74,12 +91,29 @@ describe('the crashdesk Helm chart', () => {
       const rendered = await helm.template('crashdesk', namespace.name, [
         '--include-crds',
         ...imageValues,
-        '--set-json', `watchNamespaces=${JSON.stringify([namespace.name])}`,
-        '--set', 'metrics.serviceMonitor.enabled=true',
-        '--set', 'prometheusRule.enabled=true',
+        '--set-json',
+        `watchNamespaces=${JSON.stringify([namespace.name])}`,
+        '--set',
+        'metrics.serviceMonitor.enabled=true',
+        '--set',
+        'prometheusRule.enabled=true',
       ]);
       expect(new Set(rendered.map((object) => object.kind))).toEqual(
-        new Set(['CustomResourceDefinition', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'Deployment', 'ServiceMonitor', 'PrometheusRule']),
+        new Set([
+          'CustomResourceDefinition',
+          'NetworkPolicy',
+          'PodDisruptionBudget',
+          'ServiceAccount',
+          'ConfigMap',
+          'ClusterRole',
+          'ClusterRoleBinding',
+          'Role',
+          'RoleBinding',
+          'Service',
+          'Deployment',
+          'ServiceMonitor',
+          'PrometheusRule',
+        ]),
       );
       const client = KubernetesObjectApi.makeApiClient(adminConfig);
       for (const object of rendered) {
@@ -98,7 +132,12 @@ describe('the crashdesk Helm chart', () => {
     await kube.delete(crdPath).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
     });
-    await eventually('the City CRD to be gone', () => kube.getOrUndefined(crdPath), (crd) => crd === undefined, 60_000);
+    await eventually(
+      'the City CRD to be gone',
+      () => kube.getOrUndefined(crdPath),
+      (crd) => crd === undefined,
+      60_000,
+    );
 
     const release = await createTestNamespace(adminConfig, 'helm-release');
     const cities = await createTestNamespace(adminConfig, 'helm-cities');
@@ -112,10 +151,25 @@ describe('the crashdesk Helm chart', () => {
         stringData: { token: inject('vaultToken') },
       });
       await createPlatformSecrets(kube, cities.name);
-      await helm.run(['install', 'crashdesk', CHART, '--namespace', release.name, ...imageValues, '--set-json', `watchNamespaces=${JSON.stringify([cities.name])}`, '--wait', '--timeout', '2m']);
+      await helm.run([
+        'install',
+        'crashdesk',
+        CHART,
+        '--namespace',
+        release.name,
+        ...imageValues,
+        '--set-json',
+        `watchNamespaces=${JSON.stringify([cities.name])}`,
+        '--wait',
+        '--timeout',
+        '2m',
+      ]);
       expect(await kube.getOrUndefined(crdPath)).toBeDefined();
       const deploymentPath = resourcePath('apps/v1', 'Deployment', release.name, 'crashdesk-operator');
-      type Deployment = { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } } }; status: { availableReplicas?: number } };
+      type Deployment = {
+        spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } } };
+        status: { availableReplicas?: number };
+      };
       const installed = await kube.get<Deployment>(deploymentPath);
       expect(installed.status.availableReplicas).toBe(2);
 
@@ -139,12 +193,30 @@ describe('the crashdesk Helm chart', () => {
       const loader = pathToFileURL(join(repository, 'node_modules/tsx/dist/loader.mjs')).href;
       operator = launch('operator', process.execPath, ['--import', loader, join(repository, 'operator/main.ts')], dir, env);
       const running = operator;
-      await waitUntilLeading(`http://127.0.0.1:${port}/metrics`, () => !running.hasExited(), () => logTail(running));
+      await waitUntilLeading(
+        `http://127.0.0.1:${port}/metrics`,
+        () => !running.hasExited(),
+        () => logTail(running),
+      );
       await applyCity(kube, cityManifest(cities.name, 'hq', inject('vaultAddress')));
       await actAsCnpg(kube, cities.name, 'crashdesk-hq-db');
       await eventually('hq to be Ready', () => readCity(kube, cities.name, 'hq'), isReady, 60_000);
 
-      await helm.run(['upgrade', 'crashdesk', CHART, '--namespace', release.name, '--reuse-values', '--set', 'replicaCount=3', '--set', 'operator.logLevel=debug', '--wait', '--timeout', '2m']);
+      await helm.run([
+        'upgrade',
+        'crashdesk',
+        CHART,
+        '--namespace',
+        release.name,
+        '--reuse-values',
+        '--set',
+        'replicaCount=3',
+        '--set',
+        'operator.logLevel=debug',
+        '--wait',
+        '--timeout',
+        '2m',
+      ]);
       const upgraded = await kube.get<Deployment>(deploymentPath);
       expect(upgraded.spec.replicas).toBe(3);
       expect(upgraded.status.availableReplicas).toBe(3);

@@ -21,7 +21,12 @@ export interface Helm {
   remove(): Promise<void>;
 }
 
-export type RenderedObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [field: string]: any };
+export type RenderedObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: any;
+};
 
 export async function createHelm(kubeconfigPath: string): Promise<Helm> {
   const testbin = await ensureTestbin({ log: () => undefined });

@@ -32,7 +32,9 @@ describe('the kind platform files', () => {
   });
 
   it('publish ports 80 and 443 from the node labelled for the ingress controller', async () => {
-    const config = parse(await readFile(new URL('kind-config.yaml', files), 'utf8')) as { nodes: { role: string; extraPortMappings?: { hostPort: number }[]; kubeadmConfigPatches?: string[] }[] };
+    const config = parse(await readFile(new URL('kind-config.yaml', files), 'utf8')) as {
+      nodes: { role: string; extraPortMappings?: { hostPort: number }[]; kubeadmConfigPatches?: string[] }[];
+    };
     const ingressNode = config.nodes.find((node) => node.kubeadmConfigPatches?.some((patch) => patch.includes('ingress-ready=true')));
     expect(ingressNode?.extraPortMappings?.map((mapping) => mapping.hostPort)).toEqual([80, 443]);
   });

@@ -55,9 +55,7 @@ describe('Deployments on KWOK nodes', () => {
       body: {
         metadata: {
           name: 'web-settings',
-          ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: deployment.metadata?.uid ?? '', controller: true },
-          ],
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: deployment.metadata?.uid ?? '', controller: true }],
         },
         data: { greeting: 'hello' },
       },
@@ -93,9 +91,7 @@ describe('a CRD with a CEL validation rule', () => {
                 spec: {
                   type: 'object',
                   properties: { minReplicas: { type: 'integer' }, maxReplicas: { type: 'integer' } },
-                  x_kubernetes_validations: [
-                    { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must not exceed maxReplicas' },
-                  ],
+                  x_kubernetes_validations: [{ rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must not exceed maxReplicas' }],
                 },
               },
             },
@@ -147,9 +143,7 @@ describe('server-side apply', () => {
     });
     await objects.patch(settings('red'), undefined, undefined, 'first-manager', false, PatchStrategy.ServerSideApply);
 
-    const conflict = await rejection(
-      objects.patch(settings('blue'), undefined, undefined, 'second-manager', false, PatchStrategy.ServerSideApply),
-    );
+    const conflict = await rejection(objects.patch(settings('blue'), undefined, undefined, 'second-manager', false, PatchStrategy.ServerSideApply));
 
     expect(conflict.code).toBe(409);
     expect(conflict.message).toMatch(/conflict with "first-manager"/);

@@ -33,7 +33,12 @@ let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
 let operator: TestOperator;
 let ns: string;
 
-type Obj = { metadata: { uid: string; name: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; generation?: number }; spec: Record<string, any>; status?: Record<string, any>; data?: Record<string, string> };
+type Obj = {
+  metadata: { uid: string; name: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; generation?: number };
+  spec: Record<string, any>;
+  status?: Record<string, any>;
+  data?: Record<string, string>;
+};
 const read = (apiVersion: string, kind: string, name: string) => kube.get<Obj>(resourcePath(apiVersion, kind, ns, name));
 const cities = ['hq', 'london', 'manchester'];
 
@@ -43,7 +48,12 @@ beforeAll(async () => {
   ns = namespace.name;
   await createPlatformSecrets(kube, ns);
   operator = await startTestOperator(kubeConfig, ns, vaultToken, { resyncMs: 1_000 });
-  await eventually('the operator to lead', async () => operator.isLeader(), (leading) => leading, 15_000);
+  await eventually(
+    'the operator to lead',
+    async () => operator.isLeader(),
+    (leading) => leading,
+    15_000,
+  );
 });
 
 afterAll(async () => {
@@ -56,13 +66,16 @@ describe('an hq City and two city Cities', () => {
   it('become Ready with every child in place', async () => {
     for (const name of cities) await applyCity(kube, cityManifest(ns, name, vaultAddress));
     // Before CloudNativePG reports the Cluster healthy, the City says so and is not Ready.
-    const waiting = await eventually('london to wait for its database', () => readCity(kube, ns, 'london'), (city) => conditionOf(city, 'DatabaseReady')?.reason === 'ClusterNotReady', 30_000);
+    const waiting = await eventually(
+      'london to wait for its database',
+      () => readCity(kube, ns, 'london'),
+      (city) => conditionOf(city, 'DatabaseReady')?.reason === 'ClusterNotReady',
+      30_000,
+    );
     expect(conditionOf(waiting, 'DatabaseReady')?.message).toContain('0 of 2 instances ready');
     expect(conditionOf(waiting, 'Ready')?.status).toBe('False');
     await Promise.all(cities.map((name) => actAsCnpg(kube, ns, `crashdesk-${name}-db`)));
-    const ready = await Promise.all(
-      cities.map((name) => eventually(`City ${name} to be Ready`, () => readCity(kube, ns, name), isReady, 60_000)),
-    );
+    const ready = await Promise.all(cities.map((name) => eventually(`City ${name} to be Ready`, () => readCity(kube, ns, name), isReady, 60_000)));
     expect(ready.map((city) => city?.status?.siteNumber).sort()).toEqual([0, 1, 2]);
     expect(ready[0]?.status?.siteNumber).toBe(0);
   });
@@ -72,7 +85,12 @@ describe('an hq City and two city Cities', () => {
     const deployment = await read('apps/v1', 'Deployment', 'crashdesk-api-london');
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
-    const env = Object.fromEntries(container.env.map((v: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }) => [v.name, v.value ?? v.valueFrom?.secretKeyRef]));
+    const env = Object.fromEntries(
+      container.env.map((v: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }) => [
+        v.name,
+        v.value ?? v.valueFrom?.secretKeyRef,
+      ]),
+    );
     expect(env).toMatchObject({
       CRASHDESK_SITE: 'london',
       CRASHDESK_SITE_NUMBER: String(london.status?.siteNumber),
@@ -87,14 +105,29 @@ describe('an hq City and two city Cities', () => {
       CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
       CRASHDESK_HQ_URL: `http://crashdesk-api-hq.${ns}.svc:80`,
     });
-    const asValues = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : k === 'DATABASE_URL' ? 'postgres://db/app' : 'x'.repeat(40)]));
+    const asValues = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : k === 'CRASHDESK_BLIND_INDEX_KEY'
+            ? Buffer.alloc(32).toString('base64')
+            : k === 'DATABASE_URL'
+              ? 'postgres://db/app'
+              : 'x'.repeat(40),
+      ]),
+    );
     expect(configSchema.safeParse(asValues).success).toBe(true);
     expect(container.readinessProbe.httpGet.path).toBe('/london/readyz');
     expect(container.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(pod.serviceAccountName).toBe('crashdesk-api-london');
     expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toContain('topology.kubernetes.io/zone');
     expect(deployment.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'City', name: 'london', controller: true })]);
-    const status = await eventually('2 available replicas', () => read('apps/v1', 'Deployment', 'crashdesk-api-london'), (d) => d.status?.availableReplicas === 2);
+    const status = await eventually(
+      '2 available replicas',
+      () => read('apps/v1', 'Deployment', 'crashdesk-api-london'),
+      (d) => d.status?.availableReplicas === 2,
+    );
     expect(status.status?.availableReplicas).toBe(2);
   });
 
@@ -113,7 +146,10 @@ describe('an hq City and two city Cities', () => {
     const service = await read('v1', 'Service', 'crashdesk-api-london');
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     const ingress = await read('networking.k8s.io/v1', 'Ingress', 'crashdesk-api-london');
-    expect(ingress.spec.rules[0]).toMatchObject({ host: 'crashdesk.example', http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london' } } }] } });
+    expect(ingress.spec.rules[0]).toMatchObject({
+      host: 'crashdesk.example',
+      http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london' } } }] },
+    });
     const hpa = await read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london');
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, scaleTargetRef: { kind: 'Deployment', name: 'crashdesk-api-london' } });
     expect(hpa.spec.metrics.map((m: { type: string }) => m.type)).toEqual(['Resource', 'Pods']);
@@ -135,11 +171,19 @@ describe('an hq City and two city Cities', () => {
     const policy = await vaultRead(vaultAddress, vaultToken, `sys/policies/acl/crashdesk-${ns}-london`);
     expect(policy.data?.policy).toContain('transit/encrypt/crashdesk-london');
     const role = await vaultRead(vaultAddress, vaultToken, `auth/kubernetes/role/crashdesk-${ns}-london`);
-    expect(role.data).toMatchObject({ bound_service_account_names: ['crashdesk-api-london'], bound_service_account_namespaces: [ns], token_policies: [`crashdesk-${ns}-london`] });
+    expect(role.data).toMatchObject({
+      bound_service_account_names: ['crashdesk-api-london'],
+      bound_service_account_namespaces: [ns],
+      token_policies: [`crashdesk-${ns}-london`],
+    });
   });
 
   it('reports endpoint, replicas and every condition True for the current generation', async () => {
-    const london = await eventually('london to report 2 replicas', () => readCity(kube, ns, 'london'), (city) => city?.status?.replicas === 2);
+    const london = await eventually(
+      'london to report 2 replicas',
+      () => readCity(kube, ns, 'london'),
+      (city) => city?.status?.replicas === 2,
+    );
     expect(london?.status?.endpoint).toBe('http://crashdesk.example/london');
     for (const type of ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured']) {
       expect(conditionOf(london, type)).toMatchObject({ status: 'True', observedGeneration: london?.metadata.generation });
@@ -147,7 +191,13 @@ describe('an hq City and two city Cities', () => {
   });
 
   it('prints Role, Ready, Replicas and Endpoint in kubectl get', async () => {
-    const table = await kube.send<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>('GET', cityPath(ns, 'london'), undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    const table = await kube.send<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>(
+      'GET',
+      cityPath(ns, 'london'),
+      undefined,
+      undefined,
+      'application/json;as=Table;v=v1;g=meta.k8s.io',
+    );
     expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Role', 'Ready', 'Replicas', 'Endpoint', 'Age']);
     expect(table.rows[0]?.cells.slice(0, 5)).toEqual(['london', 'city', 'True', 2, 'http://crashdesk.example/london']);
   });
@@ -164,9 +214,12 @@ describe('an hq City and two city Cities', () => {
     // Writes by verb and resource, so that a failure names what was written.
     const writes = async () => {
       const { values } = await (operator.registry.getSingleMetric('crashdesk_operator_kube_requests_total')?.get() ?? Promise.resolve({ values: [] }));
-      return Object.fromEntries(values.filter((v) => v.labels.verb !== 'GET' && v.labels.resource !== 'leases').map((v) => [`${v.labels.verb} ${v.labels.resource}`, v.value]));
+      return Object.fromEntries(
+        values.filter((v) => v.labels.verb !== 'GET' && v.labels.resource !== 'leases').map((v) => [`${v.labels.verb} ${v.labels.resource}`, v.value]),
+      );
     };
-    const renewals = () => counterValue(operator.registry, 'crashdesk_operator_kube_requests_total', (labels) => labels.resource === 'leases' && labels.verb === 'PUT');
+    const renewals = () =>
+      counterValue(operator.registry, 'crashdesk_operator_kube_requests_total', (labels) => labels.resource === 'leases' && labels.verb === 'PUT');
     const versions = async () => (await Promise.all(cities.map((name) => readCity(kube, ns, name)))).map((city) => city?.metadata.resourceVersion);
     const reconciles = () => counterValue(operator.registry, 'crashdesk_operator_reconciles_total');
     const before = { writes: await writes(), versions: await versions(), reconciles: await reconciles(), renewals: await renewals() };
@@ -181,13 +234,26 @@ describe('an hq City and two city Cities', () => {
 describe('changes', () => {
   it('roll a new maximum, an open schedule window and a new image through to the children', async () => {
     const before = (await readCity(kube, ns, 'london')) as City;
-    await applyCity(kube, cityManifest(ns, 'london', vaultAddress, {
-      api: { image: 'registry.example/crashdesk/api:1.1.0', replicas: { min: 2, max: 6 } },
-      scaling: { schedules: [{ name: 'all-day', start: '00:00', end: '23:59', minReplicas: 3 }] },
-    }));
-    const hpa = await eventually('the HPA to follow', () => read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london'), (h) => h.spec.maxReplicas === 6 && h.spec.minReplicas === 3, 15_000);
+    await applyCity(
+      kube,
+      cityManifest(ns, 'london', vaultAddress, {
+        api: { image: 'registry.example/crashdesk/api:1.1.0', replicas: { min: 2, max: 6 } },
+        scaling: { schedules: [{ name: 'all-day', start: '00:00', end: '23:59', minReplicas: 3 }] },
+      }),
+    );
+    const hpa = await eventually(
+      'the HPA to follow',
+      () => read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london'),
+      (h) => h.spec.maxReplicas === 6 && h.spec.minReplicas === 3,
+      15_000,
+    );
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 6 });
-    const deployment = await eventually('the Deployment to follow', () => read('apps/v1', 'Deployment', 'crashdesk-api-london'), (d) => d.spec.template.spec.containers[0].image.endsWith(':1.1.0'), 15_000);
+    const deployment = await eventually(
+      'the Deployment to follow',
+      () => read('apps/v1', 'Deployment', 'crashdesk-api-london'),
+      (d) => d.spec.template.spec.containers[0].image.endsWith(':1.1.0'),
+      15_000,
+    );
     expect(deployment.spec.replicas).toBe(3);
     const city = await eventually('london Ready at its new generation', () => readCity(kube, ns, 'london'), isReady, 30_000);
     expect(city?.metadata.generation).toBeGreaterThan(before.metadata.generation);
@@ -196,19 +262,34 @@ describe('changes', () => {
   it('repair a Deployment deleted by hand within seconds', async () => {
     const before = await read('apps/v1', 'Deployment', 'crashdesk-api-manchester');
     await kube.delete(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-manchester'));
-    const repaired = await eventually('a new Deployment', () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-manchester')), (d) => d !== undefined && d.metadata.uid !== before.metadata.uid, 10_000);
+    const repaired = await eventually(
+      'a new Deployment',
+      () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-manchester')),
+      (d) => d !== undefined && d.metadata.uid !== before.metadata.uid,
+      10_000,
+    );
     expect(repaired?.spec.template.spec.containers[0].env.length).toBe(before.spec.template.spec.containers[0].env.length);
   });
 
   it('repair a Deployment scaled to zero by hand within seconds', async () => {
     await kube.mergePatch(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-api-hq'), { spec: { replicas: 0 } });
-    const repaired = await eventually('replicas back at the minimum', () => read('apps/v1', 'Deployment', 'crashdesk-api-hq'), (d) => d.spec.replicas === 2, 10_000);
+    const repaired = await eventually(
+      'replicas back at the minimum',
+      () => read('apps/v1', 'Deployment', 'crashdesk-api-hq'),
+      (d) => d.spec.replicas === 2,
+      10_000,
+    );
     expect(repaired.spec.replicas).toBe(2);
   });
 
   it('add a cache-only Redis, which only the api may reach, when a City asks for a managed cache', async () => {
     await applyCity(kube, cityManifest(ns, 'manchester', vaultAddress, { cache: { managed: { memory: '512Mi' } } }));
-    const redis = await eventually('the Redis Deployment', () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-manchester-cache')), Boolean, 15_000);
+    const redis = await eventually(
+      'the Redis Deployment',
+      () => kube.getOrUndefined<Obj>(resourcePath('apps/v1', 'Deployment', ns, 'crashdesk-manchester-cache')),
+      Boolean,
+      15_000,
+    );
     expect(redis?.spec.template.spec.containers[0].args).toContain('allkeys-lru');
     expect((await read('v1', 'Service', 'crashdesk-manchester-cache')).spec.ports[0].port).toBe(6379);
     const policy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-manchester-cache');
@@ -217,8 +298,16 @@ describe('changes', () => {
 
   it.each([
     ['minimum above maximum', { api: { image: 'x', replicas: { min: 5, max: 2 } } }, 'api.replicas.min must not exceed api.replicas.max'],
-    ['both a managed and an external database', { database: { managed: {}, external: { secretName: 'db' } } }, 'database needs exactly one of managed or external'],
-    ['a window above the maximum', { scaling: { schedules: [{ name: 'peak', start: '08:00', end: '10:00', minReplicas: 50 }] } }, 'a schedule window minReplicas must not exceed api.replicas.max'],
+    [
+      'both a managed and an external database',
+      { database: { managed: {}, external: { secretName: 'db' } } },
+      'database needs exactly one of managed or external',
+    ],
+    [
+      'a window above the maximum',
+      { scaling: { schedules: [{ name: 'peak', start: '08:00', end: '10:00', minReplicas: 50 }] } },
+      'a schedule window minReplicas must not exceed api.replicas.max',
+    ],
     ['an unknown role', { role: 'capital' }, 'spec.role'],
   ])('refuse a City with %s, naming the rule', async (_, spec, message) => {
     const refused = await refusal(kube.create(cityPath(ns), cityManifest(ns, 'invalid', vaultAddress, spec)));

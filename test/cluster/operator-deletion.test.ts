@@ -71,7 +71,12 @@ describe('deleting a City', () => {
     expect((await vaultRead(vault.address, vault.token, role)).status).toBe(200);
 
     await kube.delete(cityPath(ns, 'hq'));
-    await eventually('hq to be released', () => readCity(kube, ns, 'hq'), (city) => city === undefined, 15_000);
+    await eventually(
+      'hq to be released',
+      () => readCity(kube, ns, 'hq'),
+      (city) => city === undefined,
+      15_000,
+    );
     expect((await vaultRead(vault.address, vault.token, role)).status).toBe(404);
     expect((await vaultRead(vault.address, vault.token, policy)).status).toBe(404);
     expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-hq')).status).toBe(200);
@@ -84,7 +89,8 @@ describe('deleting a City', () => {
     ];
     const remaining = await eventually(
       'garbage collection of every child',
-      async () => (await Promise.all(children.map(async ([apiVersion, kind, name]) => ((await exists(apiVersion, kind, name)) ? kind : undefined)))).filter(Boolean),
+      async () =>
+        (await Promise.all(children.map(async ([apiVersion, kind, name]) => ((await exists(apiVersion, kind, name)) ? kind : undefined)))).filter(Boolean),
       (left) => left.length === 0,
       30_000,
     );
@@ -93,28 +99,63 @@ describe('deleting a City', () => {
 
   it('also deletes the transit key when deleteKeyOnDelete is set', async () => {
     await applyCity(kube, cityManifest(ns, 'york', vault.address, { encryption: { vaultAddress: vault.address, deleteKeyOnDelete: true } }));
-    await eventually('york to have its key', () => vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york'), (read) => read.status === 200, 15_000);
-    await eventually('york to hold its finalizer', () => readCity(kube, ns, 'york'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await eventually(
+      'york to have its key',
+      () => vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york'),
+      (read) => read.status === 200,
+      15_000,
+    );
+    await eventually(
+      'york to hold its finalizer',
+      () => readCity(kube, ns, 'york'),
+      (city) => conditionOf(city, 'EncryptionReady')?.status === 'True',
+      15_000,
+    );
     await kube.delete(cityPath(ns, 'york'));
-    await eventually('york to be released', () => readCity(kube, ns, 'york'), (city) => city === undefined, 15_000);
+    await eventually(
+      'york to be released',
+      () => readCity(kube, ns, 'york'),
+      (city) => city === undefined,
+      15_000,
+    );
     expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york')).status).toBe(404);
   });
 
   it('puts back a Vault role and policy that Vault lost (a restarted dev server), at the next resync', async () => {
     await applyCity(kube, cityManifest(ns, 'bath', vault.address));
-    await eventually('bath to have Vault configured', () => readCity(kube, ns, 'bath'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await eventually(
+      'bath to have Vault configured',
+      () => readCity(kube, ns, 'bath'),
+      (city) => conditionOf(city, 'EncryptionReady')?.status === 'True',
+      15_000,
+    );
     await transit.process.stop();
     transit = await startTransit(testbin, dir, { port: vault.port, token: vault.token });
-    const role = await eventually('the role to be back', () => vaultRead(vault.address, vault.token, `auth/kubernetes/role/crashdesk-${ns}-bath`), (read) => read.status === 200, 15_000);
+    const role = await eventually(
+      'the role to be back',
+      () => vaultRead(vault.address, vault.token, `auth/kubernetes/role/crashdesk-${ns}-bath`),
+      (read) => read.status === 200,
+      15_000,
+    );
     expect(role.data?.bound_service_account_names).toEqual(['crashdesk-api-bath']);
     expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-bath')).status).toBe(200);
     await kube.delete(cityPath(ns, 'bath'));
-    await eventually('bath to be released', () => readCity(kube, ns, 'bath'), (city) => city === undefined, 15_000);
+    await eventually(
+      'bath to be released',
+      () => readCity(kube, ns, 'bath'),
+      (city) => city === undefined,
+      15_000,
+    );
   });
 
   it('waits for Vault with back-off and a condition while Vault is down, then completes', async () => {
     await applyCity(kube, cityManifest(ns, 'leeds', vault.address));
-    await eventually('leeds to have Vault configured', () => readCity(kube, ns, 'leeds'), (city) => conditionOf(city, 'EncryptionReady')?.status === 'True', 15_000);
+    await eventually(
+      'leeds to have Vault configured',
+      () => readCity(kube, ns, 'leeds'),
+      (city) => conditionOf(city, 'EncryptionReady')?.status === 'True',
+      15_000,
+    );
     await transit.process.stop();
     const errorsBefore = await counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total');
 
@@ -128,10 +169,20 @@ describe('deleting a City', () => {
     expect(waiting?.metadata.deletionTimestamp).toBeDefined();
     expect(conditionOf(waiting, 'EncryptionReady')?.message).toContain('unreachable');
     expect(conditionOf(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
-    await eventually('several retries', () => counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total'), (errors) => errors >= errorsBefore + 3, 15_000);
+    await eventually(
+      'several retries',
+      () => counterValue(operator.registry, 'crashdesk_operator_reconcile_errors_total'),
+      (errors) => errors >= errorsBefore + 3,
+      15_000,
+    );
     expect(await readCity(kube, ns, 'leeds')).toBeDefined();
 
     transit = await startTransit(testbin, dir, { port: vault.port, token: vault.token });
-    await eventually('leeds to be released once Vault is back', () => readCity(kube, ns, 'leeds'), (city) => city === undefined, 30_000);
+    await eventually(
+      'leeds to be released once Vault is back',
+      () => readCity(kube, ns, 'leeds'),
+      (city) => city === undefined,
+      30_000,
+    );
   });
 });

@@ -12,7 +12,19 @@ import { operatorRbac } from '../../manifests/operator.js';
 import { resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity, serviceAccountKubeConfig, waitUntilLeading } from './operator-support.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+  serviceAccountKubeConfig,
+  waitUntilLeading,
+} from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const kube = createKube(adminConfig);
@@ -27,7 +39,12 @@ beforeAll(async () => {
   await installCityCrd(kube);
   namespace = await createTestNamespace(adminConfig, 'operator-image');
   await createPlatformSecrets(kube, namespace.name);
-  for (const object of operatorRbac({ operatorNamespace: namespace.name, image: images.operator.name, vaultTokenSecret: 'unused', watchNamespaces: [namespace.name] })) {
+  for (const object of operatorRbac({
+    operatorNamespace: namespace.name,
+    image: images.operator.name,
+    vaultTokenSecret: 'unused',
+    watchNamespaces: [namespace.name],
+  })) {
     await kube.apply(object, 'crashdesk-test-setup');
     if (!object.metadata.namespace) clusterScoped.push(object);
   }
@@ -73,17 +90,31 @@ describe('the operator image', () => {
       OPERATOR_LEASE_DURATION_MS: '3000',
     };
     const args = [
-      'run', '--rm', '--name', `crashdesk-operator-test-${port}`,
-      '--network', 'host',
-      '--read-only', '--read-only-tmpfs=false',
-      '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--volume', `${await selfContainedKubeconfig()}:/config/kubeconfig:ro`,
+      'run',
+      '--rm',
+      '--name',
+      `crashdesk-operator-test-${port}`,
+      '--network',
+      'host',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--volume',
+      `${await selfContainedKubeconfig()}:/config/kubeconfig:ro`,
       ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
       images.operator.name,
     ];
     container = launch('operator-image', 'podman', args, dir, podmanEnvironment());
     const running = container;
-    await waitUntilLeading(`http://127.0.0.1:${port}/metrics`, () => !running.hasExited(), () => logTail(running), 60_000);
+    await waitUntilLeading(
+      `http://127.0.0.1:${port}/metrics`,
+      () => !running.hasExited(),
+      () => logTail(running),
+      60_000,
+    );
     await applyCity(kube, cityManifest(namespace.name, 'hq', inject('vaultAddress')));
     await actAsCnpg(kube, namespace.name, 'crashdesk-hq-db');
     const ready = await eventually('hq to be Ready', () => readCity(kube, namespace.name, 'hq'), isReady, 60_000);

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity } from './operator-support.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+} from './operator-support.js';
 
 const kubeConfig = testKubeConfig();
 const kube = createKube(kubeConfig);
@@ -57,7 +67,8 @@ async function reconciles(replica: Replica): Promise<number> {
 
 const healthy = async (replica: Replica) => (await fetch(`http://127.0.0.1:${replica.port}/healthz`).catch(() => undefined))?.ok === true;
 const leaseHolder = async () =>
-  (await kube.getOrUndefined<{ spec: { holderIdentity?: string } }>(resourcePath('coordination.k8s.io/v1', 'Lease', ns, 'crashdesk-operator')))?.spec.holderIdentity;
+  (await kube.getOrUndefined<{ spec: { holderIdentity?: string } }>(resourcePath('coordination.k8s.io/v1', 'Lease', ns, 'crashdesk-operator')))?.spec
+    .holderIdentity;
 
 beforeAll(async () => {
   await installCityCrd(kube);

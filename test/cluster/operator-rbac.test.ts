@@ -9,7 +9,18 @@ import { OperatorChart } from '../../manifests/operator.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity, serviceAccountKubeConfig } from './operator-support.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+  serviceAccountKubeConfig,
+} from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const admin = createKube(adminConfig);
@@ -23,7 +34,9 @@ beforeAll(async () => {
   namespace = await createTestNamespace(adminConfig, 'operator-rbac');
   ns = namespace.name;
   await createPlatformSecrets(admin, ns);
-  const objects = Testing.synth(new OperatorChart(Testing.app(), 'operator', { operatorNamespace: ns, image: 'unused', vaultTokenSecret: 'unused' })) as typeof applied;
+  const objects = Testing.synth(
+    new OperatorChart(Testing.app(), 'operator', { operatorNamespace: ns, image: 'unused', vaultTokenSecret: 'unused' }),
+  ) as typeof applied;
   for (const object of objects.filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind))) {
     await admin.apply(object, 'crashdesk-test-setup');
     applied.push(object);

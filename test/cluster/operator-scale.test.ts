@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { City } from '../../operator/city/types.js';
 import { resourcePath } from '../../operator/kube.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { applyCity, cityManifest, cityPath, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, startTestOperator, type TestOperator } from './operator-support.js';
+import {
+  applyCity,
+  cityManifest,
+  cityPath,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  startTestOperator,
+  type TestOperator,
+} from './operator-support.js';
 
 const kubeConfig = testKubeConfig();
 const kube = createKube(kubeConfig);
@@ -18,7 +29,12 @@ beforeAll(async () => {
   namespace = await createTestNamespace(kubeConfig, 'operator-scale');
   ns = namespace.name;
   await createPlatformSecrets(kube, ns);
-  await kube.create(resourcePath('v1', 'Secret', ns), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'external-db', namespace: ns }, stringData: { uri: 'postgresql://app:pw@db.example:5432/app' } });
+  await kube.create(resourcePath('v1', 'Secret', ns), {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'external-db', namespace: ns },
+    stringData: { uri: 'postgresql://app:pw@db.example:5432/app' },
+  });
   operator = await startTestOperator(kubeConfig, ns, inject('vaultToken'));
   await eventually('the operator to lead', async () => operator.isLeader(), Boolean, 15_000);
 });
@@ -35,7 +51,13 @@ describe('50 Cities', () => {
     const started = Date.now();
     await Promise.all(
       names.map((name) =>
-        applyCity(kube, cityManifest(ns, name, vaultAddress, { api: { image: 'registry.example/crashdesk/api:1.0.0', replicas: { min: 1, max: 3 } }, database: { external: { secretName: 'external-db' } } })),
+        applyCity(
+          kube,
+          cityManifest(ns, name, vaultAddress, {
+            api: { image: 'registry.example/crashdesk/api:1.0.0', replicas: { min: 1, max: 3 } },
+            database: { external: { secretName: 'external-db' } },
+          }),
+        ),
       ),
     );
     const settled = await eventually(

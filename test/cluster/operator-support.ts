@@ -15,7 +15,10 @@ export async function installCityCrd(kube: Kube): Promise<void> {
   await kube.apply(cityCrd, 'crashdesk-test-setup');
   await eventually(
     'the City CRD to be Established',
-    () => kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, cityCrd.metadata.name)),
+    () =>
+      kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, cityCrd.metadata.name),
+      ),
     (crd) => crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true,
   );
 }
@@ -24,7 +27,12 @@ export interface TestOperator extends Operator {
   readonly registry: Registry;
 }
 
-export async function startTestOperator(kubeConfig: KubeConfig, namespace: string, vaultToken: string, options: { leaseDurationMs?: number; resyncMs?: number } = {}): Promise<TestOperator> {
+export async function startTestOperator(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  vaultToken: string,
+  options: { leaseDurationMs?: number; resyncMs?: number } = {},
+): Promise<TestOperator> {
   const registry = new Registry();
   const operator = await startOperator({
     kubeConfig,
@@ -92,7 +100,12 @@ export async function createPlatformSecrets(kube: Kube, namespace: string): Prom
 /** Plays the CloudNativePG operator for one Cluster: its app Secret, and a healthy status. */
 export async function actAsCnpg(kube: Kube, namespace: string, cluster: string): Promise<void> {
   const path = resourcePath('postgresql.cnpg.io/v1', 'Cluster', namespace, cluster);
-  const current = await eventually(`Cluster ${cluster} to exist`, () => kube.getOrUndefined<{ spec: { instances: number } }>(path), (found) => found !== undefined, 30_000);
+  const current = await eventually(
+    `Cluster ${cluster} to exist`,
+    () => kube.getOrUndefined<{ spec: { instances: number } }>(path),
+    (found) => found !== undefined,
+    30_000,
+  );
   const instances = current?.spec.instances ?? 1;
   await kube
     .create(resourcePath('v1', 'Secret', namespace), {
@@ -128,11 +141,20 @@ export async function deleteAllCities(kube: Kube, namespace: string, timeoutMs =
     }
   };
   await Promise.all(items.map((city) => deleteCity(city.metadata.name)));
-  await eventually('every City to be released', async () => (await kube.list<City>(cityPath(namespace))).items.length, (count) => count === 0, timeoutMs);
+  await eventually(
+    'every City to be released',
+    async () => (await kube.list<City>(cityPath(namespace))).items.length,
+    (count) => count === 0,
+    timeoutMs,
+  );
 }
 
 /** Sum of a counter's samples whose labels match, read from the operator's registry. */
-export async function counterValue(registry: Registry, name: string, match: (labels: Record<string, string | number>) => boolean = () => true): Promise<number> {
+export async function counterValue(
+  registry: Registry,
+  name: string,
+  match: (labels: Record<string, string | number>) => boolean = () => true,
+): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
@@ -171,7 +193,10 @@ export async function waitUntilLeading(metricsUrl: string, alive: () => boolean,
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!alive()) throw new Error(`the operator exited:\n${await describe()}`);
-    const text = await fetch(metricsUrl).then((response) => response.text(), () => '');
+    const text = await fetch(metricsUrl).then(
+      (response) => response.text(),
+      () => '',
+    );
     if (/^crashdesk_operator_leader(\{[^}]*\})? 1$/m.test(text)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -9,7 +9,18 @@ import { buildProductionCopy, type ProductionBuild } from '../support/production
 import { newReport } from '../support/site.js';
 import { singleSiteEnvironment } from '../support/single-site-env.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { actAsCnpg, applyCity, cityManifest, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, isReady, readCity, waitUntilLeading } from './operator-support.js';
+import {
+  actAsCnpg,
+  applyCity,
+  cityManifest,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  installCityCrd,
+  isReady,
+  readCity,
+  waitUntilLeading,
+} from './operator-support.js';
 
 const ADMIN_PASSWORD = 'production-build-admin-password';
 let build: ProductionBuild;
@@ -27,7 +38,8 @@ afterAll(async () => {
 describe('the production build', () => {
   it('has no development dependency to load', async () => {
     const { existsSync } = await import('node:fs');
-    for (const devOnly of ['typescript', 'vitest', 'tsx', 'cdk8s', 'eslint']) expect(existsSync(join(build.appDir, 'node_modules', devOnly)), devOnly).toBe(false);
+    for (const devOnly of ['typescript', 'vitest', 'tsx', 'cdk8s', 'eslint'])
+      expect(existsSync(join(build.appDir, 'node_modules', devOnly)), devOnly).toBe(false);
     expect(existsSync(join(build.appDir, 'dist/api/db/migrations/001_foundation.sql'))).toBe(true);
     expect(existsSync(join(build.appDir, 'dist/api/console/assets/console.js'))).toBe(true);
   });
@@ -36,10 +48,21 @@ describe('the production build', () => {
     const site = await singleSiteEnvironment(ADMIN_PASSWORD);
     try {
       const port = await freePort();
-      const api = launch('api', process.execPath, ['dist/api/main.js'], build.appDir, { PATH: process.env.PATH, ...site.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' });
+      const api = launch('api', process.execPath, ['dist/api/main.js'], build.appDir, {
+        PATH: process.env.PATH,
+        ...site.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      });
       running.push(api);
       const base = `http://127.0.0.1:${port}`;
-      await waitUntilReady(base, 'london', () => !api.hasExited(), () => logTail(api));
+      await waitUntilReady(
+        base,
+        'london',
+        () => !api.hasExited(),
+        () => logTail(api),
+      );
       const report = newReport();
       const read = await recordAndReadBack(base, 'london', ADMIN_PASSWORD, report);
       expect(read.status).toBe(200);
@@ -70,7 +93,11 @@ describe('the production build', () => {
         OPERATOR_LEASE_DURATION_MS: '3000',
       });
       running.push(operator);
-      await waitUntilLeading(`http://127.0.0.1:${port}/metrics`, () => !operator.hasExited(), () => logTail(operator));
+      await waitUntilLeading(
+        `http://127.0.0.1:${port}/metrics`,
+        () => !operator.hasExited(),
+        () => logTail(operator),
+      );
       await applyCity(kube, cityManifest(namespace.name, 'hq', inject('vaultAddress')));
       await actAsCnpg(kube, namespace.name, 'crashdesk-hq-db');
       await eventually('hq to be Ready', () => readCity(kube, namespace.name, 'hq'), isReady, 60_000);

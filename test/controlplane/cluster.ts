@@ -2,15 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import {
-  type Ports,
-  apiserverArgs,
-  controllerManagerArgs,
-  etcdArgs,
-  kubernetesServiceIp,
-  kwokArgs,
-  schedulerArgs,
-} from './components.js';
+import { type Ports, apiserverArgs, controllerManagerArgs, etcdArgs, kubernetesServiceIp, kwokArgs, schedulerArgs } from './components.js';
 import { installCrds } from './crds.js';
 import { addFakeNodes } from './nodes.js';
 import { clientTls, createPki, httpsOk, writeKubeconfig } from './pki.js';
@@ -123,10 +115,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     // The service-account controller creating `default` shows the controllers really run, and
     // pods cannot be admitted into a namespace before it exists.
     const core = kubeConfig.makeApiClient(CoreV1Api);
-    await waitUntil('the default ServiceAccount', async () => {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
-      return true;
-    }, { watch: processes });
+    await waitUntil(
+      'the default ServiceAccount',
+      async () => {
+        await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+        return true;
+      },
+      { watch: processes },
+    );
     await addFakeNodes(kubeConfig, nodes, processes);
     log(`control plane: ${nodes} nodes Ready after ${elapsed(started)} s`);
 

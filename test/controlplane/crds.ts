@@ -1,14 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  type KubernetesObject,
-  PatchStrategy,
-  loadAllYaml,
-} from '@kubernetes/client-node';
+import { ApiextensionsV1Api, type KubeConfig, KubernetesObjectApi, type KubernetesObject, PatchStrategy, loadAllYaml } from '@kubernetes/client-node';
 import { waitUntil } from './processes.js';
 
 const fieldManager = 'crashdesk-test-setup';

@@ -32,9 +32,7 @@ export async function addFakeNodes(kubeConfig: KubeConfig, count: number, watch:
     `${count} KWOK nodes to be Ready`,
     async () => {
       const nodes = await core.listNode({ labelSelector: 'type=kwok' });
-      const ready = nodes.items.filter((node) =>
-        node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'),
-      );
+      const ready = nodes.items.filter((node) => node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'));
       return ready.length >= count;
     },
     { watch },

@@ -65,11 +65,7 @@ export interface TlsMaterial {
 }
 
 export async function clientTls(pki: Pki, identity: ClientIdentity): Promise<TlsMaterial> {
-  const [ca, cert, key] = await Promise.all([
-    readFile(pki.caFile),
-    readFile(pki.certFile(identity)),
-    readFile(pki.keyFile(identity)),
-  ]);
+  const [ca, cert, key] = await Promise.all([readFile(pki.caFile), readFile(pki.certFile(identity)), readFile(pki.keyFile(identity))]);
   return { ca, cert, key };
 }
 

@@ -39,7 +39,12 @@ const goModules = [
   { dir: 'transit', binaries: ['transit-dev'], packages: ['./cmd/...'], ldflags: () => '-s -w' },
   // helm's own main package, built at the version go.mod pins (go install of a module outside a
   // module cannot be pinned by go.sum); stamped as its release build does.
-  { dir: 'helm', binaries: ['helm'], packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: (pins) => `-s -w -X helm.sh/helm/v3/internal/version.version=${pins.helm} -X helm.sh/helm/v3/internal/version.gitTreeState=clean` },
+  {
+    dir: 'helm',
+    binaries: ['helm'],
+    packages: ['helm.sh/helm/v3/cmd/helm'],
+    ldflags: (pins) => `-s -w -X helm.sh/helm/v3/internal/version.version=${pins.helm} -X helm.sh/helm/v3/internal/version.gitTreeState=clean`,
+  },
 ] as const satisfies readonly GoModule[];
 
 /**
@@ -215,7 +220,10 @@ async function pruneUnused(root: string, inUse: ReadonlySet<string>, log: (line:
     const path = join(root, entry.name);
     if (!entry.isDirectory() || inUse.has(path)) continue;
     const marker = entry.name.includes('.building-') ? path : join(path, 'manifest.json');
-    const lastUsed = await stat(marker).then((info) => info.mtimeMs, () => 0);
+    const lastUsed = await stat(marker).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
     if (Date.now() - lastUsed > unusedForMs) {
       log(`testbin: removing ${path}, unused for two weeks`);
       await rm(path, { recursive: true, force: true });
@@ -250,8 +258,6 @@ async function readKwokStages(go: GoToolchain): Promise<string> {
 
 export async function directoryMegabytes(dir: string): Promise<number> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const sizes = await Promise.all(
-    entries.filter((entry) => entry.isFile()).map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size),
-  );
+  const sizes = await Promise.all(entries.filter((entry) => entry.isFile()).map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size));
   return Math.round(sizes.reduce((total, size) => total + size, 0) / 1_000_000);
 }

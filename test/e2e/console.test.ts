@@ -9,7 +9,15 @@ import { createTestSite, newReport, type TestSite, USER_PASSWORD } from '../supp
 
 // The console in Debian's Chromium, headless, against a real HTTP server of one real site.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RESULTS = join(import.meta.dirname, '../../test-results/console');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const today = () => new Date().toISOString().slice(0, 10);
@@ -47,7 +55,11 @@ describe('the console in a browser', () => {
 
   /** A fresh browser profile; every CSP violation and script error it meets fails the run. */
   async function newContext(options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> {
-    const context = await browser.newContext({ locale: options.locale ?? 'en-GB', javaScriptEnabled: options.javaScriptEnabled ?? true, acceptDownloads: true });
+    const context = await browser.newContext({
+      locale: options.locale ?? 'en-GB',
+      javaScriptEnabled: options.javaScriptEnabled ?? true,
+      acceptDownloads: true,
+    });
     context.setDefaultTimeout(10_000);
     context.on('page', watch);
     return context;
@@ -79,7 +91,9 @@ describe('the console in a browser', () => {
       const { axe } = globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
       return (await axe.run()).violations;
     });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
 
   async function fillReport(page: Page, policyNumber: string, location = 'A34, Newbury bypass') {
@@ -136,7 +150,7 @@ describe('the console in a browser', () => {
     await context.close();
   });
 
-  it('finds the report in the day\'s list, opens it with Enter, and Back returns to the same list page', async () => {
+  it("finds the report in the day's list, opens it with Enter, and Back returns to the same list page", async () => {
     const context = await newContext();
     const page = await context.newPage();
     await signIn(page, 'agent1');
@@ -226,10 +240,13 @@ describe('the console in a browser', () => {
     let bytes = 0;
     const loaded: string[] = [];
     cold.on('response', (response) => {
-      void response.body().then((body) => {
-        bytes += body.length;
-        loaded.push(`${response.url()} ${body.length}`);
-      }, () => undefined);
+      void response.body().then(
+        (body) => {
+          bytes += body.length;
+          loaded.push(`${response.url()} ${body.length}`);
+        },
+        () => undefined,
+      );
     });
     await cold.goto(`${base}/?date=${date}`, { waitUntil: 'networkidle' });
     await expect.poll(() => loaded.length).toBeGreaterThanOrEqual(3);

@@ -29,7 +29,11 @@ afterAll(async () => {
 
 describe('the api image', () => {
   it('is labelled with its source, version and revision, runs as a numeric non-root user, and stays under 200 MB', async () => {
-    const config = JSON.parse(await podman.run(['image', 'inspect', '--format', '{{json .Config}}', images.api.name])) as { User: string; Labels: Record<string, string>; Entrypoint: string[] };
+    const config = JSON.parse(await podman.run(['image', 'inspect', '--format', '{{json .Config}}', images.api.name])) as {
+      User: string;
+      Labels: Record<string, string>;
+      Entrypoint: string[];
+    };
     expect(config.User).toBe('10001:10001');
     expect(config.Entrypoint).toEqual(['/nodejs/bin/node', 'dist/api/main.js']);
     expect(config.Labels).toMatchObject({ 'org.opencontainers.image.version': images.version, 'org.opencontainers.image.title': 'crashdesk-api' });
@@ -39,7 +43,18 @@ describe('the api image', () => {
   });
 
   it('holds no shell, no package manager and no development dependency, but the SBOM and the package list', async () => {
-    const list = (path: string) => podman.run(['run', '--rm', '--entrypoint', '/nodejs/bin/node', images.api.name, '-e', `console.log(JSON.stringify(require('fs').readdirSync(${JSON.stringify(path)})))`]).then((out) => JSON.parse(out) as string[]);
+    const list = (path: string) =>
+      podman
+        .run([
+          'run',
+          '--rm',
+          '--entrypoint',
+          '/nodejs/bin/node',
+          images.api.name,
+          '-e',
+          `console.log(JSON.stringify(require('fs').readdirSync(${JSON.stringify(path)})))`,
+        ])
+        .then((out) => JSON.parse(out) as string[]);
     expect(await list('/usr/bin')).toEqual([]);
     expect(await list('/bin').catch(() => [])).not.toContain('sh');
     const modules = await list('/app/node_modules');
@@ -55,18 +70,33 @@ describe('the api image', () => {
     const port = await freePort();
     const env = { ...site.env, CRASHDESK_LOCAL_KEY_FILE: '/keys/keys.json', PORT: String(port), LOG_LEVEL: 'warn' };
     const args = [
-      'run', '--rm', '--name', `crashdesk-api-test-${port}`,
-      '--network', 'host',
-      '--read-only', '--read-only-tmpfs=false',
-      '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--volume', `${dirname(site.env.CRASHDESK_LOCAL_KEY_FILE!)}:/keys:ro`,
+      'run',
+      '--rm',
+      '--name',
+      `crashdesk-api-test-${port}`,
+      '--network',
+      'host',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--volume',
+      `${dirname(site.env.CRASHDESK_LOCAL_KEY_FILE!)}:/keys:ro`,
       ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
       images.api.name,
     ];
     container = launch('api-image', 'podman', args, dirname(site.env.CRASHDESK_LOCAL_KEY_FILE!), podmanEnvironment());
     const running = container;
     const base = `http://127.0.0.1:${port}`;
-    await waitUntilReady(base, 'london', () => !running.hasExited(), () => logTail(running), 120_000);
+    await waitUntilReady(
+      base,
+      'london',
+      () => !running.hasExited(),
+      () => logTail(running),
+      120_000,
+    );
     const report = newReport();
     const read = await recordAndReadBack(base, 'london', ADMIN_PASSWORD, report);
     expect(read.status).toBe(200);

@@ -66,7 +66,10 @@ describe('replication across a PostgreSQL restart', () => {
           method: 'POST',
           headers: { authorization: `Bearer ${await london.token('agent')}`, 'content-type': 'application/json' },
           body: JSON.stringify(newReport()),
-        }).then(async (response) => `${response.status} ${await response.text()}`, (error: unknown) => String(error));
+        }).then(
+          async (response) => `${response.status} ${await response.text()}`,
+          (error: unknown) => String(error),
+        );
         throw new Error(`no write succeeded after the restart: ${probe}\n${london.process().output().slice(-3000)}`);
       }
       await sleep(200);

@@ -101,7 +101,7 @@ describe('replication, property-based', () => {
   it('converges to the same state at every site after random interleavings of creates, updates and deletes at random sites', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (commands) => {
-        for (let i = 0; i < commands.length; ) {
+        for (let i = 0; i < commands.length;) {
           const group = commands.slice(i, i + commands[i]!.together);
           await Promise.all(group.map(run));
           i += group.length;

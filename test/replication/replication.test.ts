@@ -51,7 +51,10 @@ function keepWriting(sites: readonly ClusterSite[], everyMs = 60) {
 async function expectEverywhere(sites: readonly ClusterSite[], ids: readonly string[]) {
   for (const site of sites) {
     const held = new Set((await site.states()).map((report) => report.id));
-    expect(ids.filter((id) => !held.has(id)), `reports missing at ${site.name}`).toEqual([]);
+    expect(
+      ids.filter((id) => !held.has(id)),
+      `reports missing at ${site.name}`,
+    ).toEqual([]);
   }
 }
 
@@ -94,7 +97,7 @@ describe('replication between HQ and cities, each a separate process in single-s
     expect(states.filter((report) => report.version === 2).length).toBeGreaterThan(150);
   }, 120_000);
 
-  it('shows a supervisor each peer\'s backlog, lag and positions at GET /{site}/v1/replication, and the same as metrics', async () => {
+  it("shows a supervisor each peer's backlog, lag and positions at GET /{site}/v1/replication, and the same as metrics", async () => {
     const token = await hq.token('supervisor');
     const status = (await (await fetch(`${hq.base}/hq/v1/replication`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReplicationStatus;
     expect(status.enabled).toBe(true);
@@ -113,11 +116,15 @@ describe('replication between HQ and cities, each a separate process in single-s
     expect(metrics).toMatch(/crashdesk_replication_failures_total/);
   });
 
-  it('refuses an agent\'s token, an unsigned request and a wrongly signed one on the internal routes', async () => {
+  it("refuses an agent's token, an unsigned request and a wrongly signed one on the internal routes", async () => {
     const path = '/hq/internal/replication/batch';
     const body = JSON.stringify({ lastSeq: 0, reports: [] });
     const token = await hq.token('supervisor');
-    const withToken = await fetch(`${hq.base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    const withToken = await fetch(`${hq.base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
     expect(withToken.status).toBe(401);
     expect(withToken.headers.get('content-type')).toBe('application/problem+json');
     const forged = signRequest(cluster.keyOf('leeds'), 'london', 'POST', path, body);
@@ -140,7 +147,11 @@ describe('replication between HQ and cities, each a separate process in single-s
     const path = '/hq/internal/replication/batch';
     const body = JSON.stringify({ lastSeq: 1, reports: [state] });
     const deliver = async () => {
-      const response = await fetch(`${hq.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(cluster.keyOf('london'), 'london', 'POST', path, body) }, body });
+      const response = await fetch(`${hq.base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signRequest(cluster.keyOf('london'), 'london', 'POST', path, body) },
+        body,
+      });
       return response.json();
     };
     const audited = async () => (await hq.db.sql`select count(*)::int as n from audit_log where action = 'report.replicate'`)[0]!.n as number;
@@ -179,7 +190,10 @@ describe('replication between HQ and cities, each a separate process in single-s
     );
     // Kill once shipping is under way: some rows shipped, some claimed in flight, some waiting.
     for (let i = 0; i < 100; i++) {
-      const [{ shipped }] = (await manchester.db.sql`select count(*)::int as shipped from replication_checkpoints where peer = 'hq' and direction = 'shipped' and at > now() - interval '1 second'`) as unknown as [{ shipped: number }];
+      const [{ shipped }] = (await manchester.db
+        .sql`select count(*)::int as shipped from replication_checkpoints where peer = 'hq' and direction = 'shipped' and at > now() - interval '1 second'`) as unknown as [
+        { shipped: number },
+      ];
       const [{ waiting }] = (await manchester.db.sql`select count(*)::int as waiting from replication_outbox`) as unknown as [{ waiting: number }];
       if (shipped > 0 && waiting > 0) break;
       await sleep(20);
@@ -225,7 +239,9 @@ describe('replication between HQ and cities, each a separate process in single-s
     acknowledged.push(fromYork!);
     await waitForConvergence(cluster.all(), { minReports: acknowledged.length, timeoutMs: 45_000 });
     await expectEverywhere(cluster.all(), acknowledged);
-    const [{ n }] = (await york.db.sql`select count(*)::int as n from replication_checkpoints where peer = 'hq' and direction = 'backfilled'`) as unknown as [{ n: number }];
+    const [{ n }] = (await york.db.sql`select count(*)::int as n from replication_checkpoints where peer = 'hq' and direction = 'backfilled'`) as unknown as [
+      { n: number },
+    ];
     expect(n).toBe(1);
   }, 120_000);
 });

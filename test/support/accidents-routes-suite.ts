@@ -100,7 +100,9 @@ export function accidentReportTests(label: string, createSite: () => Promise<Tes
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: any = await site.call('GET', `/v1/accidents?date=${date}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: agent });
+        const page: any = await site.call('GET', `/v1/accidents?date=${date}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+          token: agent,
+        });
         seen.push(...page.body.items.map((r: { id: string }) => r.id));
         cursor = page.body.nextCursor;
       } while (cursor && seen.length < 10);

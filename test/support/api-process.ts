@@ -36,7 +36,10 @@ export async function startApiProcess(env: Record<string, string>, options: { po
       const started = Date.now();
       while (Date.now() - started < timeoutMs) {
         if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}:\n${output}`);
-        const status = await fetch(`${base}/${site}/readyz`).then((r) => r.status, () => 0);
+        const status = await fetch(`${base}/${site}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status === 200) return Date.now() - started;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -86,7 +89,13 @@ export async function waitUntilReady(base: string, site: string, alive: () => bo
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!alive()) throw new Error(`the api exited before it was ready:\n${await describe()}`);
-    if ((await fetch(`${base}/${site}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    if (
+      (await fetch(`${base}/${site}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`/${site}/readyz did not answer 200 within ${timeoutMs} ms:\n${await describe()}`);

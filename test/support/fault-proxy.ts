@@ -27,10 +27,13 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       if (mode.kind === 'drop') return cut();
       if (mode.kind === 'delay') {
         from.pause();
-        setTimeout(() => {
-          if (!to.destroyed) to.write(chunk);
-          from.resume();
-        }, Math.min(mode.ms, MAX_DELAY_MS));
+        setTimeout(
+          () => {
+            if (!to.destroyed) to.write(chunk);
+            from.resume();
+          },
+          Math.min(mode.ms, MAX_DELAY_MS),
+        );
       } else if (!to.destroyed) to.write(chunk);
     });
     from.on('end', () => to.end());

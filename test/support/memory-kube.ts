@@ -13,7 +13,13 @@ import { type Kube, kubeClient, KubeError, resourcePath } from '../../operator/k
 type Json = Record<string, any>;
 
 export type KubeRequest = { readonly method: string; readonly path: string };
-export type AdmissionRequest = { readonly verb: 'create' | 'update' | 'patch' | 'apply' | 'delete'; readonly kind: string; readonly namespace?: string; readonly name: string; readonly subresource?: string };
+export type AdmissionRequest = {
+  readonly verb: 'create' | 'update' | 'patch' | 'apply' | 'delete';
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly subresource?: string;
+};
 /** A refusal as a validating webhook gives it; the API server answers the request with it. */
 export type Refusal = { readonly code: number; readonly reason: string; readonly message: string };
 
@@ -27,9 +33,26 @@ export interface MemoryKube extends Kube {
 }
 
 /** Groups the API server serves without a CRD; any other group's resources need theirs installed. */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'autoscaling', 'policy', 'networking.k8s.io', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io']);
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'apps',
+  'autoscaling',
+  'policy',
+  'networking.k8s.io',
+  'coordination.k8s.io',
+  'rbac.authorization.k8s.io',
+  'apiextensions.k8s.io',
+]);
 
-type Target = { readonly group: string; readonly collection: string; readonly plural: string; readonly namespace?: string; readonly name?: string; readonly subresource?: string; readonly query: URLSearchParams };
+type Target = {
+  readonly group: string;
+  readonly collection: string;
+  readonly plural: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly subresource?: string;
+  readonly query: URLSearchParams;
+};
 /** An object, and each field manager's last applied configuration: what server-side apply may remove again. */
 type Stored = { object: Json; readonly applied: Map<string, Json> };
 
@@ -43,7 +66,8 @@ export function createMemoryKube(): MemoryKube {
   let revision = 100;
 
   const keyOf = (target: Target, name = target.name) => `${target.collection}|${target.namespace ?? ''}|${name}`;
-  const served = (target: Target) => BUILT_IN_GROUPS.has(target.group) || objects.has(`apis/apiextensions.k8s.io/customresourcedefinitions||${target.plural}.${target.group}`);
+  const served = (target: Target) =>
+    BUILT_IN_GROUPS.has(target.group) || objects.has(`apis/apiextensions.k8s.io/customresourcedefinitions||${target.plural}.${target.group}`);
 
   function parse(method: string, path: string): Target {
     const url = new URL(path, 'http://memory');
@@ -54,20 +78,29 @@ export function createMemoryKube(): MemoryKube {
     if (rest[0] === 'namespaces' && rest.length >= 3) [namespace, rest] = [rest[1], rest.slice(2)];
     const [plural, name, subresource] = rest;
     // Of the subresources only status: the reconciler uses no other.
-    if (!plural || rest.length > 3 || (subresource !== undefined && subresource !== 'status')) throw failure(method, path, 404, 'NotFound', 'the server could not find the requested resource');
+    if (!plural || rest.length > 3 || (subresource !== undefined && subresource !== 'status'))
+      throw failure(method, path, 404, 'NotFound', 'the server could not find the requested resource');
     const group = prefix[0] === 'api' ? '' : (prefix[1] ?? '');
     return { group, collection: `${prefix[0]}/${group}/${plural}`, plural, namespace, name, subresource, query: url.searchParams };
   }
 
   const transport = async <T>(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<T> => {
     requests.push({ method, path });
-    if (!accept.startsWith('application/json') || accept.includes('as=')) throw failure(method, path, 406, 'NotAcceptable', `only JSON objects are served, not ${accept}`);
+    if (!accept.startsWith('application/json') || accept.includes('as='))
+      throw failure(method, path, 406, 'NotAcceptable', `only JSON objects are served, not ${accept}`);
     const target = parse(method, path);
     if (!served(target)) throw failure(method, path, 404, 'NotFound', 'the server could not find the requested resource');
     const resource = target.group ? `${target.plural}.${target.group}` : target.plural;
     const stored = target.name === undefined ? undefined : objects.get(keyOf(target));
     const notFound = () => failure(method, path, 404, 'NotFound', `${resource} "${target.name}" not found`);
-    const conflict = () => failure(method, path, 409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    const conflict = () =>
+      failure(
+        method,
+        path,
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${resource} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
     const precondition = (resourceVersion: unknown) => {
       if (stored && resourceVersion !== undefined && resourceVersion !== stored.object.metadata.resourceVersion) throw conflict();
     };
@@ -85,16 +118,31 @@ export function createMemoryKube(): MemoryKube {
       else if (before) next.status = clone(before.object.status);
       else delete next.status;
       if (kind === 'Secret' && isObject(next.stringData)) {
-        next.data = { ...next.data, ...Object.fromEntries(Object.entries(next.stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString('base64')])) };
+        next.data = {
+          ...next.data,
+          ...Object.fromEntries(Object.entries(next.stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString('base64')])),
+        };
         delete next.stringData;
       }
       const old = before?.object.metadata ?? {};
       const finalizers: string[] = next.metadata?.finalizers ?? [];
       if (old.deletionTimestamp && finalizers.some((finalizer) => !(old.finalizers ?? []).includes(finalizer))) {
-        throw failure(method, path, 422, 'Invalid', `${resource} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted`);
+        throw failure(
+          method,
+          path,
+          422,
+          'Invalid',
+          `${resource} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted`,
+        );
       }
       const system = before
-        ? { uid: old.uid, creationTimestamp: old.creationTimestamp, generation: old.generation, resourceVersion: old.resourceVersion, ...(old.deletionTimestamp ? { deletionTimestamp: old.deletionTimestamp } : {}) }
+        ? {
+            uid: old.uid,
+            creationTimestamp: old.creationTimestamp,
+            generation: old.generation,
+            resourceVersion: old.resourceVersion,
+            ...(old.deletionTimestamp ? { deletionTimestamp: old.deletionTimestamp } : {}),
+          }
         : { uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), generation: 1 };
       next.metadata = { ...next.metadata, name, ...(target.namespace ? { namespace: target.namespace } : {}), ...system };
       if (!next.metadata.finalizers?.length) delete next.metadata.finalizers;
@@ -124,11 +172,13 @@ export function createMemoryKube(): MemoryKube {
       case 'POST': {
         const object = clone(body) as Json;
         const name = object.metadata?.name ?? (object.metadata?.generateName ? `${object.metadata.generateName}${randomUUID().slice(0, 5)}` : undefined);
-        if (target.name !== undefined || typeof name !== 'string') throw failure(method, path, 400, 'BadRequest', 'a create names its object in metadata.name, on the collection');
+        if (target.name !== undefined || typeof name !== 'string')
+          throw failure(method, path, 400, 'BadRequest', 'a create names its object in metadata.name, on the collection');
         if (object.metadata.namespace !== undefined && object.metadata.namespace !== target.namespace) {
           throw failure(method, path, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
         }
-        if (object.metadata.resourceVersion !== undefined) throw failure(method, path, 400, 'BadRequest', 'resourceVersion should not be set on objects to be created');
+        if (object.metadata.resourceVersion !== undefined)
+          throw failure(method, path, 400, 'BadRequest', 'resourceVersion should not be set on objects to be created');
         if (objects.has(keyOf(target, name))) throw failure(method, path, 409, 'AlreadyExists', `${resource} "${name}" already exists`);
         return commit('create', object, name);
       }
@@ -142,7 +192,8 @@ export function createMemoryKube(): MemoryKube {
         if (target.name === undefined) throw failure(method, path, 405, 'MethodNotAllowed', 'a collection cannot be patched');
         const patch = clone(body) as Json;
         if (contentType === 'application/apply-patch+yaml') {
-          if (target.subresource === undefined && patch.metadata?.name !== target.name) throw failure(method, path, 400, 'BadRequest', 'the name of the object does not match the name on the URL');
+          if (target.subresource === undefined && patch.metadata?.name !== target.name)
+            throw failure(method, path, 400, 'BadRequest', 'the name of the object does not match the name on the URL');
           precondition(patch.metadata?.resourceVersion);
           const manager = target.query.get('fieldManager');
           if (!manager) throw failure(method, path, 400, 'BadRequest', 'PATCH with an apply patch requires a fieldManager');
@@ -150,7 +201,9 @@ export function createMemoryKube(): MemoryKube {
           if (target.subresource === undefined) delete patch.status; // status has its own subresource
           const others = [...(stored?.applied ?? [])].filter(([other]) => other !== manager);
           if (target.query.get('force') !== 'true') {
-            const clash = others.find(([, config]) => leaves(patch).some((leaf) => leafAt(config, leaf) !== undefined && JSON.stringify(leafAt(config, leaf)) !== JSON.stringify(leafAt(patch, leaf))));
+            const clash = others.find(([, config]) =>
+              leaves(patch).some((leaf) => leafAt(config, leaf) !== undefined && JSON.stringify(leafAt(config, leaf)) !== JSON.stringify(leafAt(patch, leaf))),
+            );
             if (clash) throw failure(method, path, 409, 'Conflict', `Apply failed with 1 conflict: conflict with "${clash[0]}"`);
           }
           // Fields this manager applied last time and no longer applies go, unless another applies them too.
@@ -187,7 +240,11 @@ export function createMemoryKube(): MemoryKube {
           return clone(stored.object) as T;
         }
         if (!stored.object.metadata.deletionTimestamp) {
-          stored.object.metadata = { ...stored.object.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), resourceVersion: String(++revision) };
+          stored.object.metadata = {
+            ...stored.object.metadata,
+            deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            resourceVersion: String(++revision),
+          };
         }
         return clone(stored.object) as T;
       }
@@ -218,12 +275,22 @@ export function createMemoryKube(): MemoryKube {
 
 /** The same KubeError, message and Status body the real client raises for an API server's refusal. */
 function failure(method: string, path: string, code: number, reason: string, message: string): KubeError {
-  return new KubeError(code, `${method} ${path}: ${code} ${message}`, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  return new KubeError(code, `${method} ${path}: ${code} ${message}`, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
 }
 
 /** JSON with sorted keys: equal objects compare equal whatever order their fields were written in. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, node: unknown) => (isObject(node) ? Object.fromEntries(Object.entries(node).sort(([a], [b]) => a.localeCompare(b))) : node));
+  return JSON.stringify(value, (_key, node: unknown) =>
+    isObject(node) ? Object.fromEntries(Object.entries(node).sort(([a], [b]) => a.localeCompare(b))) : node,
+  );
 }
 
 /** Equality (`k=v`, `k==v`), inequality (`k!=v`), existence (`k`) and absence (`!k`), comma for and. */
@@ -274,7 +341,10 @@ export type JsonPatchOperation = { readonly op: 'add' | 'remove' | 'replace' | '
 /** RFC 6902's add, remove, replace and test, on JSON pointers (`~1` for `/`, `~0` for `~`). */
 function jsonPatch(document: Json, operations: readonly JsonPatchOperation[], invalid: (message: string) => Error): Json {
   for (const { op, path, value } of operations) {
-    const keys = path.split('/').slice(1).map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const keys = path
+      .split('/')
+      .slice(1)
+      .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
     const last = keys.pop();
     const parent = leafAt(document, keys) as Json | unknown[] | undefined;
     if (last === undefined || typeof parent !== 'object' || parent === null) throw invalid(`${op} ${path}: no such parent`);

@@ -24,7 +24,11 @@ export function createMemoryVault(): MemoryVault {
   function pathsOf(city: City) {
     const names = cityNames(city);
     const { transitMount, authMount } = city.spec.encryption;
-    return { key: `${transitMount}/keys/${names.transitKey}`, policy: `sys/policies/acl/${names.vaultPolicy}`, role: `auth/${authMount}/role/${names.vaultRole}` };
+    return {
+      key: `${transitMount}/keys/${names.transitKey}`,
+      policy: `sys/policies/acl/${names.vaultPolicy}`,
+      role: `auth/${authMount}/role/${names.vaultRole}`,
+    };
   }
 
   function open(method: string, path: string) {

@@ -36,7 +36,10 @@ export async function buildProductionCopy(): Promise<ProductionBuild> {
     await mkdir(appDir);
     await cp(join(sourceDir, 'dist'), join(appDir, 'dist'), { recursive: true });
     for (const file of ['package.json', 'package-lock.json']) await cp(join(sourceDir, file), join(appDir, file));
-    await run('npm', ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: appDir, maxBuffer: 16 * 1024 * 1024 });
+    await run('npm', ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: appDir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     await rm(sourceDir, { recursive: true, force: true });
   } catch (error) {
     await rm(root, { recursive: true, force: true });

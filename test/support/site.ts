@@ -67,7 +67,11 @@ export async function createTestSite(options: TestSiteOptions = {}) {
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
 
-  async function call<T = any>(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+  async function call<T = any>(
+    method: string,
+    path: string,
+    init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<JsonResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined;

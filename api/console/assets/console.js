@@ -83,7 +83,9 @@
     Array.prototype.forEach.call(form.querySelectorAll('fieldset[data-list]'), function (fieldset) {
       var list = fieldset.querySelector('ol');
       var add = fieldset.querySelector('[data-add]');
-      Array.prototype.forEach.call(list.children, function (item) { addRemoveButton(fieldset, item); });
+      Array.prototype.forEach.call(list.children, function (item) {
+        addRemoveButton(fieldset, item);
+      });
       add.addEventListener('click', function (event) {
         event.preventDefault();
         var item = addRow(fieldset);
@@ -140,8 +142,12 @@
       Object.keys(rules).forEach(function (name) {
         var elements = form.querySelectorAll('[name="' + name + '"]');
         result[name] = rules[name].list
-          ? Array.prototype.map.call(elements, function (el) { return el.value; })
-          : elements[0] ? elements[0].value : '';
+          ? Array.prototype.map.call(elements, function (el) {
+              return el.value;
+            })
+          : elements[0]
+            ? elements[0].value
+            : '';
       });
       return result;
     }
@@ -161,8 +167,12 @@
         var value = draft.values[name];
         if (rules[name] && rules[name].list) {
           var fieldset = form.querySelector('fieldset[data-list="' + name + '"]');
-          while (fieldset.querySelectorAll('input').length < value.length && addRow(fieldset)) { /* grow */ }
-          Array.prototype.forEach.call(fieldset.querySelectorAll('input'), function (el, i) { el.value = value[i] || ''; });
+          while (fieldset.querySelectorAll('input').length < value.length && addRow(fieldset)) {
+            /* grow */
+          }
+          Array.prototype.forEach.call(fieldset.querySelectorAll('input'), function (el, i) {
+            el.value = value[i] || '';
+          });
         } else {
           var el = form.querySelector('[name="' + name + '"]');
           if (el) el.value = value;
@@ -184,7 +194,9 @@
     var controlExceptWhitespace = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
     /* eslint-enable no-control-regex */
 
-    function say(template, n) { return template.replace('{n}', String(n)); }
+    function say(template, n) {
+      return template.replace('{n}', String(n));
+    }
 
     function check(rule, raw) {
       var value = raw.trim();
@@ -208,7 +220,9 @@
         var rule = rules[name];
         var found = [];
         if (rule.list) {
-          var items = current[name].filter(function (v) { return v.trim() !== ''; });
+          var items = current[name].filter(function (v) {
+            return v.trim() !== '';
+          });
           if (items.length < rule.minItems) found.push(rule.tooFew);
           if (items.length > rule.maxItems) found.push(rule.tooMany);
           items.forEach(function (item, i) {
@@ -261,7 +275,9 @@
       });
     });
     // A page restored from the back/forward cache may be sent again.
-    window.addEventListener('pageshow', function () { sending = false; });
+    window.addEventListener('pageshow', function () {
+      sending = false;
+    });
     restoreDraft();
   }
 })();

@@ -28,8 +28,16 @@ export function LoginPage({ ctx, next, username = '', error, notice }: LoginProp
           {next && <input type="hidden" name="next" value={next} />}
           <div class="field">
             <label for="username">{t('username')}</label>
-            <input id="username" name="username" autocomplete="username" required maxlength={64} value={username} autofocus
-              aria-describedby={error ? 'login-error' : undefined} />
+            <input
+              id="username"
+              name="username"
+              autocomplete="username"
+              required
+              maxlength={64}
+              value={username}
+              autofocus
+              aria-describedby={error ? 'login-error' : undefined}
+            />
           </div>
           <div class="field">
             <label for="password">{t('password')}</label>

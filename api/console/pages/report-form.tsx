@@ -94,8 +94,16 @@ export function ReportForm(props: ReportFormProps) {
           {t(hint)}
         </p>
       )}
-      <input id={`f-${name}`} name={name} value={values[name]} required maxlength={max} autocomplete="off"
-        aria-describedby={describedBy(name, Boolean(hint))} aria-invalid={errors[name] ? 'true' : undefined} />
+      <input
+        id={`f-${name}`}
+        name={name}
+        value={values[name]}
+        required
+        maxlength={max}
+        autocomplete="off"
+        aria-describedby={describedBy(name, Boolean(hint))}
+        aria-invalid={errors[name] ? 'true' : undefined}
+      />
       {errorSlot(name)}
     </div>
   );
@@ -124,8 +132,15 @@ export function ReportForm(props: ReportFormProps) {
           {items.map((value, i) => (
             <li>
               <label for={`f-${name}-${i}`}>{t(itemKey, { n: i + 1 })}</label>
-              <input id={`f-${name}-${i}`} name={name} value={value} maxlength={name === 'drivers' ? accidentLimits.driver : accidentLimits.damage}
-                autocomplete="off" aria-invalid={errors[name] ? 'true' : undefined} aria-describedby={`e-${name}`} />
+              <input
+                id={`f-${name}-${i}`}
+                name={name}
+                value={value}
+                maxlength={name === 'drivers' ? accidentLimits.driver : accidentLimits.damage}
+                autocomplete="off"
+                aria-invalid={errors[name] ? 'true' : undefined}
+                aria-describedby={`e-${name}`}
+              />
             </li>
           ))}
         </ol>
@@ -138,8 +153,15 @@ export function ReportForm(props: ReportFormProps) {
   };
 
   return (
-    <form method="post" action={props.action} data-report-form data-draft={props.draft} data-fresh={props.fresh ? 'true' : 'false'}
-      data-rules={JSON.stringify(rules)} data-messages={JSON.stringify(messages)}>
+    <form
+      method="post"
+      action={props.action}
+      data-report-form
+      data-draft={props.draft}
+      data-fresh={props.fresh ? 'true' : 'false'}
+      data-rules={JSON.stringify(rules)}
+      data-messages={JSON.stringify(messages)}
+    >
       <input type="hidden" name="csrf" value={session?.csrf} />
       <input type="hidden" name="_page" value={ctx.here} />
       {props.back && <input type="hidden" name="back" value={props.back} />}
@@ -177,8 +199,17 @@ export function ReportForm(props: ReportFormProps) {
         <p class="hint" id="h-accidentDate">
           {t('hintDate')}
         </p>
-        <input id="f-accidentDate" name="accidentDate" type="date" value={values.accidentDate} required min="1970-01-01" max={tomorrow()}
-          aria-describedby={describedBy('accidentDate', true)} aria-invalid={errors.accidentDate ? 'true' : undefined} />
+        <input
+          id="f-accidentDate"
+          name="accidentDate"
+          type="date"
+          value={values.accidentDate}
+          required
+          min="1970-01-01"
+          max={tomorrow()}
+          aria-describedby={describedBy('accidentDate', true)}
+          aria-invalid={errors.accidentDate ? 'true' : undefined}
+        />
         {errorSlot('accidentDate')}
       </div>
       {input('callReason', accidentLimits.callReason)}

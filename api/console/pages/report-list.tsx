@@ -83,11 +83,7 @@ export function DayListPage({ ctx, date, reports, pageNumber, previousHref, next
       <p class="error" id="e-date" role="alert">
         {dateError}
       </p>
-      {reports.length === 0 ? (
-        <p>{t('listNone')}</p>
-      ) : (
-        <ReportTable ctx={ctx} reports={reports} caption={title} back={ctx.here} />
-      )}
+      {reports.length === 0 ? <p>{t('listNone')}</p> : <ReportTable ctx={ctx} reports={reports} caption={title} back={ctx.here} />}
       <nav class="pages" aria-label={t('pagination')}>
         {previousHref && (
           <a href={previousHref} rel="prev">
