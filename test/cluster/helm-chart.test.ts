@@ -13,18 +13,7 @@ import { isNotFound, resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { CHART, createHelm, type Helm, type RenderedObject } from './helm.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import {
-  actAsCnpg,
-  applyCity,
-  cityManifest,
-  createKube,
-  createPlatformSecrets,
-  deleteAllCities,
-  isReady,
-  readCity,
-  serviceAccountKubeConfig,
-  waitUntilLeading,
-} from './operator-support.js';
+import { applyHqUntilReady, createKube, createPlatformSecrets, deleteAllCities, serviceAccountKubeConfig, waitUntilLeading } from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const kube = createKube(adminConfig);
@@ -198,9 +187,7 @@ describe('the crashdesk Helm chart', () => {
         () => !running.hasExited(),
         () => logTail(running),
       );
-      await applyCity(kube, cityManifest(cities.name, 'hq', inject('vaultAddress')));
-      await actAsCnpg(kube, cities.name, 'crashdesk-hq-db');
-      await eventually('hq to be Ready', () => readCity(kube, cities.name, 'hq'), isReady, 60_000);
+      await applyHqUntilReady(kube, cities.name, inject('vaultAddress'));
 
       await helm.run([
         'upgrade',

@@ -11,8 +11,8 @@ import { ensureTestbin, type Testbin } from '../controlplane/testbin.js';
 import { startTransit, type TransitServer } from '../controlplane/transit.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
 import {
-  actAsCnpg,
   applyCity,
+  applyHqUntilReady,
   cityManifest,
   cityPath,
   conditionOf,
@@ -21,7 +21,6 @@ import {
   createPlatformSecrets,
   deleteAllCities,
   installCityCrd,
-  isReady,
   readCity,
   startTestOperator,
   type TestOperator,
@@ -63,9 +62,7 @@ const exists = async (apiVersion: string, kind: string, name: string) => (await 
 
 describe('deleting a City', () => {
   it('removes its children, its Vault role and policy, and keeps its transit key', async () => {
-    await applyCity(kube, cityManifest(ns, 'hq', vault.address));
-    await actAsCnpg(kube, ns, 'crashdesk-hq-db');
-    await eventually('hq to be Ready', () => readCity(kube, ns, 'hq'), isReady, 60_000);
+    await applyHqUntilReady(kube, ns, vault.address);
     const role = `auth/kubernetes/role/crashdesk-${ns}-hq`;
     const policy = `sys/policies/acl/crashdesk-${ns}-hq`;
     expect((await vaultRead(vault.address, vault.token, role)).status).toBe(200);

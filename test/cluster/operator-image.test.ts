@@ -11,17 +11,13 @@ import { podmanEnvironment } from '../../images/podman.js';
 import { operatorRbac } from '../../manifests/operator.js';
 import { resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
-import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
+import { createTestNamespace, testKubeConfig } from './kube-client.js';
 import {
-  actAsCnpg,
-  applyCity,
-  cityManifest,
+  applyHqUntilReady,
   createKube,
   createPlatformSecrets,
   deleteAllCities,
   installCityCrd,
-  isReady,
-  readCity,
   serviceAccountKubeConfig,
   waitUntilLeading,
 } from './operator-support.js';
@@ -115,9 +111,7 @@ describe('the operator image', () => {
       () => logTail(running),
       60_000,
     );
-    await applyCity(kube, cityManifest(namespace.name, 'hq', inject('vaultAddress')));
-    await actAsCnpg(kube, namespace.name, 'crashdesk-hq-db');
-    const ready = await eventually('hq to be Ready', () => readCity(kube, namespace.name, 'hq'), isReady, 60_000);
+    const ready = await applyHqUntilReady(kube, namespace.name, inject('vaultAddress'));
     expect(ready?.status?.siteNumber).toBe(0);
     await deleteAllCities(kube, namespace.name);
     await running.stop();

@@ -9,8 +9,8 @@ import { resourcePath } from '../../operator/kube.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
 import {
-  actAsCnpg,
   applyCity,
+  applyHqUntilReady,
   cityManifest,
   createKube,
   createPlatformSecrets,
@@ -96,9 +96,7 @@ describe('two operator replicas', () => {
     const leader = holder === first.identity ? first : second;
     const follower = leader === first ? second : first;
 
-    await applyCity(kube, cityManifest(ns, 'hq', vaultAddress));
-    await actAsCnpg(kube, ns, 'crashdesk-hq-db');
-    await eventually('hq to be Ready', () => readCity(kube, ns, 'hq'), isReady, 60_000);
+    await applyHqUntilReady(kube, ns, vaultAddress);
     expect(await reconciles(leader)).toBeGreaterThan(0);
     expect(await reconciles(follower)).toBe(0);
 

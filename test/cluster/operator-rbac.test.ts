@@ -9,18 +9,7 @@ import { OperatorChart } from '../../manifests/operator.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import {
-  actAsCnpg,
-  applyCity,
-  cityManifest,
-  createKube,
-  createPlatformSecrets,
-  deleteAllCities,
-  installCityCrd,
-  isReady,
-  readCity,
-  serviceAccountKubeConfig,
-} from './operator-support.js';
+import { applyHqUntilReady, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, serviceAccountKubeConfig } from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const admin = createKube(adminConfig);
@@ -64,9 +53,7 @@ describe('the generated RBAC', () => {
       notReadyRequeueMs: 2_000,
     });
     await eventually('the operator to lead', async () => operator?.isLeader(), Boolean, 15_000);
-    await applyCity(admin, cityManifest(ns, 'hq', inject('vaultAddress')));
-    await actAsCnpg(admin, ns, 'crashdesk-hq-db');
-    const ready = await eventually('hq to be Ready', () => readCity(admin, ns, 'hq'), isReady, 60_000);
+    const ready = await applyHqUntilReady(admin, ns, inject('vaultAddress'));
     expect(ready?.status?.siteNumber).toBe(0);
     await deleteAllCities(admin, ns);
   });

@@ -202,3 +202,11 @@ export async function waitUntilLeading(metricsUrl: string, alive: () => boolean,
   }
   throw new Error(`the operator did not lead within ${timeoutMs} ms:\n${await describe()}`);
 }
+
+/** Applies the hq City, plays CloudNativePG for its database, and waits until the operator reports it Ready. */
+export async function applyHqUntilReady(kube: Kube, namespace: string, vaultAddress: string): Promise<City> {
+  await applyCity(kube, cityManifest(namespace, 'hq', vaultAddress));
+  await actAsCnpg(kube, namespace, 'crashdesk-hq-db');
+  const ready = await eventually('hq to be Ready', () => readCity(kube, namespace, 'hq'), isReady, 60_000);
+  return ready!;
+}

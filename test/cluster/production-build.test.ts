@@ -8,19 +8,8 @@ import { recordAndReadBack, waitUntilReady } from '../support/api-process.js';
 import { buildProductionCopy, type ProductionBuild } from '../support/production-build.js';
 import { newReport } from '../support/site.js';
 import { singleSiteEnvironment } from '../support/single-site-env.js';
-import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import {
-  actAsCnpg,
-  applyCity,
-  cityManifest,
-  createKube,
-  createPlatformSecrets,
-  deleteAllCities,
-  installCityCrd,
-  isReady,
-  readCity,
-  waitUntilLeading,
-} from './operator-support.js';
+import { createTestNamespace, testKubeConfig } from './kube-client.js';
+import { applyHqUntilReady, createKube, createPlatformSecrets, deleteAllCities, installCityCrd, waitUntilLeading } from './operator-support.js';
 
 const ADMIN_PASSWORD = 'production-build-admin-password';
 let build: ProductionBuild;
@@ -98,9 +87,7 @@ describe('the production build', () => {
         () => !operator.hasExited(),
         () => logTail(operator),
       );
-      await applyCity(kube, cityManifest(namespace.name, 'hq', inject('vaultAddress')));
-      await actAsCnpg(kube, namespace.name, 'crashdesk-hq-db');
-      await eventually('hq to be Ready', () => readCity(kube, namespace.name, 'hq'), isReady, 60_000);
+      await applyHqUntilReady(kube, namespace.name, inject('vaultAddress'));
       await deleteAllCities(kube, namespace.name);
       await operator.stop();
       expect(await operator.exited).toBe('0');
