@@ -49,7 +49,7 @@ export function normalisePolicyNumber(policyNumber: string): string {
     .replace(/[\s-]+/g, '');
 }
 
-/** What a policy number must look like once normalised (also checked by the console's browser script). */
+/** What a policy number must look like once normalised; the console's form sends it to its browser script. */
 export const normalisedPolicyPattern = /^[a-z0-9./]{1,40}$/;
 
 export const PolicyNumberSchema = line(accidentLimits.policyNumber)

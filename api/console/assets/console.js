@@ -203,7 +203,7 @@
       if (rule.line && value === '') return rule.required ? messages.empty : null;
       if (rule.max && value.length > rule.max) return say(messages.tooLong, rule.max);
       if ((rule.line ? control : controlExceptWhitespace).test(value)) return messages.control;
-      if (rule.policy && !/^[a-z0-9./]{1,40}$/.test(value.toLowerCase().replace(/[\s-]+/g, ''))) return messages.policy;
+      if (rule.policy && !new RegExp(rule.policy).test(value.toLowerCase().replace(/[\s-]+/g, ''))) return messages.policy;
       if (rule.date) {
         var day = new Date(value + 'T00:00:00Z');
         if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || isNaN(day) || day.toISOString().slice(0, 10) !== value) return messages.date;

@@ -1,4 +1,4 @@
-import { accidentLimits, statuses } from '../../accidents/schema.js';
+import { accidentLimits, normalisedPolicyPattern, statuses } from '../../accidents/schema.js';
 import type { FieldErrors, ReportFormValues } from '../form-input.js';
 import { type Language, type MessageKey, translateValidation } from '../i18n.js';
 import { Layout, type PageContext } from './layout.js';
@@ -38,7 +38,8 @@ function browserRules(language: Language) {
   return {
     rules: {
       callReason: line(accidentLimits.callReason, true),
-      policyNumber: { ...line(accidentLimits.policyNumber, true), policy: true },
+      // The pattern itself travels, so the browser cannot drift from the schema.
+      policyNumber: { ...line(accidentLimits.policyNumber, true), policy: normalisedPolicyPattern.source },
       accidentDate: { line: true, required: true, date: true, min: '1970-01-01', maxDate: tomorrow() },
       location: line(accidentLimits.location, true),
       drivers: {
