@@ -25,13 +25,14 @@ describe('applying replicated states', () => {
     await target?.stop();
   });
 
-  const apply = (states: ReplicatedReport[]) => target.sql.begin((tx) => applyStates(tx, codec, states));
+  // As HQ passes them on: the trust rules for a city's own states are tested in trust.test.ts.
+  const apply = (states: ReplicatedReport[]) => target.sql.begin((tx) => applyStates(tx, codec, states, { receiver: target.site, sender: 'hq' }));
   const current = async () => (await readStates(target.sql, codec, [state.id]))[0];
 
   it('creates a report it does not hold, and a second delivery changes nothing', async () => {
-    expect(await apply([state])).toEqual({ applied: [state.id], rejected: [], unchanged: 0 });
+    expect(await apply([state])).toEqual({ applied: [state.id], rejected: [], unchanged: 0, refused: [] });
     expect(await current()).toEqual(state);
-    expect(await apply([state])).toEqual({ applied: [], rejected: [], unchanged: 1 });
+    expect(await apply([state])).toEqual({ applied: [], rejected: [], unchanged: 1, refused: [] });
     expect(await current()).toEqual(state);
   });
 });
@@ -55,7 +56,7 @@ describe('the conflict rule, applied', () => {
   });
 
   const at = (site: TestSite) => ({
-    apply: (states: ReplicatedReport[]) => site.sql.begin((tx) => applyStates(tx, codec, states)),
+    apply: (states: ReplicatedReport[]) => site.sql.begin((tx) => applyStates(tx, codec, states, { receiver: site.site, sender: 'hq' })),
     current: async () => (await readStates(site.sql, codec, [base.id]))[0]!,
     history: () => site.sql<{ version: number; originSite: string; outcome: string }[]>`
       select version, origin_site as "originSite", outcome from accident_history where report_id = ${base.id} order by version, origin_site`,
@@ -71,7 +72,7 @@ describe('the conflict rule, applied', () => {
   it('never lets an older version overwrite a newer one', async () => {
     const v2 = edit(2, 'leeds', '2026-11-21T10:00:00.000001Z', 'v2');
     await at(hq).apply([v2]);
-    expect(await at(hq).apply([base])).toEqual({ applied: [], rejected: [base.id], unchanged: 0 });
+    expect(await at(hq).apply([base])).toEqual({ applied: [], rejected: [base.id], unchanged: 0, refused: [] });
     expect((await at(hq).current()).fields.summary).toBe('v2');
   });
 
@@ -124,16 +125,16 @@ describe('two batches carrying the same new report at once', () => {
     let releaseNewer!: () => void;
     const newerInserted = new Promise<void>((resolve) => {
       void site.sql.begin(async (tx) => {
-        await applyStates(tx, codec, [v2]);
+        await applyStates(tx, codec, [v2], { receiver: site.site, sender: 'hq' });
         resolve();
         await new Promise<void>((release) => (releaseNewer = release));
       });
     });
     await newerInserted;
-    const older = site.sql.begin((tx) => applyStates(tx, codec, [v1]));
+    const older = site.sql.begin((tx) => applyStates(tx, codec, [v1], { receiver: site.site, sender: 'hq' }));
     await new Promise((resolve) => setTimeout(resolve, 200));
     releaseNewer();
-    expect(await older).toEqual({ applied: [], rejected: [], unchanged: 1 });
+    expect(await older).toEqual({ applied: [], rejected: [], unchanged: 1, refused: [] });
     expect((await readStates(site.sql, codec, [v1.id]))[0]).toEqual(v2);
   });
 });

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from 'postgres';
 import { policyIndexOf } from '../accidents/policy-index.js';
 import type { AuditRecorder } from '../audit/entry.js';
@@ -7,6 +8,7 @@ import { recordCheckpoint } from './checkpoints.js';
 import { compareStamps, type VersionStamp } from './conflict.js';
 import type { ReplicationMetrics } from './metrics.js';
 import type { Batch, ReplicatedReport } from './schema.js';
+import { parseState, type Refusal, refusalOf } from './trust.js';
 
 export interface ApplyOutcome {
   /** Reports whose state this batch replaced or created. */
@@ -15,6 +17,14 @@ export interface ApplyOutcome {
   readonly rejected: string[];
   /** Reports already at the incoming state (a redelivery), or, racing another batch, past it. */
   readonly unchanged: number;
+  /** States this site would not take from the sender (./trust.ts); nothing of them was written. */
+  readonly refused: Refusal[];
+}
+
+/** Who sent the states to whom: what the trust rules judge them by. */
+export interface Provenance {
+  readonly receiver: string;
+  readonly sender: string;
 }
 
 /**
@@ -23,10 +33,17 @@ export interface ApplyOutcome {
  * batch is a no-op. Whichever state loses goes to `accident_history`, sealed by this site's codec.
  * Rows are locked in id order, so two batches touching the same reports cannot deadlock.
  */
-export async function applyStates(tx: TransactionSql, codec: FieldCodec, incoming: readonly ReplicatedReport[]): Promise<ApplyOutcome> {
+export async function applyStates(tx: TransactionSql, codec: FieldCodec, incoming: readonly unknown[], provenance: Provenance): Promise<ApplyOutcome> {
   // One state per report: the greatest, should a batch carry several.
+  const refused: Refusal[] = [];
   const byId = new Map<string, ReplicatedReport>();
-  for (const state of incoming) {
+  for (const raw of incoming) {
+    const parsed = parseState(raw);
+    if ('refusal' in parsed) {
+      refused.push(parsed.refusal);
+      continue;
+    }
+    const { state } = parsed;
     const seen = byId.get(state.id);
     if (!seen || compareStamps(state, seen) > 0) byId.set(state.id, state);
   }
@@ -39,12 +56,18 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
            to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt"
     from accidents where id = any(${ids}::bigint[]) order by id for update`;
   const current = new Map(currentRows.map((row) => [row.id, row]));
+  const judge = { ...provenance, currentVersion: (id: string) => current.get(id)?.version, now: Date.now() };
 
   const applied: string[] = [];
   const rejected: string[] = [];
   let unchanged = 0;
   for (const id of ids) {
     const state = byId.get(id)!;
+    const refusal = refusalOf(state, judge);
+    if (refusal) {
+      refused.push({ id, reason: refusal });
+      continue;
+    }
     const mine = current.get(id);
     const order = mine ? compareStamps(state, mine) : 1;
     if (order === 0) {
@@ -97,7 +120,7 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
     if (written) applied.push(id);
     else unchanged += 1;
   }
-  return { applied, rejected, unchanged };
+  return { applied, rejected, unchanged, refused };
 }
 
 export interface BatchApplierOptions {
@@ -106,6 +129,7 @@ export interface BatchApplierOptions {
   readonly audit: AuditRecorder;
   readonly site: string;
   readonly metrics: ReplicationMetrics;
+  readonly logger: Logger;
   /** HQ: passes on, in the batch's own transaction, what it changed; then wakes its shippers. */
   readonly fanOut?: {
     queue(tx: TransactionSql, source: string, outcome: ApplyOutcome): Promise<void>;
@@ -113,13 +137,13 @@ export interface BatchApplierOptions {
   };
 }
 
-export type BatchApplier = (source: string, batch: Batch) => Promise<{ applied: number; rejected: number; unchanged: number }>;
+export type BatchApplier = (source: string, batch: Batch) => Promise<{ applied: number; rejected: number; unchanged: number; refused: Refusal[] }>;
 
 /** A peer's batch, as the internal route receives it: applied, audited and checkpointed in one transaction. */
-export function createBatchApplier({ sql, codec, audit, site, metrics, fanOut }: BatchApplierOptions): BatchApplier {
+export function createBatchApplier({ sql, codec, audit, site, metrics, logger, fanOut }: BatchApplierOptions): BatchApplier {
   return async (source, batch) => {
     const outcome = await sql.begin(async (tx) => {
-      const result = await applyStates(tx, codec, batch.reports);
+      const result = await applyStates(tx, codec, batch.reports, { receiver: site, sender: source });
       // One entry per batch that changed something, not per report: the trail's lock is per site.
       // Taken before the outbox's peers lock, in the order a local change takes them, so the two
       // cannot deadlock behind a city registering.
@@ -135,12 +159,26 @@ export function createBatchApplier({ sql, codec, audit, site, metrics, fanOut }:
           tx,
         );
       }
+      if (result.refused.length > 0) {
+        await audit.record(
+          {
+            actor: `replication:${source}`,
+            action: 'report.replicate',
+            resource: 'reports',
+            outcome: 'denied',
+            details: { lastSeq: batch.lastSeq, refused: result.refused },
+          },
+          tx,
+        );
+      }
       await fanOut?.queue(tx, source, result);
       await recordCheckpoint(tx, source, 'applied', batch.lastSeq);
       return result;
     });
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
+    for (const refusal of outcome.refused) metrics.refused.inc({ site, peer: source, reason: refusal.reason });
+    if (outcome.refused.length > 0) logger.warn({ peer: source, refused: outcome.refused }, 'refused replicated states that the sender may not send');
     fanOut?.committed();
-    return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged };
+    return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged, refused: outcome.refused };
   };
 }

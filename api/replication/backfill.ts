@@ -62,7 +62,8 @@ export function startBackfill(options: BackfillOptions) {
     for (;;) {
       if (stopped) return;
       const page = (await call('GET', `/${HQ}/internal/replication/snapshot?after=${after}&limit=${options.pageSize}`)) as SnapshotPage;
-      const outcome = await sql.begin((tx) => applyStates(tx, options.codec, page.reports));
+      const outcome = await sql.begin((tx) => applyStates(tx, options.codec, page.reports, { receiver: site, sender: HQ }));
+      if (outcome.refused.length > 0) logger.warn({ refused: outcome.refused }, "refused states in hq's snapshot");
       options.metrics.applied.inc({ site, peer: HQ }, outcome.applied.length);
       count += page.reports.length;
       if (page.nextAfter === null) break;

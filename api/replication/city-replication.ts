@@ -27,7 +27,7 @@ export function createCityReplication(deps: ReplicationDeps): Replication {
   return {
     enabled,
     listener: links.listener,
-    routes: { site, keyFor: links.senderKey, applyBatch: createBatchApplier({ sql, codec, audit, site, metrics: links.metrics }) },
+    routes: { site, keyFor: links.senderKey, applyBatch: createBatchApplier({ sql, codec, audit, site, logger, metrics: links.metrics }) },
     status: links.status,
     async start() {
       if (!enabled || !settings) return;

@@ -40,6 +40,7 @@ export function createHqReplication(deps: ReplicationDeps): Replication {
     codec,
     audit,
     site,
+    logger,
     metrics: links.metrics,
     fanOut: {
       // Fan out what changed; answer a city whose state lost with the winner.

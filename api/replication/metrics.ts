@@ -59,6 +59,12 @@ function createMetrics(registry: Registry) {
       labelNames: ['site', 'peer'] as const,
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'crashdesk_replication_refused_total',
+      help: 'Replicated states refused because the sending peer may not send them (wrong origin, a version jump, a time ahead of this clock, invalid fields), by reason',
+      labelNames: ['site', 'peer', 'reason'] as const,
+      registers: [registry],
+    }),
     applied: new Counter({
       name: 'crashdesk_replication_applied_reports_total',
       help: "Report states received from the peer that replaced this site's state",

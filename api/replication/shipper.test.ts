@@ -6,7 +6,6 @@ import { createTestSite, newReport, type TestSite } from '../../test/support/sit
 import { createPlainFieldCodec } from '../crypto/field-codec.js';
 import { createLogger } from '../observability/logger.js';
 import { replicationMetrics } from './metrics.js';
-import type { Batch } from './schema.js';
 import { startShipper } from './shipper.js';
 
 describe('the shipper', () => {
@@ -37,7 +36,7 @@ describe('the shipper', () => {
             response.writeHead(503).end();
             return;
           }
-          received.push(...(JSON.parse(body) as Batch).reports.map((report) => report.id));
+          received.push(...(JSON.parse(body) as { reports: { id: string }[] }).reports.map((report) => report.id));
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         }, 80);
       });
