@@ -54,7 +54,7 @@ describe('the configuration by mode', () => {
     if (config.mode !== 'site') throw new Error(`expected site mode, got ${config.mode}`);
     expect(config).toMatchObject({ site: 'london', siteNumber: 3, databaseUrl: singleSite.DATABASE_URL, keys: { provider: 'local', file: '/keys/keys.json' } });
     expect(config.blindIndexKey).toEqual(Buffer.alloc(32, 1));
-    expect(config.replication).toEqual({ secret: 's'.repeat(32), hqUrl: 'http://hq:8080', peers: {} });
+    expect(config.replication).toEqual({ secret: 's'.repeat(32), hqUrl: 'http://hq:8080', keyVersion: 1, peers: {} });
   });
 
   it('gives every site of either mode the same shared options', () => {

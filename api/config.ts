@@ -119,6 +119,31 @@ export const configSchema = z
       )
       .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,30}=https?:\/\/\S+$/, 'each peer is name=http(s)://host:port')))
       .transform((entries) => Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))),
+    /** A city: the version of its replication key (HQ's registry rotates keys to the next version). */
+    CRASHDESK_REPLICATION_KEY_VERSION: z.coerce.number().int().min(1).max(999_999).default(1),
+    /**
+     * hq: the addresses a city may announce when it registers, a regular expression in which `{city}`
+     * stands for the city's name (anchored); configured peers' addresses are always allowed.
+     */
+    CRASHDESK_PEER_URL_PATTERN: z
+      .string()
+      .refine((pattern) => {
+        try {
+          new RegExp(pattern.replaceAll('{city}', 'x'));
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'CRASHDESK_PEER_URL_PATTERN must be a regular expression')
+      .optional(),
+    /** Serves only the peer sites' replication routes (never the Ingress's): a port of its own. 0: any free port. */
+    CRASHDESK_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+    /** The internal port's TLS: this site's certificate chain, its key, and the CA every peer's certificate must chain to (mutual TLS). All three or none. */
+    CRASHDESK_INTERNAL_TLS_CERT: z.string().optional(),
+    CRASHDESK_INTERNAL_TLS_KEY: z.string().optional(),
+    CRASHDESK_INTERNAL_TLS_CA: z.string().optional(),
+    /** The CA that signed the database server's certificate: connections then verify it and its host name (sslmode verify-full). */
+    DATABASE_CA_FILE: z.string().optional(),
     /** Outbox rows per replication batch. */
     CRASHDESK_REPLICATION_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
     /** How often an idle shipper looks for changes, and the back-off's first step, in milliseconds. */
@@ -127,6 +152,14 @@ export const configSchema = z
     CRASHDESK_REPLICATION_BACKOFF_MAX_MS: duration.default(10_000),
   })
   .superRefine((config, ctx) => {
+    const internalTls = [config.CRASHDESK_INTERNAL_TLS_CERT, config.CRASHDESK_INTERNAL_TLS_KEY, config.CRASHDESK_INTERNAL_TLS_CA];
+    if (internalTls.some(Boolean) && !internalTls.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRASHDESK_INTERNAL_TLS_CA'],
+        message: "the internal port's mutual TLS needs CRASHDESK_INTERNAL_TLS_CERT, CRASHDESK_INTERNAL_TLS_KEY and CRASHDESK_INTERNAL_TLS_CA",
+      });
+    }
     if (Boolean(config.TLS_CERT) !== Boolean(config.TLS_KEY)) {
       ctx.addIssue({ code: 'custom', path: [config.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'HTTPS needs both TLS_CERT and TLS_KEY' });
     }
@@ -212,7 +245,11 @@ interface CommonConfig {
     readonly corsOrigins: readonly string[];
     readonly trustProxyHops: number;
     readonly shutdownGraceMs: number;
+    /** The peer sites' port: replication's routes only, with mutual TLS when configured. */
+    readonly internal: { readonly port: number; readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } };
   };
+  /** Verifies the database server's certificate and host name against this CA. */
+  readonly databaseCaFile?: string;
   readonly databasePoolSize: number;
   /** Enforced on the admin account at every start when set. */
   readonly adminPassword?: string;
@@ -243,6 +280,8 @@ export interface SiteConfig extends CommonConfig {
     readonly hqUrl?: string;
     readonly ownUrl?: string;
     readonly peers: Readonly<Record<string, string>>;
+    readonly keyVersion: number;
+    readonly peerUrlPattern?: string;
   };
 }
 
@@ -277,7 +316,16 @@ export function configFrom(env: Environment): Config {
       corsOrigins: env.CRASHDESK_CORS_ORIGINS,
       trustProxyHops: env.CRASHDESK_TRUST_PROXY_HOPS,
       shutdownGraceMs: env.CRASHDESK_SHUTDOWN_GRACE_MS,
+      internal: {
+        port: env.CRASHDESK_INTERNAL_PORT,
+        ...(env.CRASHDESK_INTERNAL_TLS_CERT &&
+          env.CRASHDESK_INTERNAL_TLS_KEY &&
+          env.CRASHDESK_INTERNAL_TLS_CA && {
+            tls: { certFile: env.CRASHDESK_INTERNAL_TLS_CERT, keyFile: env.CRASHDESK_INTERNAL_TLS_KEY, caFile: env.CRASHDESK_INTERNAL_TLS_CA },
+          }),
+      },
     },
+    ...(env.DATABASE_CA_FILE && { databaseCaFile: env.DATABASE_CA_FILE }),
     databasePoolSize: env.DATABASE_POOL_SIZE,
     ...(env.CRASHDESK_ADMIN_PASSWORD && { adminPassword: env.CRASHDESK_ADMIN_PASSWORD }),
     keys,
@@ -312,6 +360,8 @@ export function configFrom(env: Environment): Config {
         secret: env.CRASHDESK_REPLICATION_SECRET,
         ...(env.CRASHDESK_HQ_URL && { hqUrl: env.CRASHDESK_HQ_URL }),
         ...(env.CRASHDESK_REPLICATION_URL && { ownUrl: env.CRASHDESK_REPLICATION_URL }),
+        keyVersion: env.CRASHDESK_REPLICATION_KEY_VERSION,
+        ...(env.CRASHDESK_PEER_URL_PATTERN && { peerUrlPattern: env.CRASHDESK_PEER_URL_PATTERN }),
         peers: env.CRASHDESK_PEERS,
       },
     }),
