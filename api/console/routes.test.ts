@@ -78,6 +78,26 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(safeConsolePath('london', '/london/?date=2026-11-20')).toBe('/london/?date=2026-11-20');
   });
 
+  it('refuses a redirect target with CR, LF or another control character (next at sign-in, back on the language switch and after a delete): the start page, never a 500', async () => {
+    const injected = '/london/\r\nSet-Cookie: crashdesk_session=attacker';
+    const signIn = await consoleClient(site).post('/london/login', { username: 'agent', password: USER_PASSWORD, next: injected });
+    expect(signIn.status).toBe(303);
+    expect(signIn.location).toBe('/london/');
+    const browser = await signedIn();
+    for (const back of [injected, '/london/\n', '/london/\u0000', '/london/\u007f', '/london/\u2028', '/london/caf\u00e9', '/london/ a']) {
+      const language = await browser.get(`/london/language?set=en&back=${encodeURIComponent(back)}`);
+      expect(language.status, back).toBe(303);
+      expect(language.location, back).toBe('/london/');
+    }
+    expect(safeConsolePath('london', '/london/?date=2026-11-20&trail=a~b')).toBe('/london/?date=2026-11-20&trail=a~b');
+    const supervisor = await signedIn('supervisor');
+    const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport() });
+    const confirm = await supervisor.get(`/london/reports/${created.body.id}/delete`);
+    const deleted = await supervisor.post(`/london/reports/${created.body.id}/delete`, { csrf: fieldValue(confirm.body, 'csrf')!, back: injected });
+    expect(deleted.status).toBe(303);
+    expect(deleted.location).toBe('/london/?notice=deleted');
+  });
+
   it('does not accept the console cookie on the JSON API', async () => {
     const browser = await signedIn();
     const api = await browser.get('/london/v1/accidents?date=2026-11-20');

@@ -105,9 +105,14 @@ export function readSession(site: string, auth: AuthStore): MiddlewareHandler<Co
   };
 }
 
-/** A path inside this site's console, or undefined: never an open redirect to another host. */
+// What a redirect target may hold: visible ASCII only, as in a URL the console itself wrote. A CR or
+// LF would split the Location header (Node refuses it, so it used to be a 500), and anything else
+// outside this range is not a URL character at all.
+const URL_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/** A path inside this site's console, or undefined: never an open redirect to another host, never a broken header. */
 export function safeConsolePath(site: string, path: unknown): string | undefined {
-  if (typeof path !== 'string' || path.length > 2000) return undefined;
+  if (typeof path !== 'string' || path.length > 2000 || !URL_CHARACTERS.test(path)) return undefined;
   if (!path.startsWith(`/${site}/`) || path.includes('\\') || path.includes('//')) return undefined;
   return path;
 }
