@@ -24,10 +24,21 @@ export const configSchema = z
     /** Single-site mode: the site's PostgreSQL. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     /**
-     * Single-site mode, optional: the schema owner's PostgreSQL URL, used only to migrate and to
-     * grant DATABASE_URL's role what it needs (and on the audit trail, no UPDATE or DELETE).
+     * Single-site mode: the schema owner's PostgreSQL URL, used only to migrate and to grant
+     * DATABASE_URL's role what it needs (on the audit trail: reading, and appending through
+     * audit_append only). Required unless CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true.
      */
     DATABASE_OWNER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /**
+     * Single-site mode, development only: lets DATABASE_URL's role own the schema (no
+     * DATABASE_OWNER_URL, or one logging in as the same role); otherwise such a site refuses to start.
+     */
+    CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    /** How often the audit chain's newest entry is signed, in milliseconds: at most a minute. */
+    CRASHDESK_AUDIT_SIGN_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000, 'the audit chain head is signed at least every minute').default(60_000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     /** Local platform: the sites to run, `hq` first or not, comma separated. */
     CRASHDESK_SITES: z
@@ -257,6 +268,7 @@ interface CommonConfig {
   readonly auth: { readonly tokenTtlSeconds: number; readonly tokenIdleSeconds: number; readonly loginThrottle: ThrottlePolicy };
   readonly idempotencyTtlSeconds: number;
   readonly replicationTiming: { readonly batchSize: number; readonly intervalMs: number; readonly backoffMaxMs: number };
+  readonly auditSignIntervalMs: number;
 }
 
 /** The local platform: every site in this process, on an embedded PostgreSQL in `dataDir`. */
@@ -273,6 +285,8 @@ export interface SiteConfig extends CommonConfig {
   readonly siteNumber: number;
   readonly databaseUrl: string;
   readonly databaseOwnerUrl?: string;
+  /** Development only: DATABASE_URL's role may own the schema. */
+  readonly allowSingleDatabaseRole: boolean;
   readonly blindIndexKey: Buffer;
   /** Present when the site replicates (CRASHDESK_REPLICATION_SECRET is set). */
   readonly replication?: {
@@ -345,6 +359,7 @@ export function configFrom(env: Environment): Config {
       intervalMs: env.CRASHDESK_REPLICATION_INTERVAL_MS,
       backoffMaxMs: env.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
     },
+    auditSignIntervalMs: env.CRASHDESK_AUDIT_SIGN_INTERVAL_MS,
   };
   if (env.CRASHDESK_SITE === undefined) return { ...common, mode: 'platform', sites: env.CRASHDESK_SITES, dataDir: env.CRASHDESK_DATA_DIR };
   return {
@@ -354,6 +369,7 @@ export function configFrom(env: Environment): Config {
     siteNumber: required(env.CRASHDESK_SITE_NUMBER, 'CRASHDESK_SITE_NUMBER'),
     databaseUrl: required(env.DATABASE_URL, 'DATABASE_URL'),
     ...(env.DATABASE_OWNER_URL && { databaseOwnerUrl: env.DATABASE_OWNER_URL }),
+    allowSingleDatabaseRole: env.CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE,
     blindIndexKey: Buffer.from(required(env.CRASHDESK_BLIND_INDEX_KEY, 'CRASHDESK_BLIND_INDEX_KEY'), 'base64'),
     ...(env.CRASHDESK_REPLICATION_SECRET && {
       replication: {
