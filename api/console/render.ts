@@ -42,8 +42,8 @@ export async function formBody(c: ConsoleContext): Promise<FormBody> {
 export interface GuardOptions {
   readonly site: string;
   readonly permission: Permission;
-  /** Renders the page that says the role may not use this (403). */
-  readonly roleBlocked: (c: ConsoleContext) => Promise<Response>;
+  /** Renders the page that says the role lacks `permission` (403). */
+  readonly roleBlocked: (c: ConsoleContext, permission: Permission) => Promise<Response>;
   /** Renders the page that says a form was refused as a possible forgery (403). */
   readonly forged: (c: ConsoleContext) => Promise<Response>;
 }
@@ -66,7 +66,7 @@ export function guard({ site, permission, roleBlocked, forged }: GuardOptions): 
       const search = query.size > 0 ? `?${query.toString()}` : '';
       return c.redirect(`/${site}/login${search}`, 303);
     }
-    if (!can(session.user.role, permission)) return roleBlocked(c);
+    if (!can(session.user.role, permission)) return roleBlocked(c, permission);
     if (posted && (!sameOrigin(c) || !csrfMatches(session, (await formBody(c)).csrf))) return forged(c);
     await next();
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { type Accident, IdempotencyHeadersSchema, ReportIdSchema } from '../accidents/schema.js';
 import type { AuditedReports } from '../accidents/audited.js';
+import type { Permission } from '../auth/roles.js';
 import { formValues, parseNewReport, parseReportEdit, type ReportFormValues } from './form-input.js';
 import type { PageContext } from './pages/layout.js';
 import { ConflictPage, MessagePage } from './pages/messages.js';
@@ -14,8 +15,8 @@ export interface ReportRoutesDeps {
   readonly site: string;
   readonly reports: AuditedReports;
   readonly ctx: (c: ConsoleContext) => Promise<PageContext>;
-  readonly signedIn: MiddlewareHandler<ConsoleEnv>;
-  readonly supervisor: (permission: 'accidents:delete') => MiddlewareHandler<ConsoleEnv>;
+  /** The guard of a page needing `permission`: a session with a role that has it (and CSRF on a POST). */
+  readonly allowed: (permission: Permission) => MiddlewareHandler<ConsoleEnv>;
   /** Who the audit trail names for this request. */
   readonly actorOf: (c: ConsoleContext) => string;
 }
@@ -36,8 +37,11 @@ const validKey = (key: unknown) => (IdempotencyHeadersSchema.shape['idempotency-
 const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined => (value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined);
 
 /** Opening, recording, editing and deleting one report. */
-export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, actorOf }: ReportRoutesDeps) {
+export function createReportRoutes({ site, reports, ctx, allowed, actorOf }: ReportRoutesDeps) {
   const base = `/${site}`;
+  const reader = allowed('accidents:read');
+  const writer = allowed('accidents:write');
+  const deleter = allowed('accidents:delete');
   const app = new Hono<ConsoleEnv>();
   const backOf = (c: ConsoleContext, value: unknown, report?: Accident) =>
     safeConsolePath(site, value) ?? (report ? `${base}/?date=${report.accidentDate}` : `${base}/`);
@@ -80,9 +84,9 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
     });
   };
 
-  app.get('/reports/new', signedIn, async (c) => html(c, await newForm(c, emptyForm(), { fresh: true })));
+  app.get('/reports/new', writer, async (c) => html(c, await newForm(c, emptyForm(), { fresh: true })));
 
-  app.post('/reports/new', signedIn, async (c) => {
+  app.post('/reports/new', writer, async (c) => {
     const body = await formBody(c);
     const values = formValues(body);
     const key = validKey(body.idempotencyKey);
@@ -99,7 +103,7 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
     return c.redirect(`${base}/reports/${result.report.id}?notice=created`, 303);
   });
 
-  app.get('/reports/:id', signedIn, async (c) => {
+  app.get('/reports/:id', reader, async (c) => {
     const id = c.req.param('id');
     const report = await readReport(c, id);
     if (!report) return notFoundPage(c, id);
@@ -135,7 +139,7 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
       extraRows: options.extraRows,
     });
 
-  app.get('/reports/:id/edit', signedIn, async (c) => {
+  app.get('/reports/:id/edit', writer, async (c) => {
     const id = c.req.param('id');
     const report = await readReport(c, id);
     if (!report) return notFoundPage(c, id);
@@ -143,7 +147,7 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
     return html(c, await editForm(c, id, valuesOf(report), report.version, back, { fresh: true }));
   });
 
-  app.post('/reports/:id/edit', signedIn, async (c) => {
+  app.post('/reports/:id/edit', writer, async (c) => {
     const id = c.req.param('id');
     if (!ReportIdSchema.safeParse(id).success) return notFoundPage(c, id);
     const body = await formBody(c);
@@ -176,14 +180,14 @@ export function createReportRoutes({ site, reports, ctx, signedIn, supervisor, a
     return c.redirect(`${base}/reports/${id}?notice=updated&back=${encodeURIComponent(back)}`, 303);
   });
 
-  app.get('/reports/:id/delete', supervisor('accidents:delete'), async (c) => {
+  app.get('/reports/:id/delete', deleter, async (c) => {
     const id = c.req.param('id');
     const report = await readReport(c, id);
     if (!report) return notFoundPage(c, id);
     return html(c, <DeleteConfirmPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} />);
   });
 
-  app.post('/reports/:id/delete', supervisor('accidents:delete'), async (c) => {
+  app.post('/reports/:id/delete', deleter, async (c) => {
     const id = c.req.param('id');
     if (!(await reports.remove(sessionOf(c).user.username, id))) return notFoundPage(c, id);
     const back = backOf(c, (await formBody(c)).back);

@@ -255,6 +255,24 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect((await agent.get(`/london/reports/${created.body.id}`)).body).not.toContain('/delete');
   });
 
+  it('requires accidents:write, not accidents:read, to open or send the new-report and edit forms (the refusal names the permission)', async () => {
+    const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport() });
+    const auditor = await signedIn('auditor');
+    const needs = async (answer: Promise<{ status: number; body: string }>, permission: string) => {
+      const page = await answer;
+      expect(page.status).toBe(403);
+      expect(page.body).toContain(`<code>${permission}</code>`);
+    };
+    await needs(auditor.get('/london/reports/new'), 'accidents:write');
+    await needs(auditor.post('/london/reports/new', { callReason: 'x' }), 'accidents:write');
+    await needs(auditor.get(`/london/reports/${created.body.id}/edit`), 'accidents:write');
+    await needs(auditor.post(`/london/reports/${created.body.id}/edit`, { version: '1', status: 'closed' }), 'accidents:write');
+    await needs(auditor.get('/london/'), 'accidents:read');
+    await needs(auditor.get(`/london/reports/${created.body.id}`), 'accidents:read');
+    await needs(auditor.get('/london/search?policyNumber=1'), 'accidents:read');
+    expect((await site.call('GET', `/v1/accidents/${created.body.id}`, { token: await site.tokenFor('agent') })).body.version).toBe(1);
+  });
+
   it('lets a supervisor delete a report after confirming; it is gone from reads', async () => {
     const supervisor = await signedIn('supervisor');
     const created = await site.call('POST', '/v1/accidents', { token: await site.tokenFor('agent'), body: newReport() });

@@ -6,6 +6,7 @@ import { auditRequests } from '../audit/middleware.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { signIn } from '../auth/sign-in.js';
+import type { Permission } from '../auth/roles.js';
 import type { AuthStore } from '../auth/store.js';
 import { hashToken } from '../auth/tokens.js';
 import type { CursorCodec } from '../http/cursor.js';
@@ -51,15 +52,16 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
   app.route('/', assets.routes);
 
   const ctx = async (c: ConsoleContext) => pageContext(c, site, await assets.versions());
-  const roleBlocked = async (c: ConsoleContext) => html(c, <RoleBlockedPage ctx={await ctx(c)} />, 403);
+  const roleBlocked = async (c: ConsoleContext, permission: Permission) => html(c, <RoleBlockedPage ctx={await ctx(c)} permission={permission} />, 403);
   const forged = async (c: ConsoleContext) =>
     html(
       c,
       <MessagePage ctx={await ctx(c)} title={c.get('t')('csrf')} message={c.get('t')('csrf')} link={{ href: `${base}/`, label: c.get('t')('navList') }} />,
       403,
     );
-  const signedIn = guard({ site, permission: 'accidents:read', roleBlocked, forged });
-  const supervisor = (permission: 'accidents:export' | 'accidents:delete') => guard({ site, permission, roleBlocked, forged });
+  /** Each page states the permission it needs, as each API route does. */
+  const allowed = (permission: Permission) => guard({ site, permission, roleBlocked, forged });
+  const signedIn = allowed('accidents:read');
   const actorOf = (c: ConsoleContext) => c.get('session')?.user.username ?? '(anonymous)';
 
   // Every console path (not `*`: that would reach the API's routes mounted beside these).
@@ -178,9 +180,9 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={found} />);
   });
 
-  app.get('/export', supervisor('accidents:export'), async (c) => html(c, <ExportPage ctx={await ctx(c)} from={today()} to={today()} />));
+  app.get('/export', allowed('accidents:export'), async (c) => html(c, <ExportPage ctx={await ctx(c)} from={today()} to={today()} />));
 
-  app.get('/export.csv', supervisor('accidents:export'), async (c) => {
+  app.get('/export.csv', allowed('accidents:export'), async (c) => {
     const t = c.get('t');
     const from = c.req.query('from') ?? '';
     const to = c.req.query('to') ?? '';
@@ -207,6 +209,6 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     });
   });
 
-  app.route('/', createReportRoutes({ site, reports, ctx, signedIn, supervisor, actorOf }));
+  app.route('/', createReportRoutes({ site, reports, ctx, allowed, actorOf }));
   return app;
 }

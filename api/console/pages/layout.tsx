@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { can } from '../../auth/roles.js';
 import type { Language, Translate } from '../i18n.js';
 import type { ConsoleSession } from '../session.js';
 
@@ -67,8 +68,8 @@ export function Layout({ ctx, title, section = 'none', clearDraft, notice, child
             <nav aria-label={t('mainNav')}>
               <ul>
                 {navLink('list', `${base}/`, t('navList'))}
-                {navLink('new', `${base}/reports/new`, t('navNew'))}
-                {session.user.role === 'supervisor' && navLink('export', `${base}/export`, t('navExport'))}
+                {can(session.user.role, 'accidents:write') && navLink('new', `${base}/reports/new`, t('navNew'))}
+                {can(session.user.role, 'accidents:export') && navLink('export', `${base}/export`, t('navExport'))}
               </ul>
             </nav>
           )}

@@ -1,4 +1,5 @@
 import type { Accident } from '../../accidents/schema.js';
+import type { Permission } from '../../auth/roles.js';
 import { Layout, type PageContext } from './layout.js';
 import { ReportFields } from './report-detail.js';
 import { ReportForm, type ReportFormProps } from './report-form.js';
@@ -17,11 +18,17 @@ export function MessagePage({ ctx, title, message, link }: { ctx: PageContext; t
   );
 }
 
-export function RoleBlockedPage({ ctx }: { ctx: PageContext }) {
+export function RoleBlockedPage({ ctx, permission }: { ctx: PageContext; permission: Permission }) {
   const { t, site, session } = ctx;
+  const [before, after = ''] = t('roleNeeds').split('{permission}');
   return (
     <Layout ctx={ctx} title={t('roleTitle')}>
       <h1>{t('roleTitle')}</h1>
+      <p>
+        {before}
+        <code>{permission}</code>
+        {after}
+      </p>
       <p>
         {t('roleExplain', { role: session?.user.role ?? '' })} <a href={`/${site}/docs`}>{t('apiDocs')}</a>
       </p>

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Accident } from '../../accidents/schema.js';
+import { can } from '../../auth/roles.js';
 import type { Translate } from '../i18n.js';
 import { Layout, type PageContext } from './layout.js';
 import { statusLabel } from './report-list.js';
@@ -62,10 +63,12 @@ export function ReportDetailPage({ ctx, report, back, notice, clearDraft }: Deta
       </p>
       <ReportFields t={t} report={report} />
       <div class="actions">
-        <a class="button" href={`/${site}/reports/${report.id}/edit?back=${encodeURIComponent(back)}`}>
-          {t('edit')}
-        </a>
-        {session?.user.role === 'supervisor' && (
+        {session && can(session.user.role, 'accidents:write') && (
+          <a class="button" href={`/${site}/reports/${report.id}/edit?back=${encodeURIComponent(back)}`}>
+            {t('edit')}
+          </a>
+        )}
+        {session && can(session.user.role, 'accidents:delete') && (
           <a class="button secondary" href={`/${site}/reports/${report.id}/delete?back=${encodeURIComponent(back)}`}>
             {t('delete')}
           </a>
