@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSite, type TestSite } from '../../test/support/site.js';
+import { createTestSite, newReport, type TestSite } from '../../test/support/site.js';
 import { loadEnvironment } from '../config.js';
 
 const ALLOWED = 'https://console.example.com';
@@ -33,6 +33,22 @@ describe('HTTP hardening', () => {
     for (const path of ['/london/healthz', '/london/v1/accidents']) {
       expect((await site.app.request(path)).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     }
+  });
+
+  it('tells every cache not to keep JSON API responses (Cache-Control: no-store), successes and problems alike', async () => {
+    const agent = await site.tokenFor('agent');
+    const created = await site.call('POST', '/v1/accidents', { token: agent, body: newReport() });
+    const responses = [
+      created,
+      await site.call('GET', `/v1/accidents/${created.body.id}`, { token: agent }),
+      await site.call('GET', `/v1/accidents?policyNumber=${created.body.policyNumber}`, { token: agent }),
+      await site.call('GET', '/v1/accidents?date=2026-11-20'),
+      await site.call('GET', '/v1/accidents/1', { token: agent }),
+      await site.call('POST', '/v1/auth/login', { body: { username: 'agent', password: 'wrong' } }),
+      await site.call('GET', '/openapi.json'),
+      await site.call('GET', '/readyz'),
+    ];
+    for (const response of responses) expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it("gives the console and the docs a CSP without 'unsafe-inline' or 'unsafe-eval'", async () => {

@@ -25,7 +25,9 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /**
  * Headers on every response: no MIME sniffing, never framed, no Referer leaving the site (report
- * URLs carry ids and policy lookups), and a CSP chosen by what the response is.
+ * URLs carry ids and policy lookups), a CSP chosen by what the response is, and `no-store` unless
+ * the response says how it may be cached (the console's versioned assets, the docs' static files):
+ * an API answer holds personal data or a token, and no browser, proxy or CDN may keep it.
  */
 export function securityHeaders(): MiddlewareHandler {
   const common = secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'no-referrer' });
@@ -33,6 +35,7 @@ export function securityHeaders(): MiddlewareHandler {
     await common(c, next);
     const isPage = c.res.headers.get('content-type')?.startsWith('text/html') ?? false;
     c.res.headers.set('content-security-policy', isPage ? PAGE_CSP : API_CSP);
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   };
 }
 
