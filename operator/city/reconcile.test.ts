@@ -180,4 +180,14 @@ describe('deleting a City', () => {
     expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(false);
     expect(await city()).toBeUndefined();
   });
+
+  it('records one VaultCleanupFailed event while the same clean-up failure repeats on every retry', async () => {
+    const { kube, vault, reconcile, settle, events } = await setUp();
+    await settle();
+    vault.seal();
+    await kube.delete(cityPath);
+    for (let retry = 0; retry < 3; retry++) await expect(reconcile()).rejects.toThrow('removing Vault objects of City platform/london');
+    expect(await events('VaultCleanupFailed')).toHaveLength(1);
+    expect(await events('ReconcileFailed')).toHaveLength(1);
+  });
 });

@@ -69,6 +69,8 @@ export function createCityReconciler(deps: ReconcilerDeps) {
   const { kube, vault, events, logger, lookup, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
   const applied = new Map<string, Applied>();
   const lastFailure = new Map<string, string>();
+  /** The clean-up failure last recorded per deleting City: like lastFailure, one event per distinct failure. */
+  const lastCleanupFailure = new Map<string, string>();
   const serviceMonitors = childKindAvailable(kube, 'ServiceMonitor');
   let allocation: Promise<unknown> = Promise.resolve();
 
@@ -215,9 +217,12 @@ export function createCityReconciler(deps: ReconcilerDeps) {
         now(),
       );
       await writeStatus(city, path, { ...city.status, conditions: withReady });
-      await events.warning(city, 'VaultCleanupFailed', errorMessage(error));
+      const message = errorMessage(error);
+      if (lastCleanupFailure.get(key) !== message) await events.warning(city, 'VaultCleanupFailed', message);
+      lastCleanupFailure.set(key, message);
       throw new Error(`removing Vault objects of City ${key}`, { cause: error });
     }
+    lastCleanupFailure.delete(key);
     await kube.mergePatch(path, {
       metadata: { resourceVersion: city.metadata.resourceVersion, finalizers: city.metadata.finalizers.filter((f) => f !== FINALIZER) },
     });
@@ -240,6 +245,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     forget(key: string) {
       applied.delete(key);
       lastFailure.delete(key);
+      lastCleanupFailure.delete(key);
     },
   };
 }
