@@ -177,7 +177,10 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
     const secret = randomBytes(32).toString('hex');
     const names = ['hq', ...CITIES];
     const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+    const internalPorts = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
     const baseOf = (name: string) => `http://127.0.0.1:${ports[name]}`;
+    // Sites reach each other on the internal port, the agents' API on the public one.
+    const internalBaseOf = (name: string) => `http://127.0.0.1:${internalPorts[name]}`;
     const sites: Site[] = [];
     for (const [number, name] of names.entries()) {
       await server.ensureDatabase(`crashdesk_${name}`);
@@ -189,6 +192,7 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
           LOG_LEVEL: 'warn',
           HOST: '127.0.0.1',
           PORT: String(ports[name]),
+          CRASHDESK_INTERNAL_PORT: String(internalPorts[name]),
           CRASHDESK_SITE: name,
           CRASHDESK_SITE_NUMBER: String(number),
           DATABASE_URL: server.url(`crashdesk_${name}`),
@@ -198,8 +202,8 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
           CRASHDESK_LOCAL_KEY_FILE: keyFile,
           CRASHDESK_REPLICATION_SECRET: name === 'hq' ? secret : deriveCityKey(secret, name),
           ...(name === 'hq'
-            ? { CRASHDESK_PEERS: CITIES.map((city) => `${city}=${baseOf(city)}`).join(',') }
-            : { CRASHDESK_HQ_URL: baseOf('hq'), CRASHDESK_REPLICATION_URL: baseOf(name) }),
+            ? { CRASHDESK_PEERS: CITIES.map((city) => `${city}=${internalBaseOf(city)}`).join(',') }
+            : { CRASHDESK_HQ_URL: internalBaseOf('hq'), CRASHDESK_REPLICATION_URL: internalBaseOf(name) }),
         },
         // stdout carries the report: the sites' start-up banners and warnings stay out of it.
         stdio: ['ignore', 'ignore', 'pipe'],

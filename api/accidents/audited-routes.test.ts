@@ -131,10 +131,6 @@ const OTHER_ROUTES: Record<string, string> = {
   'PATCH /london/v1/users/:username': 'accounts',
   'GET /london/v1/audit': 'the audit trail itself',
   'GET /london/v1/replication': 'replication status (counts, no report)',
-  // Peer sites' signed routes: replication applies states itself and records one entry per batch.
-  'POST /london/internal/replication/batch': 'replication',
-  'POST /london/internal/replication/register': 'replication',
-  'GET /london/internal/replication/snapshot': 'replication',
   'GET /london/assets/:file': 'static files',
   'GET /london/login': 'sign-in page',
   'POST /london/login': 'accounts',

@@ -105,7 +105,7 @@ describe('accounts and login', () => {
       'GET /docs/assets/{file}',
       'GET /',
     ];
-    // Peer sites only: no bearer token opens these; each request is signed with a replication key.
+    // Peer sites only, and only on the internal port (api/internal-app.ts): the public one does not serve them.
     const peerSigned = ['POST /internal/replication/batch', 'POST /internal/replication/register', 'GET /internal/replication/snapshot'];
     // The console's pages: signed in by its session cookie, never by a bearer token; which role
     // may open each is asserted in api/console/routes.test.ts.
@@ -177,7 +177,7 @@ describe('accounts and login', () => {
         if (route.method === 'ALL' || path.endsWith('*')) continue; // middleware, not routes
         served.add(`${route.method} ${path}`);
       }
-      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated, ...consolePages, ...peerSigned]);
+      const covered = new Set([...Object.keys(allowed).map((key) => key.replace(/\?.*$/, '')), ...unauthenticated, ...consolePages]);
       expect([...served].filter((route) => !covered.has(route))).toEqual([]);
       expect([...covered].filter((route) => !served.has(route))).toEqual([]);
     });
@@ -195,13 +195,13 @@ describe('accounts and login', () => {
       }
     });
 
-    it("opens no peer-signed route to any role's token: 401", async () => {
+    it("serves no peer-signed route on the public port, to any role's token: 404", async () => {
       for (const key of peerSigned) {
         const [method, path] = key.split(' ') as [string, string];
         for (const role of allRoles) {
           const token = await site.tokenFor(role);
           const response = await site.call(method, path, { token, body: method === 'GET' ? undefined : { lastSeq: 0, reports: [] } });
-          expect(response.status, `${key} as ${role}`).toBe(401);
+          expect(response.status, `${key} as ${role}`).toBe(404);
         }
       }
     });

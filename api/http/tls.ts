@@ -30,3 +30,21 @@ function readPem(name: string, path: string): Buffer {
     throw new Error(`${name}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
 }
+
+export interface MutualTlsFiles extends TlsFiles {
+  /** The CA every peer's certificate must chain to. */
+  readonly ca: Buffer;
+}
+
+/** The internal port's certificate, key and peers' CA (CRASHDESK_INTERNAL_TLS_*), read and checked at start like TLS_CERT. */
+export function loadMutualTlsFiles(paths: { readonly cert: string; readonly key: string; readonly ca: string }): MutualTlsFiles {
+  const cert = readPem('CRASHDESK_INTERNAL_TLS_CERT', paths.cert);
+  const key = readPem('CRASHDESK_INTERNAL_TLS_KEY', paths.key);
+  const ca = readPem('CRASHDESK_INTERNAL_TLS_CA', paths.ca);
+  try {
+    createSecureContext({ cert, key, ca });
+  } catch (cause) {
+    throw new Error(`CRASHDESK_INTERNAL_TLS_CERT, _KEY and _CA are not a usable certificate, key and CA: ${(cause as Error).message}`, { cause });
+  }
+  return { cert, key, ca };
+}

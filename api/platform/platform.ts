@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { type PlatformConfig, siteOptionsFrom } from '../config.js';
+import type { PeerTls } from '../replication/peer-client.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -15,13 +16,13 @@ import { loadPlatformState, siteDatabaseName } from './platform-state.js';
 export interface Platform {
   readonly sites: readonly RunningSite[];
   readonly adminPasswordToAnnounce: string | undefined;
-  /** Called once the process listens: the sites replicate to each other over loopback at `baseUrl`. */
-  listening(baseUrl: string): void;
+  /** Called once the internal port listens: the sites replicate to each other over loopback at `internalBaseUrl`. */
+  listening(internalBaseUrl: string): void;
   stop(): Promise<void>;
 }
 
 /** The embedded default: one PostgreSQL server with a database per site, every site in this process. */
-export async function startPlatform(config: PlatformConfig, logger: Logger, metrics: HttpMetrics): Promise<Platform> {
+export async function startPlatform(config: PlatformConfig, logger: Logger, metrics: HttpMetrics, peerTls?: PeerTls): Promise<Platform> {
   const { dataDir } = config;
   await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755); // the database server may run as another user; secrets inside stay 0600
@@ -50,15 +51,18 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
       connections.push(sql);
       const ownerSql = connectDatabase(postgres.url(database), { max: 1, applicationName: `crashdesk-${site}-migrate` });
       connections.push(ownerSql);
+      const keys = await keyProviderFor(config.keys, site, { create: true }, logger);
       sites.push(
         await startSite({
           ...siteOptionsFrom(config, site),
           ownerSql,
+          auditSigning: { key: keys, intervalMs: config.auditSignIntervalMs },
           siteNumber: state.siteNumbers[site] ?? 0,
           sql,
           logger,
           metrics,
           adminPassword,
+          ...(peerTls && { peerTls }),
           replication: {
             secret: site === HQ ? state.replicationSecret : deriveCityKey(state.replicationSecret, site),
             loopbackUrl: () => loopbackUrl,
@@ -66,7 +70,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
             ...config.replicationTiming,
           },
           encryption: {
-            provider: await keyProviderFor(config.keys, site, { create: true }, logger),
+            provider: keys,
             blindIndexKey: Buffer.from(state.blindIndexKey, 'base64'),
           },
         }),
@@ -82,8 +86,8 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
   return {
     sites,
     adminPasswordToAnnounce: generatedAdminPassword && !config.adminPassword ? state.adminPassword : undefined,
-    listening(baseUrl) {
-      loopbackUrl = baseUrl;
+    listening(internalBaseUrl) {
+      loopbackUrl = internalBaseUrl;
     },
     async stop() {
       await Promise.allSettled(sites.map((site) => site.stop()));

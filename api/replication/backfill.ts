@@ -7,7 +7,8 @@ import { hasCheckpoint, recordCheckpoint } from './checkpoints.js';
 import type { ReplicationMetrics } from './metrics.js';
 import { HQ } from './outbox.js';
 import type { SnapshotPage } from './schema.js';
-import { signRequest } from './signing.js';
+import type { PeerClient } from './peer-client.js';
+import { type SigningKey, signRequest } from './signing.js';
 
 class AddressUnknown extends Error {}
 
@@ -16,7 +17,9 @@ export interface BackfillOptions {
   readonly codec: FieldCodec;
   readonly site: string;
   readonly hqUrl: () => string | undefined;
-  readonly key: string;
+  /** The city's own key and its version. */
+  readonly signingKey: SigningKey;
+  readonly client: PeerClient;
   /** This city's base URL as HQ should reach it, announced at registration. */
   readonly ownUrl?: string;
   readonly pageSize: number;
@@ -43,14 +46,13 @@ export function startBackfill(options: BackfillOptions) {
   async function call(method: 'GET' | 'POST', path: string, body = ''): Promise<unknown> {
     const base = options.hqUrl();
     if (!base) throw new AddressUnknown();
-    const response = await fetch(`${base}${path}`, {
+    const { status, text } = await options.client(`${base}${path}`, {
       method,
-      headers: { ...(body && { 'content-type': 'application/json' }), ...signRequest(options.key, site, method, path, body) },
+      headers: { ...(body && { 'content-type': 'application/json' }), ...signRequest(options.signingKey, site, method, path, body) },
       ...(body && { body }),
       signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(30_000)]),
     });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`hq answered ${method} ${path} with ${response.status}: ${text.slice(0, 300)}`);
+    if (status < 200 || status >= 300) throw new Error(`hq answered ${method} ${path} with ${status}: ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : undefined;
   }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareStamps, type VersionStamp } from './conflict.js';
 import { backoffDelay } from './backoff.js';
-import { deriveCityKey, signRequest, verifySignature } from './signing.js';
+import { deriveCityKey, readClaim, sha256Hex, signatureMatches, signRequest } from './signing.js';
 
 const stamp = fc.record({
   version: fc.integer({ min: 1, max: 5 }),
@@ -41,14 +41,19 @@ describe('backoffDelay', () => {
 describe('request signing', () => {
   const key = deriveCityKey('platform-secret-of-at-least-32-characters', 'london');
 
-  it('derives a different key per city', () => {
+  it('derives a different key per city and per key version', () => {
     expect(key).not.toBe(deriveCityKey('platform-secret-of-at-least-32-characters', 'leeds'));
+    expect(key).not.toBe(deriveCityKey('platform-secret-of-at-least-32-characters', 'london', 2));
+    // Version 1 is the key every city held before keys had versions.
+    expect(key).toBe(deriveCityKey('platform-secret-of-at-least-32-characters', 'london', 1));
   });
 
   it('accepts the signed request and refuses any change of path, body, key or an old timestamp', () => {
-    const headers = signRequest(key, 'london', 'POST', '/hq/internal/replication/batch', '{"a":1}', 1_000_000);
-    const check = (k: string, path: string, body: string, now = 1_000_000) =>
-      verifySignature(k, 'POST', path, body, headers['x-crashdesk-timestamp'], headers['x-crashdesk-signature'], now).ok;
+    const headers = signRequest({ key, version: 1 }, 'london', 'POST', '/hq/internal/replication/batch', '{"a":1}', 1_000_000);
+    const check = (k: string, path: string, body: string, now = 1_000_000) => {
+      const claim = readClaim((name) => headers[name], now);
+      return claim.ok && signatureMatches(k, claim.claim, 'POST', path, sha256Hex(body));
+    };
     expect(check(key, '/hq/internal/replication/batch', '{"a":1}')).toBe(true);
     expect(check(key, '/hq/internal/replication/snapshot', '{"a":1}')).toBe(false);
     expect(check(key, '/hq/internal/replication/batch', '{"a":2}')).toBe(false);

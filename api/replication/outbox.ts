@@ -1,10 +1,10 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { TransactionSql } from 'postgres';
 import type { ChangeListener } from '../accidents/store.js';
 
 // Changes at HQ take it shared, registering a city takes it exclusive: once a registration commits,
 // every change committing after it has queued a row for the new city, and every change that
 // committed before it is in the snapshot the city reads next. Nothing falls between the two.
-const PEERS_LOCK = 7_263_512_393;
+export const PEERS_LOCK = 7_263_512_393;
 
 export const HQ = 'hq';
 
@@ -25,7 +25,7 @@ export async function enqueue(tx: TransactionSql, site: string, reportIds: reado
   await tx`
     insert into replication_outbox (target, report_id)
     select peer.site, report.id from replication_peers peer cross join unnest(${reportIds}::bigint[]) as report(id)
-    where peer.site is distinct from ${except ?? null}::text
+    where peer.site is distinct from ${except ?? null}::text and peer.status = 'active'
     order by peer.site, report.id`;
   await notify(tx);
 }
@@ -43,18 +43,4 @@ export async function enqueueFor(tx: TransactionSql, target: string, reportIds: 
 /** The outbox's seam in the accidents store: a local change queues itself in its own transaction. */
 export function outboxListener(site: string): ChangeListener {
   return (tx, change) => enqueue(tx, site, [change.report.id]);
-}
-
-/** HQ: adds or updates a city it ships to; a URL of `undefined` keeps the one known. */
-export async function registerPeer(sql: Sql, site: string, url: string | undefined): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${PEERS_LOCK})`;
-    await tx`
-      insert into replication_peers (site, url) values (${site}, ${url ?? null})
-      on conflict (site) do update set url = coalesce(excluded.url, replication_peers.url)`;
-  });
-}
-
-export async function listPeers(sql: Sql): Promise<{ site: string; url: string | null }[]> {
-  return sql<{ site: string; url: string | null }[]>`select site, url from replication_peers order by site`;
 }

@@ -2,8 +2,10 @@ import { Registry } from 'prom-client';
 import { readCheckpoints, type CheckpointLookup } from './checkpoints.js';
 import { type PeerLag, replicationMetrics } from './metrics.js';
 import { OUTBOX_CHANNEL, outboxListener } from './outbox.js';
+import { createPeerClient } from './peer-client.js';
 import type { ReplicationDeps } from './replication.js';
 import { type Shipper, startShipper } from './shipper.js';
+import type { SigningKey } from './signing.js';
 import type { ReplicationStatus } from './status-routes.js';
 
 export interface PeerLinksOptions extends ReplicationDeps {
@@ -11,8 +13,10 @@ export interface PeerLinksOptions extends ReplicationDeps {
   readonly enabled: boolean;
   /** The peer's base URL as the role's settings or peers table know it (the loopback overrides it). */
   readonly configuredUrl: (peer: string) => string | undefined;
-  /** The key that signs requests between this site and `peer`; undefined: `peer` is no peer of this role. */
-  readonly keyFor: (peer: string) => string | undefined;
+  /** The key this site signs its requests to `peer` with, read at every attempt; undefined: none now (no peer of this role, or revoked). */
+  readonly signingKeyFor: (peer: string) => SigningKey | undefined;
+  /** Whether `peer` is a peer this role ships to at all. */
+  readonly isPeer: (peer: string) => boolean;
   /** Peers listed in the status even while nothing waits for them. */
   readonly knownPeers: () => readonly string[];
   /** The status's `backfilled`: a city's snapshot from HQ; null where there is none to take. */
@@ -25,7 +29,8 @@ export interface PeerLinksOptions extends ReplicationDeps {
  * who the peers are, where they are and which key each link signs with.
  */
 export function createPeerLinks(options: PeerLinksOptions) {
-  const { sql, codec, site, logger, settings, enabled, keyFor } = options;
+  const { sql, codec, site, logger, settings, enabled, signingKeyFor, isPeer } = options;
+  const peerClient = options.peerClient ?? createPeerClient();
   const metrics = replicationMetrics(options.registry ?? new Registry());
   const shippers = new Map<string, Shipper>();
   let notifications: { unlisten(): Promise<void> } | undefined;
@@ -36,10 +41,22 @@ export function createPeerLinks(options: PeerLinksOptions) {
   };
 
   const ensureShipper = (peer: string) => {
-    if (!settings || shippers.has(peer)) return;
-    const key = keyFor(peer);
-    if (!key) return;
-    shippers.set(peer, startShipper({ ...settings, sql, codec, site, target: peer, url: () => urlOf(peer), key, logger, metrics }));
+    if (!settings || shippers.has(peer) || !isPeer(peer)) return;
+    shippers.set(
+      peer,
+      startShipper({
+        ...settings,
+        sql,
+        codec,
+        site,
+        target: peer,
+        url: () => urlOf(peer),
+        signingKey: () => signingKeyFor(peer),
+        client: peerClient,
+        logger,
+        metrics,
+      }),
+    );
   };
 
   async function lagByPeer(): Promise<PeerLag[]> {
@@ -83,8 +100,6 @@ export function createPeerLinks(options: PeerLinksOptions) {
     status,
     /** Joins the accidents store's change listeners: a local change queues itself for the peers. */
     listener: enabled ? outboxListener(site) : undefined,
-    /** For the internal routes: a sender's key, and none at all while replication is off. */
-    senderKey: (sender: string) => (enabled ? keyFor(sender) : undefined),
     start: async () => {
       metrics.sources.add(lagSource);
       // Commits that queue something wake every replica's idle shippers at once; polling stays as

@@ -7,6 +7,7 @@ import type { FieldCodec } from '../crypto/field-codec.js';
 import { createCityReplication } from './city-replication.js';
 import { createHqReplication } from './hq-replication.js';
 import type { InternalRoutesDeps } from './internal-routes.js';
+import { createPeerClient, type PeerClient } from './peer-client.js';
 import { HQ } from './outbox.js';
 import type { ReplicationStatus } from './status-routes.js';
 
@@ -19,6 +20,14 @@ export interface ReplicationSettings {
   readonly peers?: Readonly<Record<string, string | undefined>>;
   /** A city: its own base URL as HQ reaches it, announced when it registers. */
   readonly ownUrl?: string;
+  /** A city: the version of its key (`secret`); HQ's registry says which versions it accepts. */
+  readonly keyVersion?: number;
+  /**
+   * HQ: the addresses a registering city may announce, as a regular expression in which `{city}`
+   * stands for the city's name (anchored at both ends). Configured peers' addresses are always
+   * allowed; without a pattern, nothing else is.
+   */
+  readonly peerUrlPattern?: string;
   /**
    * The local platform: every site is in this process, so every peer is at this process's own
    * address, known only once it listens (undefined until then). Overrides every URL above.
@@ -38,6 +47,8 @@ export interface ReplicationDeps {
   readonly registry?: Registry;
   /** Absent: this site neither ships nor accepts anything (a test site on its own). */
   readonly settings?: ReplicationSettings;
+  /** How this site calls its peers (mutual TLS where configured); plain HTTP(S) by default. */
+  readonly peerClient?: PeerClient;
 }
 
 /**
@@ -61,5 +72,6 @@ export interface Replication {
 
 /** The outbox's listener, the shippers, a city's backfill and the routes' handlers, by the site's role. */
 export function createReplication(deps: ReplicationDeps): Replication {
-  return deps.site === HQ ? createHqReplication(deps) : createCityReplication(deps);
+  const withClient = { ...deps, peerClient: deps.peerClient ?? createPeerClient() };
+  return deps.site === HQ ? createHqReplication(withClient) : createCityReplication(withClient);
 }

@@ -7,6 +7,7 @@ import { createPlainFieldCodec } from '../crypto/field-codec.js';
 import { createLogger } from '../observability/logger.js';
 import { replicationMetrics } from './metrics.js';
 import { startShipper } from './shipper.js';
+import { createPeerClient } from './peer-client.js';
 
 describe('the shipper', () => {
   let site: TestSite;
@@ -56,7 +57,8 @@ describe('the shipper', () => {
       site: 'london',
       target: 'hq',
       url: () => url,
-      key: 'k'.repeat(64),
+      signingKey: () => ({ key: 'k'.repeat(64), version: 1 }),
+      client: createPeerClient(),
       batchSize: 10,
       intervalMs: 20,
       backoffMaxMs: 200,

@@ -4,7 +4,8 @@ import type { FieldCodec } from '../crypto/field-codec.js';
 import { backoffDelay } from './backoff.js';
 import { recordCheckpoint } from './checkpoints.js';
 import type { ReplicationMetrics } from './metrics.js';
-import { signRequest } from './signing.js';
+import type { PeerClient } from './peer-client.js';
+import { type SigningKey, signRequest } from './signing.js';
 import { readStates } from './states.js';
 
 export interface ShipperOptions {
@@ -14,8 +15,9 @@ export interface ShipperOptions {
   readonly target: string;
   /** The peer's base URL, read at every attempt (undefined: not known yet, try later). */
   readonly url: () => string | undefined;
-  /** The key that signs requests between this site and the target. */
-  readonly key: string;
+  /** The key that signs requests to the target, read at every attempt; undefined: ship nothing now (the target is revoked). */
+  readonly signingKey: () => SigningKey | undefined;
+  readonly client: PeerClient;
   readonly batchSize: number;
   readonly intervalMs: number;
   readonly backoffMaxMs: number;
@@ -54,8 +56,10 @@ export function startShipper(options: ShipperOptions) {
 
   async function shipBatch(): Promise<number> {
     const base = options.url();
-    // Not a failure: the local platform learns its own address only once it listens.
-    if (!base) return 0;
+    const signing = options.signingKey();
+    // Not a failure: the local platform learns its own address only once it listens, and a revoked
+    // city is shipped nothing (its rows wait, should it be reinstated).
+    if (!base || !signing) return 0;
     return sql.begin(async (tx) => {
       const claimed = await tx<{ seq: string; reportId: string }[]>`
         select seq::text as seq, report_id::text as "reportId" from replication_outbox
@@ -65,11 +69,11 @@ export function startShipper(options: ShipperOptions) {
       const reports = await readStates(tx, codec, [...new Set(claimed.map((row) => row.reportId))]);
       const body = JSON.stringify({ lastSeq, reports });
       const stop = options.metrics.batchSeconds.startTimer(labels);
-      let response: Response;
+      let response: { status: number; text: string };
       try {
-        response = await fetch(`${base}${path}`, {
+        response = await options.client(`${base}${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...signRequest(options.key, site, 'POST', path, body) },
+          headers: { 'content-type': 'application/json', ...signRequest(signing, site, 'POST', path, body) },
           body,
           signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(options.requestTimeoutMs ?? 15_000)]),
         });
@@ -77,9 +81,9 @@ export function startShipper(options: ShipperOptions) {
         stop({ outcome: 'error' });
         throw new Error(`sending a batch to ${target} failed`, { cause });
       }
-      const text = await response.text();
-      stop({ outcome: response.ok ? 'ok' : 'error' });
-      if (!response.ok) throw new Error(`${target} refused a batch: ${response.status} ${text.slice(0, 300)}`);
+      const ok = response.status >= 200 && response.status < 300;
+      stop({ outcome: ok ? 'ok' : 'error' });
+      if (!ok) throw new Error(`${target} refused a batch: ${response.status} ${response.text.slice(0, 300)}`);
       await tx`delete from replication_outbox where seq = any(${claimed.map((row) => row.seq)}::bigint[])`;
       await recordCheckpoint(tx, target, 'shipped', lastSeq);
       options.metrics.shipped.inc(labels, reports.length);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type SiteConfig, siteOptionsFrom } from '../config.js';
+import type { PeerTls } from '../replication/peer-client.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
@@ -10,36 +11,43 @@ import { type RunningSite, startSite } from './start-site.js';
  * One site against its own PostgreSQL: the shape of a pod in Kubernetes, where each replica of a
  * city's Deployment runs this.
  */
-export async function startSingleSite(config: SiteConfig, logger: Logger, metrics: HttpMetrics) {
+export async function startSingleSite(config: SiteConfig, logger: Logger, metrics: HttpMetrics, peerTls?: PeerTls) {
   const { site } = config;
-  const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}` });
-  const ownerSql = config.databaseOwnerUrl ? connectDatabase(config.databaseOwnerUrl, { max: 1, applicationName: `crashdesk-${site}-migrate` }) : undefined;
-  if (!ownerSql) {
-    logger.warn('DATABASE_OWNER_URL is not set: the api migrates as its own role and owns the schema, so only a trigger keeps the audit trail append-only');
+  if (!config.databaseOwnerUrl && !config.allowSingleDatabaseRole) {
+    throw new Error(
+      'DATABASE_OWNER_URL is not set: the api would own the schema and could rewrite the audit trail. Give DATABASE_OWNER_URL ' +
+        'the schema owner and DATABASE_URL a role of its own, or set CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true for development only.',
+    );
   }
+  const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}` });
+  // Only start-up needs the owner; with one role allowed, that is DATABASE_URL's.
+  const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate` });
   const generated = generateAdminPassword();
   let running: RunningSite;
   try {
+    const keys = await keyProviderFor(config.keys, site, { create: false }, logger);
     running = await startSite({
       ...siteOptionsFrom(config, site),
       ownerSql,
+      allowSingleDatabaseRole: config.allowSingleDatabaseRole,
+      auditSigning: { key: keys, intervalMs: config.auditSignIntervalMs },
       siteNumber: config.siteNumber,
       sql,
       logger,
       metrics,
       encryption: {
-        provider: await keyProviderFor(config.keys, site, { create: false }, logger),
+        provider: keys,
         blindIndexKey: config.blindIndexKey,
       },
       ...(config.replication && { replication: { ...config.replication, ...config.replicationTiming } }),
+      ...(peerTls && { peerTls }),
       adminPassword: config.adminPassword ? { value: config.adminPassword, enforce: true } : { value: generated, enforce: false },
     });
   } catch (error) {
     await sql.end({ timeout: 5 });
     throw error;
   } finally {
-    // Only start-up needs the owner.
-    await ownerSql?.end({ timeout: 5 });
+    await ownerSql.end({ timeout: 5 });
   }
   return {
     sites: [running],

@@ -18,7 +18,6 @@ import type { AppEnv } from '../http/env.js';
 import { validationHook } from '../http/validation.js';
 import { accessLog } from '../observability/access-log.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
-import { createInternalRoutes, type InternalRoutesDeps } from '../replication/internal-routes.js';
 import { createReplicationStatusRoutes, type ReplicationStatus } from '../replication/status-routes.js';
 import { createUsersRoutes } from '../users/routes.js';
 import { createDocsRoutes } from './docs-page.js';
@@ -39,7 +38,7 @@ export interface SiteAppDeps {
   readonly throttle: LoginThrottle;
   readonly audit: AuditTrail;
   readonly readiness: () => Promise<Readiness>;
-  readonly replication: { readonly routes: InternalRoutesDeps; status(): Promise<ReplicationStatus> };
+  readonly replication: { status(): Promise<ReplicationStatus> };
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -63,8 +62,6 @@ export function createSiteApp(deps: SiteAppDeps) {
   app.route('/v1/accidents', createAccidentsRoutes({ site, reports: deps.reports, cursors: deps.cursors }));
   app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, cursors: deps.cursors }));
   app.route('/v1/replication', createReplicationStatusRoutes({ status: () => deps.replication.status() }));
-  // Peer sites only, signed with the replication key; outside /v1, so no agent's token applies.
-  app.route('/internal/replication', createInternalRoutes(deps.replication.routes));
 
   // The agents' console: cookie sessions of its own, never accepted by the /v1 routes above.
   app.route(

@@ -4,15 +4,19 @@ import { createCursorCodec } from '../http/cursor.js';
 import { createAuditedReports } from '../accidents/audited.js';
 import { composeListeners } from '../accidents/change-listeners.js';
 import { createAccidentsStore } from '../accidents/store.js';
+import { createHeadSigner } from '../audit/head-signer.js';
 import { auditReportChanges } from '../audit/report-changes.js';
+import type { AuditSigningKey } from '../audit/signed-head.js';
 import { createAuditTrail } from '../audit/trail.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
 import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-encryption.js';
-import { currentRole, grantApplicationRole } from '../db/app-role.js';
+import { separateRoles } from '../db/app-role.js';
 import { isMigrated, latestMigrationVersion, migrate } from '../db/migrate.js';
 import { createSiteIds } from '../ids/site-ids.js';
+import { createInternalRoutes } from '../replication/internal-routes.js';
+import { createPeerClient, type PeerTls } from '../replication/peer-client.js';
 import { createReplication, type ReplicationSettings } from '../replication/replication.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { provisionAdmin } from './admin-account.js';
@@ -33,15 +37,26 @@ export interface SiteOptions {
   readonly idempotencyTtlSeconds: number;
   readonly adminPassword: { readonly value: string; readonly enforce: boolean };
   readonly encryption: EncryptionSettings;
-  /** A connection as the schema owner, for migrations and grants; the app's own role is `sql`'s. */
-  readonly ownerSql?: Sql;
+  /**
+   * A connection as the schema owner, for migrations and grants only; the app's own role is
+   * `sql`'s, which gets only what it needs (on the audit trail: reading, and `audit_append()`).
+   */
+  readonly ownerSql: Sql;
+  /** Development only: `sql` and `ownerSql` may log in as one role (CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE); refused otherwise. */
+  readonly allowSingleDatabaseRole?: boolean;
+  /** Signs the audit chain's head at start, every `intervalMs` (at most a minute) and at shutdown, with a key the database cannot reach. */
+  readonly auditSigning: { readonly key: AuditSigningKey; readonly intervalMs: number };
   /** Replication with the other sites (api/replication); absent, the site keeps to itself. */
   readonly replication?: ReplicationSettings;
+  /** Mutual TLS towards the peers' internal port: this site's certificate and the platform's CA. */
+  readonly peerTls?: PeerTls;
 }
 
 export interface RunningSite {
   readonly site: string;
   readonly app: ReturnType<typeof createSiteApp>;
+  /** Replication's signed routes, mounted at `/{site}/internal/replication` on the internal port only (api/internal-app.ts). */
+  readonly internalRoutes: ReturnType<typeof createInternalRoutes>;
   /** What start-up did to the admin account, so a generated password is announced only when used. */
   readonly adminOutcome: 'created' | 'reset' | 'kept';
   readiness(): Promise<Readiness>;
@@ -54,15 +69,17 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 export async function startSite(options: SiteOptions): Promise<RunningSite> {
   const { site, siteNumber, sql } = options;
   const logger = options.logger.child({ site });
-  // With a separate owner connection the schema belongs to the owner and the application's role
-  // gets only the grants it needs; without one, the application's role owns the schema.
-  const owner = options.ownerSql ?? sql;
-  const applied = await migrate(owner);
-  if (options.ownerSql) {
-    const appRole = await currentRole(sql);
-    if (appRole !== (await currentRole(options.ownerSql))) await grantApplicationRole(options.ownerSql, appRole);
-  }
+  // The schema belongs to the owner; the application's role gets only the grants it needs.
+  const applied = await migrate(options.ownerSql);
   if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  const roles = await separateRoles(options.ownerSql, sql, { allowSingleRole: options.allowSingleDatabaseRole ?? false });
+  if (roles.kind === 'single') {
+    logger.warn(
+      { role: roles.role },
+      'CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true: the api runs as the schema owner, which can disable the trigger that keeps the audit ' +
+        'trail append-only; only the signed chain heads would show a rewrite. For development only.',
+    );
+  }
   await ensureSiteIdentity(sql, site, siteNumber);
 
   const auth = createAuthStore(sql, { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds });
@@ -73,7 +90,17 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   const codec = await startSiteEncryption(sql, options.encryption, logger);
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
   const audit = createAuditTrail(sql);
-  const replication = createReplication({ sql, site, codec, audit, logger, settings: options.replication, registry: options.metrics.registry });
+  const signer = createHeadSigner({ sql, site, audit, logger, key: options.auditSigning.key, intervalMs: options.auditSigning.intervalMs });
+  const replication = createReplication({
+    sql,
+    site,
+    codec,
+    audit,
+    logger,
+    settings: options.replication,
+    registry: options.metrics.registry,
+    peerClient: createPeerClient(options.peerTls),
+  });
   const accidents = createAccidentsStore({
     sql,
     site,
@@ -112,15 +139,20 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     replication,
   });
   await replication.start();
+  // Last, so that the start's own entries are signed too.
+  await signer.start();
 
   return {
     site,
     app,
+    internalRoutes: createInternalRoutes(replication.routes),
     adminOutcome,
     readiness,
     async stop() {
       clearInterval(maintenance);
       await replication.stop();
+      // Shutdown goes on without the last signature (the entries stay chained, and the next start signs them).
+      await signer.stop().catch((error: unknown) => logger.error({ err: error }, 'signing the audit chain head at shutdown failed'));
       await ids.stop();
     },
   };

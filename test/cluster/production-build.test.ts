@@ -42,6 +42,7 @@ describe('the production build', () => {
         ...site.env,
         HOST: '127.0.0.1',
         PORT: String(port),
+        CRASHDESK_INTERNAL_PORT: '0',
         LOG_LEVEL: 'warn',
       });
       running.push(api);

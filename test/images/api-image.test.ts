@@ -68,7 +68,7 @@ describe('the api image', () => {
     await chown(dirname(site.env.CRASHDESK_LOCAL_KEY_FILE!), 10001, 10001);
     await chown(site.env.CRASHDESK_LOCAL_KEY_FILE!, 10001, 10001);
     const port = await freePort();
-    const env = { ...site.env, CRASHDESK_LOCAL_KEY_FILE: '/keys/keys.json', PORT: String(port), LOG_LEVEL: 'warn' };
+    const env = { ...site.env, CRASHDESK_LOCAL_KEY_FILE: '/keys/keys.json', PORT: String(port), CRASHDESK_INTERNAL_PORT: '0', LOG_LEVEL: 'warn' };
     const args = [
       'run',
       '--rm',

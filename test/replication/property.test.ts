@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import fc from 'fast-check';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
+import { createInternalApp } from '../../api/internal-app.js';
 import { createPlainFieldCodec } from '../../api/crypto/field-codec.js';
 import { createLogger } from '../../api/observability/logger.js';
 import { deriveCityKey } from '../../api/replication/signing.js';
@@ -62,7 +61,8 @@ describe('replication, property-based', () => {
         }),
       ),
     );
-    const app = createApp({ sites: sites.map((site) => site.running), registry: new Registry(), logger: createLogger('silent') });
+    // The sites reach each other on the internal port's app, as a process serves it.
+    const app = createInternalApp({ sites: sites.map((site) => site.running), logger: createLogger('silent') });
     server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -127,13 +127,13 @@ describe('replication between HQ and cities, each a separate process in single-s
     });
     expect(withToken.status).toBe(401);
     expect(withToken.headers.get('content-type')).toBe('application/problem+json');
-    const forged = signRequest(cluster.keyOf('leeds'), 'london', 'POST', path, body);
+    const forged = signRequest({ key: cluster.keyOf('leeds'), version: 1 }, 'london', 'POST', path, body);
     expect((await fetch(`${hq.base}${path}`, { method: 'POST', headers: forged, body })).status).toBe(401);
-    const good = signRequest(cluster.keyOf('london'), 'london', 'POST', path, body);
+    const good = signRequest({ key: cluster.keyOf('london'), version: 1 }, 'london', 'POST', path, body);
     expect((await fetch(`${hq.base}${path}`, { method: 'POST', headers: good, body })).status).toBe(200);
     // A city accepts batches from HQ only, not from another city.
     const cityPath = '/leeds/internal/replication/batch';
-    const fromCity = signRequest(cluster.keyOf('leeds'), 'london', 'POST', cityPath, body);
+    const fromCity = signRequest({ key: cluster.keyOf('leeds'), version: 1 }, 'london', 'POST', cityPath, body);
     expect((await fetch(`${cities[2]!.base}${cityPath}`, { method: 'POST', headers: fromCity, body })).status).toBe(401);
   });
 
@@ -149,17 +149,17 @@ describe('replication between HQ and cities, each a separate process in single-s
     const deliver = async () => {
       const response = await fetch(`${hq.base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signRequest(cluster.keyOf('london'), 'london', 'POST', path, body) },
+        headers: { 'content-type': 'application/json', ...signRequest({ key: cluster.keyOf('london'), version: 1 }, 'london', 'POST', path, body) },
         body,
       });
       return response.json();
     };
     const audited = async () => (await hq.db.sql`select count(*)::int as n from audit_log where action = 'report.replicate'`)[0]!.n as number;
     const outbox = async () => (await hq.db.sql`select count(*)::int as n from replication_outbox where report_id = ${id}`)[0]!.n as number;
-    expect(await deliver()).toEqual({ applied: 1, rejected: 0, unchanged: 0 });
+    expect(await deliver()).toEqual({ applied: 1, rejected: 0, unchanged: 0, refused: [] });
     const [auditAfterFirst, queuedAfterFirst] = [await audited(), await outbox()];
     const hqAfterFirst = JSON.stringify((await hq.states()).find((report) => report.id === id));
-    expect(await deliver()).toEqual({ applied: 0, rejected: 0, unchanged: 1 });
+    expect(await deliver()).toEqual({ applied: 0, rejected: 0, unchanged: 1, refused: [] });
     expect(await audited()).toBe(auditAfterFirst);
     expect(await outbox()).toBeLessThanOrEqual(queuedAfterFirst);
     expect(JSON.stringify((await hq.states()).find((report) => report.id === id))).toBe(hqAfterFirst);

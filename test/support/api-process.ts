@@ -18,7 +18,8 @@ export interface ApiProcess {
 export async function startApiProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ApiProcess> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
+    // The internal port on any free one unless the test names it (peers configured before the start).
+    env: { ...process.env, LOG_LEVEL: 'warn', CRASHDESK_INTERNAL_PORT: '0', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
