@@ -9,6 +9,7 @@ import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import type { EncryptionSettings } from '../../api/crypto/site-encryption.js';
 import { createHttpMetrics } from '../../api/observability/http-metrics.js';
 import { createLogger } from '../../api/observability/logger.js';
+import type { PeerTls } from '../../api/replication/peer-client.js';
 import type { ReplicationSettings } from '../../api/replication/replication.js';
 import { type SiteOptions, startSite } from '../../api/site/start-site.js';
 import { createTestDatabase } from './database.js';
@@ -39,6 +40,8 @@ export interface TestSiteOptions {
   readonly logger?: Logger;
   /** Replication with other test sites (api/replication); none by default. */
   readonly replication?: ReplicationSettings;
+  /** Mutual TLS towards the peers' internal port (api/replication/peer-client.ts). */
+  readonly peerTls?: PeerTls;
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
@@ -63,6 +66,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     adminPassword: { value: ADMIN_PASSWORD, enforce: true },
     encryption,
     ...(options.replication && { replication: options.replication }),
+    ...(options.peerTls && { peerTls: options.peerTls }),
   };
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
