@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import { CHILD_KINDS } from './city/children.js';
 import { createEventRecorder } from './city/events.js';
 import { MANAGED_SELECTOR } from './city/metadata.js';
-import { type ChildLookup, crdInstalled, type ObservedObject } from './city/observe.js';
+import { type ChildLookup, createCrdProbe, type ObservedObject } from './city/observe.js';
 import { createCityReconciler } from './city/reconcile.js';
 import { API_VERSION, KIND } from './city/types.js';
 import { createVaultClient } from './city/vault.js';
@@ -31,6 +31,8 @@ export interface OperatorOptions {
   readonly leaseDurationMs?: number;
   readonly resyncMs?: number;
   readonly concurrency?: number;
+  /** How often an optional CRD not yet installed is asked about again (default a minute). */
+  readonly crdProbeIntervalMs?: number;
   /** How long a not-Ready City waits before it is looked at again. */
   readonly notReadyRequeueMs?: number;
 }
@@ -60,8 +62,27 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 
   const lookup: ChildLookup = (kind, namespace, name) =>
     (caches.get(cacheKey(kind, namespace)) ?? caches.get(cacheKey(kind, undefined)))?.get(name, namespace) as ObservedObject | undefined;
+  const onChild = (child: KubernetesObject) => {
+    const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
+    if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
+  };
+  /** The watches of one kind of the table (city/children.ts), in every scope; an optional kind's once its CRD is found. */
+  const watchChildKind = async (kind: string) => {
+    const child = CHILD_KINDS.find((candidate) => candidate.kind === kind);
+    if (!child || caches.has(cacheKey(kind, scopes[0]))) return;
+    for (const namespace of scopes) {
+      const informer = await startInformer(kubeConfig, kube, resourcePath(child.apiVersion, kind, namespace), MANAGED_SELECTOR, logger, () => stopped);
+      caches.set(cacheKey(kind, namespace), informer);
+      informer.on('add', onChild);
+      informer.on('update', onChild);
+      informer.on('delete', onChild);
+    }
+    if (child.crd) logger.info({ kind, crd: child.crd }, 'optional CRD installed: watching its children');
+  };
+  const childKindAvailable = createCrdProbe(kube, { intervalMs: options.crdProbeIntervalMs, onInstalled: watchChildKind });
   const reconciler = createCityReconciler({
     kube,
+    childKindAvailable,
     vault: createVaultClient(options.vaultToken),
     events: createEventRecorder(kube, logger),
     logger,
@@ -100,20 +121,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     cities.on('delete', (city) => reconciler.forget(keyOf(city)));
   }
 
-  const onChild = (child: KubernetesObject) => {
-    const owner = (child as Owned).metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === KIND && ref.apiVersion === API_VERSION);
-    if (owner) enqueue(`${child.metadata?.namespace}/${owner.name}`);
-  };
-  // The children of the table (city/children.ts); an optional CRD's kind only if it is installed now.
-  for (const { apiVersion, kind, crd } of CHILD_KINDS) {
-    if (crd && !(await crdInstalled(kube, crd))) continue;
-    for (const namespace of scopes) {
-      const informer = await startInformer(kubeConfig, kube, resourcePath(apiVersion, kind, namespace), MANAGED_SELECTOR, logger, () => stopped);
-      caches.set(cacheKey(kind, namespace), informer);
-      informer.on('add', onChild);
-      informer.on('update', onChild);
-      informer.on('delete', onChild);
-    }
+  // Every kind of the table now; an optional kind through the probe, which starts its watch once
+  // its CRD is installed (now, or when a later probe by reconcile finds it).
+  for (const { kind, crd } of CHILD_KINDS) {
+    if (crd) await childKindAvailable(kind);
+    else await watchChildKind(kind);
   }
 
   const resyncAll = () => cityCaches.forEach((cities) => cities.list().forEach((city) => enqueue(keyOf(city))));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allocateSiteNumber, deploymentState, recordedSiteNumber } from './observe.js';
+import { createMemoryKube } from '../../test/support/memory-kube.js';
+import { resourcePath } from '../kube.js';
+import { allocateSiteNumber, createCrdProbe, deploymentState, recordedSiteNumber } from './observe.js';
 import { testCity } from '../../test/support/test-city.js';
 import { SITE_NUMBER_ANNOTATION } from './types.js';
 
@@ -33,5 +35,23 @@ describe('deploymentState', () => {
       }),
     ).toEqual({ generation: 3, observedGeneration: 3, replicas: 2, updatedReplicas: 2, availableReplicas: 2, available: true });
     expect(deploymentState(undefined)).toBeUndefined();
+  });
+});
+
+describe('createCrdProbe', () => {
+  it('starts the watch of an optional kind the first time its CRD is found after start, before saying it is available', async () => {
+    const kube = createMemoryKube();
+    const watched: string[] = [];
+    const available = createCrdProbe(kube, { intervalMs: 0, onInstalled: async (kind) => void watched.push(kind) });
+    expect(await available('Deployment')).toBe(true);
+    expect(await available('ServiceMonitor')).toBe(false);
+    await kube.create(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'servicemonitors.monitoring.coreos.com' },
+    });
+    expect(await available('ServiceMonitor')).toBe(true);
+    expect(await available('ServiceMonitor')).toBe(true);
+    expect(watched).toEqual(['ServiceMonitor']);
   });
 });

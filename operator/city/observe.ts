@@ -95,19 +95,45 @@ export async function crdInstalled(kube: Kube, name: string): Promise<boolean> {
   }
 }
 
+/** Whether children of a kind can be applied now; see createCrdProbe. */
+export type ChildKindAvailable = (kind: string) => Promise<boolean>;
+
+export interface CrdProbeOptions {
+  /** How often an optional CRD is asked about again (default a minute), so one installed later is found without a restart. */
+  readonly intervalMs?: number;
+  /** Runs the first time a kind's CRD is found, before the probe answers: the controller starts that kind's watch here. */
+  readonly onInstalled?: (kind: string) => Promise<void>;
+}
+
 /**
- * Whether children of the kind can be applied: a built-in kind always; a kind of an optional CRD
- * (children.ts) once that CRD is installed, asked at most once a minute so that one installed
- * later is picked up without a restart.
+ * The one probe of the optional CRDs (children.ts), shared by the controller's watches and
+ * reconcile's optional children: a built-in kind is always available; an optional kind once its CRD
+ * is installed. Because `onInstalled` has run before the first `true`, reconcile never applies a
+ * kind whose watch cache the controller has not started (it would see it missing on every pass).
  */
-export function childKindAvailable(kube: Kube, kind: string): () => Promise<boolean> {
-  const crd = childKind(kind)?.crd;
-  if (crd === undefined) return async () => true;
-  let known: { installed: boolean; at: number } | undefined;
-  return async () => {
-    if (known && Date.now() - known.at < 60_000) return known.installed;
-    known = { installed: await crdInstalled(kube, crd), at: Date.now() };
-    return known.installed;
+export function createCrdProbe(kube: Kube, options: CrdProbeOptions = {}): ChildKindAvailable {
+  const { intervalMs = 60_000, onInstalled } = options;
+  const known = new Map<string, { readonly installed: boolean; readonly at: number }>();
+  const found = new Set<string>();
+  const asking = new Map<string, Promise<boolean>>();
+  return async (kind) => {
+    const crd = childKind(kind)?.crd;
+    if (crd === undefined) return true;
+    const last = known.get(kind);
+    if (last && Date.now() - last.at < intervalMs) return last.installed;
+    const pending = asking.get(kind);
+    if (pending) return pending;
+    const probe = (async () => {
+      const installed = await crdInstalled(kube, crd);
+      if (installed && !found.has(kind)) {
+        await onInstalled?.(kind);
+        found.add(kind);
+      }
+      known.set(kind, { installed, at: Date.now() });
+      return installed;
+    })().finally(() => asking.delete(kind));
+    asking.set(kind, probe);
+    return probe;
   };
 }
 

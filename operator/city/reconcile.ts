@@ -13,7 +13,8 @@ import {
   allocateSiteNumber,
   type ChildLookup,
   childKey,
-  childKindAvailable,
+  type ChildKindAvailable,
+  createCrdProbe,
   deploymentState,
   observeDatabase,
   observeReplication,
@@ -41,6 +42,8 @@ export interface ReconcilerDeps {
   readonly events: EventRecorder;
   readonly logger: Logger;
   readonly lookup: ChildLookup;
+  /** Whether an optional child kind's CRD is installed (and watched); the controller shares its probe. */
+  readonly childKindAvailable?: ChildKindAvailable;
   readonly now?: () => Date;
   /** While a City is not Ready, look again this often (Secrets and the hq City are not watched). */
   readonly notReadyRequeueMs?: number;
@@ -71,7 +74,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
   const lastFailure = new Map<string, string>();
   /** The clean-up failure last recorded per deleting City: like lastFailure, one event per distinct failure. */
   const lastCleanupFailure = new Map<string, string>();
-  const serviceMonitors = childKindAvailable(kube, 'ServiceMonitor');
+  const available = deps.childKindAvailable ?? createCrdProbe(kube);
   let allocation: Promise<unknown> = Promise.resolve();
 
   async function reconcile(key: string): Promise<WorkResult> {
@@ -88,7 +91,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       const [database, replication, withServiceMonitor] = await Promise.all([
         observeDatabase(kube, city, lookup),
         observeReplication(kube, city),
-        serviceMonitors(),
+        available('ServiceMonitor'),
       ]);
       const children = desiredChildren(city, {
         siteNumber,

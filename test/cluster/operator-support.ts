@@ -31,7 +31,7 @@ export async function startTestOperator(
   kubeConfig: KubeConfig,
   namespace: string,
   vaultToken: string,
-  options: { leaseDurationMs?: number; resyncMs?: number } = {},
+  options: { leaseDurationMs?: number; resyncMs?: number; crdProbeIntervalMs?: number } = {},
 ): Promise<TestOperator> {
   const registry = new Registry();
   const operator = await startOperator({
@@ -45,6 +45,7 @@ export async function startTestOperator(
     leaseDurationMs: options.leaseDurationMs ?? 3_000,
     notReadyRequeueMs: 2_000,
     resyncMs: options.resyncMs,
+    crdProbeIntervalMs: options.crdProbeIntervalMs,
   });
   return Object.assign(operator, { registry });
 }
