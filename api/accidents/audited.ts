@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry, AuditRecorder } from '../audit/entry.js';
 import { hashRequestBody } from '../idempotency/keys.js';
 import { type Accident, type AccidentPatch, type NewAccident, ReportIdSchema } from './schema.js';
-import type { AccidentsStore, CreateResult, UpdateResult } from './store.js';
+import type { AccidentsStore, CreateResult, PolicyPage, UpdateResult } from './store.js';
 
 export interface ReportPage {
   readonly items: Accident[];
@@ -33,10 +33,11 @@ export function createAuditedReports({ store, audit }: { readonly store: Acciden
       return report;
     },
 
-    async search(actor: string, policyNumber: string): Promise<Accident[]> {
-      const reports = await store.findByPolicy(policyNumber);
-      await record(actor, { action: 'report.search', resource: 'accidents?policyNumber', outcome: 'success', details: idsOf(reports) });
-      return reports;
+    /** One page of a policy lookup, its ids on the trail (never the number looked up). */
+    async search(actor: string, policyNumber: string, limit: number, beforeId?: string): Promise<PolicyPage> {
+      const page = await store.findByPolicy(policyNumber, limit, beforeId);
+      await record(actor, { action: 'report.search', resource: 'accidents?policyNumber', outcome: 'success', details: idsOf(page.items) });
+      return page;
     },
 
     async page(actor: string, date: string, limit: number, beforeId?: string): Promise<ReportPage> {

@@ -14,7 +14,9 @@ import {
   AccidentSchema,
   IdempotencyHeadersSchema,
   IfMatchHeadersSchema,
+  defaultPageLimits,
   NewAccidentSchema,
+  normalisePolicyNumber,
 } from './schema.js';
 
 export interface AccidentsRoutesDeps {
@@ -42,7 +44,10 @@ const listAccidents = createRoute({
   method: 'get',
   path: '/',
   tags: ['accidents'],
-  summary: 'Find reports by policy number, or list one day page by page',
+  summary: 'Find reports by policy number, or list one day, page by page',
+  description:
+    'Exactly one of policyNumber or date. Either is paged newest first: limit 1 to 200 (default 200 for a policy ' +
+    'number, 50 for a day), and nextCursor, while not null, fetches the next page.',
   security: bearerSecurity,
   middleware: [requirePermission('accidents:read')] as const,
   request: { query: AccidentListQuerySchema },
@@ -119,10 +124,16 @@ export function createAccidentsRoutes({ site, reports, cursors }: AccidentsRoute
   app.openapi(listAccidents, async (c) => {
     const query = c.req.valid('query');
     const username = c.get('user').username;
-    if (query.policyNumber !== undefined) return c.json({ items: await reports.search(username, query.policyNumber) }, 200);
+    if (query.policyNumber !== undefined) {
+      const scope = cursors.hiddenScope('policy', normalisePolicyNumber(query.policyNumber));
+      const beforeId = query.cursor === undefined ? undefined : cursors.decode(query.cursor, scope);
+      const page = await reports.search(username, query.policyNumber, query.limit ?? defaultPageLimits.policyNumber, beforeId);
+      const nextCursor = page.hasMore && page.lastId ? cursors.encode(scope, page.lastId) : null;
+      return c.json({ items: page.items, nextCursor }, 200);
+    }
     const date = query.date as string; // the schema guarantees exactly one of the two
     const beforeId = query.cursor === undefined ? undefined : cursors.decode(query.cursor, date);
-    const page = await reports.page(username, date, query.limit ?? 50, beforeId);
+    const page = await reports.page(username, date, query.limit ?? defaultPageLimits.date, beforeId);
     const last = page.items.at(-1);
     const nextCursor = page.hasMore && last ? cursors.encode(date, last.id) : null;
     return c.json({ items: page.items, nextCursor }, 200);

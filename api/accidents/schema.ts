@@ -178,12 +178,14 @@ export const AccidentListQuerySchema = z
     if (byPolicy === byDate) {
       ctx.addIssue({ code: 'custom', path: ['date'], message: 'give exactly one of policyNumber or date' });
     }
-    if (byPolicy && (query.limit !== undefined || query.cursor !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'limit and cursor page a date list, not a policy lookup' });
-    }
   });
 
-export const AccidentListSchema = z.object({ items: z.array(AccidentSchema), nextCursor: z.string().nullable().optional() }).openapi('AccidentList');
+/** `limit` when none is given: a day's list pages by 50, a policy lookup by 200 (the API contract). */
+export const defaultPageLimits = { date: 50, policyNumber: 200 } as const;
+
+export const AccidentListSchema = z
+  .object({ items: z.array(AccidentSchema), nextCursor: z.string().nullable().openapi({ description: 'the next page, or null on the last' }) })
+  .openapi('AccidentList');
 
 export type NewAccident = z.infer<typeof NewAccidentSchema>;
 export type AccidentPatch = z.infer<typeof AccidentPatchSchema>;

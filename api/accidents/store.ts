@@ -49,6 +49,13 @@ export type CreateResult =
 export type UpdateResult =
   { readonly kind: 'updated'; readonly report: Accident } | { readonly kind: 'stale'; readonly currentVersion: number } | { readonly kind: 'not-found' };
 
+/** A page of a policy lookup; `lastId` is the last row it read, where the next page starts. */
+export interface PolicyPage {
+  readonly items: Accident[];
+  readonly hasMore: boolean;
+  readonly lastId: string | undefined;
+}
+
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 
 export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange }: AccidentsStoreDeps) {
@@ -132,16 +139,27 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
       return row && toReport(row);
     },
 
-    /** Every live report whose policy number matches after normalisation, newest first. */
-    async findByPolicy(policyNumber: string): Promise<Accident[]> {
+    /**
+     * One page of the live reports whose policy number matches after normalisation, newest first,
+     * strictly after `beforeId` when given: a keyset page over (policy_index, id), so a policy with
+     * hundreds of reports costs one bounded page at a time, never one unbounded decryption.
+     */
+    async findByPolicy(policyNumber: string, limit: number, beforeId?: string): Promise<PolicyPage> {
       const wanted = normalisePolicyNumber(policyNumber);
       const rows = await sql<AccidentRow[]>`
         select ${columns} from accidents
-        where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null
-        order by accidents.id desc`;
-      // The index is a truncated keyed hash: confirm each candidate on its decrypted number.
-      const candidates = await Promise.all(rows.map(toReport));
-      return candidates.filter((report) => normalisePolicyNumber(report.policyNumber) === wanted);
+        where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null ${beforeId ? sql`and id < ${beforeId}` : sql``}
+        order by accidents.id desc
+        limit ${limit + 1}`;
+      const page = rows.slice(0, limit);
+      // The index is a truncated keyed hash: confirm each candidate on its decrypted number. The
+      // next page starts below the last row read, matching or not, so none is read twice.
+      const candidates = await Promise.all(page.map(toReport));
+      return {
+        items: candidates.filter((report) => normalisePolicyNumber(report.policyNumber) === wanted),
+        hasMore: rows.length > limit,
+        lastId: page.at(-1)?.id,
+      };
     },
 
     /**

@@ -318,6 +318,25 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect((await auditRows('report.search', 'agent')).at(-1)).toMatchObject({ resource: 'accidents?policyNumber', details: { count: 1 } });
   });
 
+  it('pages a policy lookup 50 at a time, with links forward and back', async () => {
+    const agent = await site.tokenFor('agent');
+    for (let i = 0; i < 60; i++) await site.call('POST', '/v1/accidents', { token: agent, body: newReport({ policyNumber: 'CONSOLE-60' }) });
+    const browser = await signedIn();
+    const href = (page: string, rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}"`).exec(page)?.[1]?.replace(/&amp;/g, '&');
+    const first = await browser.get('/london/search?policyNumber=console%2060');
+    expect(first.body.match(/<tr id="r-/g)).toHaveLength(50);
+    expect(href(first.body, 'prev')).toBeUndefined();
+    const second = await browser.get(href(first.body, 'next')!);
+    expect(second.body.match(/<tr id="r-/g)).toHaveLength(10);
+    expect(href(second.body, 'next')).toBeUndefined();
+    const ids = (page: string) => [...page.matchAll(/<tr id="r-(\d+)"/g)].map((match) => match[1]);
+    expect(new Set([...ids(first.body), ...ids(second.body)]).size).toBe(60);
+    const back = await browser.get(href(second.body, 'prev')!);
+    expect(ids(back.body)).toEqual(ids(first.body));
+    const edited = await browser.get('/london/search?policyNumber=console60&cursor=forged.cursor');
+    expect(edited.location).toBe('/london/search?policyNumber=console60');
+  });
+
   it('signs out (revoking the token) and sends a form posted after the session ended back to login', async () => {
     const browser = await signedIn();
     const form = await browser.get('/london/reports/new');

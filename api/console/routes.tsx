@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AuditedReports } from '../accidents/audited.js';
-import { DateSchema, PolicyNumberSchema } from '../accidents/schema.js';
+import { DateSchema, normalisePolicyNumber, PolicyNumberSchema } from '../accidents/schema.js';
 import { auditRequests } from '../audit/middleware.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -38,6 +38,26 @@ const MAX_TRAIL = 40;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * The page number and the previous and next links of a keyset-paged list (a day, a policy lookup).
+ * The cursors of earlier pages ride along in the URL (`trail`), so going back needs no server state.
+ */
+function pageLinks(c: ConsoleContext, address: string, list: Record<string, string>, next: string | undefined) {
+  const cursor = c.req.query('cursor') || undefined;
+  const trail = (c.req.query('trail') ?? '').slice(0, 8000).split('~').slice(-MAX_TRAIL);
+  const link = (target: string | undefined, targetTrail: string[]) => {
+    const query = new URLSearchParams(list);
+    if (target) query.set('cursor', target);
+    if (target && targetTrail.length > 0) query.set('trail', targetTrail.join('~'));
+    return `${address}?${query.toString()}`;
+  };
+  return {
+    pageNumber: cursor === undefined ? 1 : trail.length + 1,
+    nextHref: next === undefined ? undefined : link(next, cursor === undefined ? [''] : [...trail, cursor]),
+    previousHref: cursor === undefined ? undefined : link(trail.at(-1) || undefined, trail.slice(0, -1)),
+  };
+}
 
 /**
  * The agents' console at `/{site}/`: server-rendered pages that work without JavaScript, reading
@@ -134,7 +154,6 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
     }
     const date = parsed.data;
     const cursor = c.req.query('cursor') || undefined;
-    const trail = (c.req.query('trail') ?? '').slice(0, 8000).split('~').slice(-MAX_TRAIL);
     let beforeId: string | undefined;
     try {
       beforeId = cursor === undefined ? undefined : cursors.decode(cursor, date);
@@ -143,17 +162,8 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       return c.redirect(`${base}/?date=${date}`, 303);
     }
     const page = await reports.page(actorOf(c), date, PAGE_SIZE, beforeId);
-
-    const pageNumber = cursor === undefined ? 1 : trail.length + 1;
-    const link = (target: string | undefined, targetTrail: string[]) => {
-      const query = new URLSearchParams({ date });
-      if (target) query.set('cursor', target);
-      if (target && targetTrail.length > 0) query.set('trail', targetTrail.join('~'));
-      return `${base}/?${query.toString()}`;
-    };
     const last = page.items.at(-1);
-    const nextHref = page.hasMore && last ? link(cursors.encode(date, last.id), cursor === undefined ? [''] : [...trail, cursor]) : undefined;
-    const previousHref = cursor === undefined ? undefined : link(trail.at(-1) || undefined, trail.slice(0, -1));
+    const { pageNumber, nextHref, previousHref } = pageLinks(c, `${base}/`, { date }, page.hasMore && last ? cursors.encode(date, last.id) : undefined);
     return html(
       c,
       <DayListPage
@@ -176,8 +186,19 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
       const error = parsed.error.issues.map((issue) => translateValidation(c.get('language'), issue.message)).join(' ');
       return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={[]} error={error} />, 400);
     }
-    const found = await reports.search(actorOf(c), parsed.data);
-    return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={found} />);
+    // Paged like the day's list (a policy may have hundreds of reports), by the API's own cursor.
+    const scope = cursors.hiddenScope('policy', normalisePolicyNumber(parsed.data));
+    const cursor = c.req.query('cursor') || undefined;
+    let beforeId: string | undefined;
+    try {
+      beforeId = cursor === undefined ? undefined : cursors.decode(cursor, scope);
+    } catch {
+      return c.redirect(`${base}/search?${new URLSearchParams({ policyNumber }).toString()}`, 303);
+    }
+    const page = await reports.search(actorOf(c), parsed.data, PAGE_SIZE, beforeId);
+    const next = page.hasMore && page.lastId ? cursors.encode(scope, page.lastId) : undefined;
+    const pages = pageLinks(c, `${base}/search`, { policyNumber }, next);
+    return html(c, <SearchPage ctx={await ctx(c)} policyNumber={policyNumber} reports={page.items} {...pages} />);
   });
 
   app.get('/export', allowed('accidents:export'), async (c) => html(c, <ExportPage ctx={await ctx(c)} from={today()} to={today()} />));

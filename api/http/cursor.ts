@@ -22,6 +22,14 @@ export function createCursorCodec(key: Buffer) {
       return `${Buffer.from(payload).toString('base64url')}.${mac(payload).toString('base64url')}`;
     },
 
+    /**
+     * A scope naming a list by something the cursor must not show (a policy number: cursors
+     * travel in URLs): a keyed digest of it, so the cursor is still bound to that one list.
+     */
+    hiddenScope(list: string, secret: string): string {
+      return `${list}:${createHmac('sha256', key).update(`cursor-scope\0${list}\0${secret}`).digest().subarray(0, 12).toString('base64url')}`;
+    },
+
     /** Returns the last id seen; throws a 400 problem for anything else. */
     decode(cursor: string, scope: string): string {
       const [encodedPayload, encodedMac, ...rest] = cursor.split('.');

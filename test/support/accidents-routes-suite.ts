@@ -52,7 +52,41 @@ export function accidentReportTests(label: string, createSite: () => Promise<Tes
         expect(found.body.items.map((r: { id: string }) => r.id)).toEqual([b.body.id, a.body.id]);
       }
       const none = await site.call('GET', '/v1/accidents?policyNumber=nothing-here', { token: agent });
-      expect(none.body).toEqual({ items: [] });
+      expect(none.body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('pages a policy lookup: at most 200 a page by default (230 reports of one policy), limit 1 to 200, nextCursor visiting each once, newest first', async () => {
+      const created: string[] = [];
+      for (let i = 0; i < 230; i++)
+        created.push((await site.call('POST', '/v1/accidents', { token: agent, body: newReport({ policyNumber: 'MANY-230' }) })).body.id);
+      const newestFirst = [...created].reverse();
+      const lookup = (query: string) => site.call('GET', `/v1/accidents?policyNumber=${query}`, { token: agent });
+
+      const first = await lookup('many230');
+      expect(first.status).toBe(200);
+      expect(first.body.items).toHaveLength(200);
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const second = await lookup(`MANY-230&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(second.body.items).toHaveLength(30);
+      expect(second.body.nextCursor).toBeNull();
+      expect([...first.body.items, ...second.body.items].map((r: { id: string }) => r.id)).toEqual(newestFirst);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await lookup(`many-230&limit=64${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(page.body.items.length).toBeLessThanOrEqual(64);
+        seen.push(...page.body.items.map((r: { id: string }) => r.id));
+        cursor = page.body.nextCursor;
+      } while (cursor && seen.length <= 230);
+      expect(seen).toEqual(newestFirst);
+
+      // A cursor belongs to its lookup: refused for another policy or a date list, and it shows no policy number.
+      expect(Buffer.from(first.body.nextCursor.split('.')[0], 'base64url').toString()).not.toMatch(/many|230/i);
+      expect((await lookup(`other-1&cursor=${encodeURIComponent(first.body.nextCursor)}`)).status).toBe(400);
+      const dateList = await site.call('GET', `/v1/accidents?date=2026-11-20&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: agent });
+      expect(dateList.status).toBe(400);
+      for (const limit of ['0', '201', 'x']) expect((await lookup(`MANY-230&limit=${limit}`)).status).toBe(400);
     });
 
     it('pages 120 reports 50 at a time, each exactly once and newest first, while new ones are recorded', async () => {

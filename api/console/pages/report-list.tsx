@@ -65,6 +65,36 @@ interface DayListProps {
   readonly notice?: string;
 }
 
+interface PageNavProps {
+  readonly ctx: PageContext;
+  readonly count: number;
+  readonly pageNumber: number;
+  readonly previousHref: string | undefined;
+  readonly nextHref: string | undefined;
+}
+
+/** Previous and next links of a paged list, as plain URLs so Back returns to the same page. */
+function PageNav({ ctx, count, pageNumber, previousHref, nextHref }: PageNavProps) {
+  const { t } = ctx;
+  return (
+    <nav class="pages" aria-label={t('pagination')}>
+      {previousHref && (
+        <a href={previousHref} rel="prev">
+          {t('listPrevious')}
+        </a>
+      )}
+      <span>
+        {t('listPage', { n: pageNumber })} · {t('listCount', { n: count })}
+      </span>
+      {nextHref && (
+        <a href={nextHref} rel="next">
+          {t('listNext')}
+        </a>
+      )}
+    </nav>
+  );
+}
+
 export function DayListPage({ ctx, date, reports, pageNumber, previousHref, nextHref, dateError, notice }: DayListProps) {
   const { t, site } = ctx;
   const title = t('listTitle', { date });
@@ -84,21 +114,7 @@ export function DayListPage({ ctx, date, reports, pageNumber, previousHref, next
         {dateError}
       </p>
       {reports.length === 0 ? <p>{t('listNone')}</p> : <ReportTable ctx={ctx} reports={reports} caption={title} back={ctx.here} />}
-      <nav class="pages" aria-label={t('pagination')}>
-        {previousHref && (
-          <a href={previousHref} rel="prev">
-            {t('listPrevious')}
-          </a>
-        )}
-        <span>
-          {t('listPage', { n: pageNumber })} · {t('listCount', { n: reports.length })}
-        </span>
-        {nextHref && (
-          <a href={nextHref} rel="next">
-            {t('listNext')}
-          </a>
-        )}
-      </nav>
+      <PageNav ctx={ctx} count={reports.length} pageNumber={pageNumber} previousHref={previousHref} nextHref={nextHref} />
     </Layout>
   );
 }
@@ -108,9 +124,12 @@ interface SearchProps {
   readonly policyNumber: string;
   readonly reports: readonly Accident[];
   readonly error?: string;
+  readonly pageNumber?: number;
+  readonly previousHref?: string;
+  readonly nextHref?: string;
 }
 
-export function SearchPage({ ctx, policyNumber, reports, error }: SearchProps) {
+export function SearchPage({ ctx, policyNumber, reports, error, pageNumber = 1, previousHref, nextHref }: SearchProps) {
   const { t } = ctx;
   const title = t('searchTitle', { policy: policyNumber });
   return (
@@ -120,10 +139,13 @@ export function SearchPage({ ctx, policyNumber, reports, error }: SearchProps) {
         <p class="alert" role="alert">
           {t('policyNumber')}: {error}
         </p>
-      ) : reports.length === 0 ? (
+      ) : reports.length === 0 && pageNumber === 1 ? (
         <p role="status">{t('searchNone')}</p>
       ) : (
-        <ReportTable ctx={ctx} reports={reports} caption={title} back={ctx.here} />
+        <>
+          <ReportTable ctx={ctx} reports={reports} caption={title} back={ctx.here} />
+          <PageNav ctx={ctx} count={reports.length} pageNumber={pageNumber} previousHref={previousHref} nextHref={nextHref} />
+        </>
       )}
     </Layout>
   );
