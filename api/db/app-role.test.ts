@@ -1,31 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, databaseUrl, type TestDatabase } from '../../test/support/database.js';
+import { createTestDatabase, type SiteTestDatabase } from '../../test/support/database.js';
 import { createAuditTrail } from '../audit/trail.js';
 import { grantApplicationRole } from './app-role.js';
 
 describe('the application database role', () => {
-  let db: TestDatabase;
+  let db: SiteTestDatabase;
   let app: postgres.Sql;
-  const role = `app_${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.sql.unsafe(`create role ${role} login password '${password}'`);
-    await grantApplicationRole(db.sql, role);
-    const url = new URL(db.url);
-    url.username = role;
-    url.password = password;
-    app = postgres(url.toString(), { max: 2, onnotice: () => undefined });
+    await grantApplicationRole(db.sql, db.appRole);
+    app = postgres(db.appUrl, { max: 2, onnotice: () => undefined });
   });
   afterAll(async () => {
     await app?.end();
-    await db.drop();
-    const admin = postgres(databaseUrl('postgres'), { max: 1 });
-    await admin.unsafe(`drop role if exists ${role}`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('reads and appends to the audit trail', async () => {
@@ -34,11 +25,27 @@ describe('the application database role', () => {
     expect(row?.n).toBe(1);
   });
 
-  it('may not update, delete or truncate audit entries, nor disable the trigger that refuses it', async () => {
+  it('may not INSERT into audit_log, only append through audit_append, so it cannot choose an entry’s time or hash', async () => {
+    const forged = () => randomBytes(32);
+    await expect(app`
+      insert into audit_log (at, actor, action, resource, outcome, prev_hash, hash)
+      values ('2001-01-01T00:00:00Z', 'agent1', 'report.read', '1', 'success', ${forged()}, ${forged()})`).rejects.toThrow(/permission denied/);
+    await expect(app`
+      insert into audit_log (seq, at, actor, action, resource, outcome, prev_hash, hash) overriding system value
+      values (1, now(), 'agent1', 'report.read', '1', 'success', ${forged()}, ${forged()})`).rejects.toThrow(/permission denied/);
+
+    const before = new Date();
+    await createAuditTrail(app).record({ actor: 'agent1', action: 'report.read', resource: '2', outcome: 'success' });
+    const [newest] = await app<{ at: Date }[]>`select at from audit_log order by seq desc limit 1`;
+    expect(newest!.at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+  });
+
+  it('may not update, delete or truncate audit entries, nor disable the trigger that refuses it, nor replace audit_append', async () => {
     await expect(app`update audit_log set actor = 'someone else'`).rejects.toThrow(/permission denied/);
     await expect(app`delete from audit_log`).rejects.toThrow(/permission denied/);
     await expect(app`truncate audit_log`).rejects.toThrow(/permission denied/);
     await expect(app`alter table audit_log disable trigger all`).rejects.toThrow(/must be owner/);
+    await expect(app`alter function audit_append(text, text, text, text, text, text, jsonb, text) security invoker`).rejects.toThrow(/must be owner/);
   });
 
   it('may change reports but not the migration history', async () => {
