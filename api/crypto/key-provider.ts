@@ -12,6 +12,14 @@ export interface KeyProvider {
   rewrap(wrapped: string): Promise<string>;
   /** Whether `wrapped` is already under the newest master key version. */
   isCurrent(wrapped: string): Promise<boolean>;
+  /**
+   * HMAC-SHA-256 of `message` under a key the database never sees (Vault transit `hmac`, or a key
+   * derived from the local master key): what signs the audit chain's head. The result names the
+   * key version it was made with, so it still verifies after a rotation.
+   */
+  hmac(message: Buffer): Promise<string>;
+  /** Whether `hmac` is this provider's HMAC of `message` (false for anything malformed). */
+  verifyHmac(message: Buffer, hmac: string): Promise<boolean>;
 }
 
 export class KeyProviderError extends Error {

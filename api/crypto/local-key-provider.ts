@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ const keyFileSchema = z.object({
 type KeyFile = z.infer<typeof keyFileSchema>;
 
 const WRAPPED = /^local:v(\d+):([A-Za-z0-9_-]+)$/;
+const HMAC = /^local:v(\d+):[A-Za-z0-9_-]+$/;
 
 /**
  * Master keys in a file (mode 0600) of the data directory: the local platform's default. It keeps
@@ -54,6 +55,12 @@ export async function createLocalKeyProvider(file: string, options: { create: bo
     }
   };
 
+  // Derived from a master key version, so that signing and wrapping never use the same key.
+  const hmacWith = (version: number, message: Buffer) => {
+    const key = Buffer.from(hkdfSync('sha256', keys.get(version)!, Buffer.alloc(0), 'crashdesk-audit-hmac/1', 32));
+    return `local:v${version}:${createHmac('sha256', key).update(message).digest('base64url')}`;
+  };
+
   return {
     name: `local:${file}`,
     async generateDataKey() {
@@ -66,6 +73,15 @@ export async function createLocalKeyProvider(file: string, options: { create: bo
     },
     async isCurrent(wrapped) {
       return WRAPPED.exec(wrapped)?.[1] === String(newest);
+    },
+    async hmac(message) {
+      return hmacWith(newest, message);
+    },
+    async verifyHmac(message, hmac) {
+      const version = Number(HMAC.exec(hmac)?.[1]);
+      if (!keys.has(version)) return false;
+      const [expected, given] = [Buffer.from(hmacWith(version, message)), Buffer.from(hmac)];
+      return expected.length === given.length && timingSafeEqual(expected, given);
     },
   };
 }

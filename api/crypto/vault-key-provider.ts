@@ -23,7 +23,8 @@ interface VaultResponse<T> {
 /**
  * Data keys from Vault's (or OpenBao's) transit engine over its HTTP API: `datakey/wrapped` makes a
  * key Vault never shows, `decrypt` unwraps it when a site needs it, `rewrap` moves it to the newest
- * master key version. The master key never leaves Vault.
+ * master key version; `hmac` and `verify` sign and check the audit chain's head with the same
+ * transit key's HMAC key. No key ever leaves Vault.
  */
 export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyProvider {
   const base = `${options.address.replace(/\/+$/, '')}/v1`;
@@ -98,6 +99,14 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
     },
     async rewrap(wrapped) {
       return (await transitCall<{ ciphertext: string }>('rewrap', { ciphertext: wrapped })).ciphertext;
+    },
+    async hmac(message) {
+      return (await transitCall<{ hmac: string }>('hmac', { input: message.toString('base64') })).hmac;
+    },
+    async verifyHmac(message, hmac) {
+      // Vault answers 400, not `valid: false`, to what is not an HMAC of its own format.
+      if (!/^vault:v\d+:[A-Za-z0-9+/]+=*$/.test(hmac)) return false;
+      return (await transitCall<{ valid: boolean }>('verify', { input: message.toString('base64'), hmac })).valid === true;
     },
     async isCurrent(wrapped) {
       const info = await call<{ latest_version: number }>('GET', `${transit}/keys/${key}`, undefined, await currentToken());

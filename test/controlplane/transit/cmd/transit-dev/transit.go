@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,9 +17,9 @@ import (
 	"github.com/openbao/openbao/sdk/v2/logical"
 )
 
-// transitRoute serves keys/NAME, keys/NAME/rotate, encrypt/NAME, decrypt/NAME, rewrap/NAME and
-// datakey/{plaintext,wrapped}/NAME of one transit mount, with the request and response shapes of
-// the Vault HTTP API.
+// transitRoute serves keys/NAME, keys/NAME/rotate, encrypt/NAME, decrypt/NAME, rewrap/NAME,
+// datakey/{plaintext,wrapped}/NAME, hmac/NAME and verify/NAME (HMAC only) of one transit mount,
+// with the request and response shapes of the Vault HTTP API.
 func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logical.Storage, method, path string, body map[string]any) (map[string]any, error) {
 	operation, name, found := strings.Cut(path, "/")
 	if !found || name == "" {
@@ -63,6 +66,20 @@ func transitRoute(ctx context.Context, locks *keysutil.LockManager, storage logi
 		}
 		request.Name = keyName
 		return eachItem(ctx, locks, request, body, dataKeyItem(kind == "plaintext"))
+	case (operation == "hmac" || operation == "verify") && method == http.MethodPost:
+		// hmac/NAME[/ALGORITHM]: sha2-256 is the default and the one algorithm served.
+		keyName, algorithm, _ := strings.Cut(name, "/")
+		if bodyAlgorithm, _ := body["algorithm"].(string); algorithm == "" {
+			algorithm = bodyAlgorithm
+		}
+		if algorithm != "" && algorithm != "sha2-256" {
+			return nil, &apiError{http.StatusBadRequest, "unsupported algorithm " + algorithm + " (transit-dev serves sha2-256 only)"}
+		}
+		request.Name = keyName
+		if operation == "hmac" {
+			return eachItem(ctx, locks, request, body, hmacItem)
+		}
+		return eachItem(ctx, locks, request, body, verifyHMACItem)
 	}
 	return nil, &apiError{http.StatusNotFound, "no handler for route \"" + path + "\""}
 }
@@ -207,6 +224,83 @@ func rewrapItem(policy *keysutil.Policy, item map[string]any) (map[string]any, e
 		return nil, err
 	}
 	return encryptItem(policy, map[string]any{"plaintext": decrypted["plaintext"], "context": item["context"], "key_version": item["key_version"]})
+}
+
+// hmacItem returns "vault:vN:" and the base64 HMAC-SHA-256 of the base64 "input" under the HMAC
+// key of version N (default: the latest), as Vault's transit/hmac does.
+func hmacItem(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+	input, err := inputField(item)
+	if err != nil {
+		return nil, err
+	}
+	version, err := intField(item, "key_version")
+	if err != nil {
+		return nil, err
+	}
+	if version == 0 {
+		version = policy.LatestVersion
+	}
+	if policy.MinEncryptionVersion > 0 && version < policy.MinEncryptionVersion {
+		return nil, &apiError{http.StatusBadRequest, "cannot generate HMAC: version is too old (disallowed by policy)"}
+	}
+	sum, err := hmacWith(policy, version, input)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"hmac": fmt.Sprintf("vault:v%d:%s", version, base64.StdEncoding.EncodeToString(sum))}, nil
+}
+
+// verifyHMACItem answers whether "hmac" is the HMAC of "input", as Vault's transit/verify does for
+// HMACs: valid or not for a well-formed one, an error for one it cannot check at all.
+func verifyHMACItem(policy *keysutil.Policy, item map[string]any) (map[string]any, error) {
+	input, err := inputField(item)
+	if err != nil {
+		return nil, err
+	}
+	given, _ := item["hmac"].(string)
+	rest, ok := strings.CutPrefix(given, "vault:v")
+	versionText, encoded, found := strings.Cut(rest, ":")
+	version, versionErr := strconv.Atoi(versionText)
+	if !ok || !found || versionErr != nil {
+		return nil, &apiError{http.StatusBadRequest, "invalid HMAC to verify: no prefix"}
+	}
+	if version > policy.LatestVersion {
+		return nil, &apiError{http.StatusBadRequest, "invalid HMAC version"}
+	}
+	if policy.MinDecryptionVersion > 0 && version < policy.MinDecryptionVersion {
+		return nil, &apiError{http.StatusBadRequest, "HMAC key version is too old (disallowed by policy)"}
+	}
+	decoded, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, "invalid HMAC: not base64"}
+	}
+	sum, err := hmacWith(policy, version, input)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"valid": hmac.Equal(sum, decoded)}, nil
+}
+
+func hmacWith(policy *keysutil.Policy, version int, input []byte) ([]byte, error) {
+	key, err := policy.HMACKey(version)
+	if err != nil {
+		return nil, userFacing(err)
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write(input)
+	return mac.Sum(nil), nil
+}
+
+func inputField(item map[string]any) ([]byte, error) {
+	value, ok := item["input"].(string)
+	if !ok {
+		return nil, &apiError{http.StatusBadRequest, "missing input for HMAC"}
+	}
+	decoded, err := base64.StdEncoding.DecodeString(value)
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, "unable to decode input as base64"}
+	}
+	return decoded, nil
 }
 
 // contextField decodes the base64 "context" that derived keys need; plain keys ignore it.
