@@ -86,7 +86,7 @@ describe('the audit trail of a site', () => {
     }
     const read = await site.call('GET', `/v1/accidents/${id}`, { token: agent });
     expect(read.body).toMatchObject({ version: 1, status: 'open' });
-    expect(await verifyAuditChain(site.sql)).toMatchObject({ intact: true });
+    expect(await verifyAuditChain(site.sql, { site: site.site, key: site.auditKey })).toMatchObject({ intact: true });
   });
 
   it('records an idempotent replay, which hands the report back, without recording a second create', async () => {
@@ -237,7 +237,7 @@ describe('the audit trail of a site', () => {
     expect(responses.every((response) => response.status === 200)).toBe(true);
     const [reads] = await site.sql`select count(*)::int as n from audit_log where action = 'report.read' and resource = ${created.body.id}`;
     expect(reads!.n).toBe(50);
-    expect(await verifyAuditChain(site.sql)).toMatchObject({ intact: true });
+    expect(await verifyAuditChain(site.sql, { site: site.site, key: site.auditKey })).toMatchObject({ intact: true });
   });
 
   it('describes GET /v1/audit in the OpenAPI document', async () => {

@@ -1,6 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { createTestDatabase, databaseUrl, type SiteTestDatabase } from '../../test/support/database.js';
+import { createLocalKeyProvider } from '../crypto/local-key-provider.js';
+import { grantApplicationRole } from '../db/app-role.js';
 import type { AuditEntry } from './entry.js';
+import type { AuditSigningKey } from './signed-head.js';
 import { createAuditTrail } from './trail.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -14,13 +21,22 @@ const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
 });
 
 describe('the audit log', () => {
-  let db: TestDatabase;
+  let db: SiteTestDatabase;
   let audit: ReturnType<typeof createAuditTrail>;
+  let keyDir: string;
+  let key: AuditSigningKey;
+  /** No entry here is signed: these tests are about the hashes. */
+  const verify = (options: { batchSize?: number } = {}) => verifyAuditChain(db.sql, { site: 'london', key, ...options });
   beforeAll(async () => {
     db = await createTestDatabase();
     audit = createAuditTrail(db.sql);
+    keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-audit-keys-'));
+    key = await createLocalKeyProvider(join(keyDir, 'keys.json'), { create: true });
   });
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    await db?.drop();
+    await rm(keyDir, { recursive: true, force: true });
+  });
 
   /** Changes rows as someone with the owner's rights could, with the append-only trigger out of the way. */
   async function behindTheAppsBack(change: () => Promise<unknown>) {
@@ -37,11 +53,11 @@ describe('the audit log', () => {
     const rows = await db.sql`select seq, prev_hash, hash from audit_log order by seq`;
     expect(rows[0]!.prev_hash).toEqual(Buffer.alloc(32));
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toEqual(rows[i - 1]!.hash);
-    const verdict = await verifyAuditChain(db.sql);
-    expect(verdict).toMatchObject({ intact: true, entries: rows.length, head: { seq: String(rows.at(-1)!.seq) } });
+    const verdict = await verify();
+    expect(verdict).toMatchObject({ intact: true, entries: rows.length, head: { seq: String(rows.at(-1)!.seq) }, signedHead: undefined });
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE of audit_log even for the owner (a superuser here)', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of audit_log even for its owner', async () => {
     await audit.record(entry());
     await expect(db.sql`update audit_log set actor = 'someone-else'`).rejects.toThrow(/append-only: UPDATE is refused/);
     await expect(db.sql`delete from audit_log`).rejects.toThrow(/append-only: DELETE is refused/);
@@ -51,28 +67,26 @@ describe('the audit log', () => {
   });
 
   it('keeps refusing under session_replication_role = replica, which silences ordinary triggers', async () => {
-    const connection = await db.sql.reserve();
+    // Only a superuser may set it.
+    const superuser = postgres(databaseUrl(new URL(db.url).pathname.slice(1)), { max: 1, onnotice: () => undefined });
     try {
-      await connection`set session_replication_role = replica`;
-      await expect(connection`update audit_log set actor = 'x'`).rejects.toThrow(/append-only/);
-      await expect(connection`delete from audit_log`).rejects.toThrow(/append-only/);
+      await superuser`set session_replication_role = replica`;
+      await expect(superuser`update audit_log set actor = 'x'`).rejects.toThrow(/append-only/);
+      await expect(superuser`delete from audit_log`).rejects.toThrow(/append-only/);
     } finally {
-      await connection`reset session_replication_role`;
-      connection.release();
+      await superuser.end();
     }
   });
 
-  it('grants no UPDATE, DELETE or TRUNCATE on audit_log to any role but its owner', async () => {
-    await db.sql`drop role if exists audit_probe`;
-    await db.sql`create role audit_probe`;
-    try {
+  it('grants no INSERT, UPDATE, DELETE or TRUNCATE on audit_log to any role but its owner, the application role included', async () => {
+    await grantApplicationRole(db.sql, db.appRole);
+    for (const role of [db.appRole, 'public']) {
       const [row] = await db.sql`
-        select has_table_privilege('audit_probe', 'audit_log', 'UPDATE') as "update",
-               has_table_privilege('audit_probe', 'audit_log', 'DELETE') as "delete",
-               has_table_privilege('audit_probe', 'audit_log', 'TRUNCATE') as "truncate"`;
-      expect(row).toEqual({ update: false, delete: false, truncate: false });
-    } finally {
-      await db.sql`drop role audit_probe`;
+        select has_table_privilege(${role}, 'audit_log', 'INSERT') as "insert",
+               has_table_privilege(${role}, 'audit_log', 'UPDATE') as "update",
+               has_table_privilege(${role}, 'audit_log', 'DELETE') as "delete",
+               has_table_privilege(${role}, 'audit_log', 'TRUNCATE') as "truncate"`;
+      expect(row).toEqual({ insert: false, update: false, delete: false, truncate: false });
     }
   });
 
@@ -87,7 +101,7 @@ describe('the audit log', () => {
     const after = await db.sql`select count(*)::int as n from audit_log`;
     expect(after[0]!.n).toBe(before[0]!.n);
     await audit.record(entry());
-    expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+    expect((await verify()).intact).toBe(true);
   });
 
   it('keeps one chain when 50 entries are recorded at once, some inside transactions', async () => {
@@ -96,7 +110,7 @@ describe('the audit log', () => {
         i % 3 === 0 ? db.sql.begin((tx) => audit.record(entry({ resource: `p${i}` }), tx)) : audit.record(entry({ resource: `p${i}` })),
       ),
     );
-    const verdict = await verifyAuditChain(db.sql, { batchSize: 7 });
+    const verdict = await verify({ batchSize: 7 });
     expect(verdict.intact).toBe(true);
     const [forks] = await db.sql`select count(*)::int as n from (select prev_hash from audit_log group by prev_hash having count(*) > 1) f`;
     expect(forks!.n).toBe(0);
@@ -116,7 +130,7 @@ describe('the audit log', () => {
     expect(row!.actor).toHaveLength(64);
     expect(row!.actor.startsWith('a?b\ufffd')).toBe(true);
     expect(row!.resource).toBe('r?1');
-    expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+    expect((await verify()).intact).toBe(true);
   });
 
   it('fills in the request id and client address of the request being handled', async () => {
@@ -142,22 +156,22 @@ describe('the audit log', () => {
     it("names the entry whose content was altered behind the application's back", async () => {
       const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 3`;
       await behindTheAppsBack(() => db.sql`update audit_log set actor = 'innocent' where seq = ${victim!.seq}`);
-      expect(await verifyAuditChain(db.sql, { batchSize: 2 })).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered', entries: 3 });
+      expect(await verify({ batchSize: 2 })).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered', entries: 3 });
       await behindTheAppsBack(() => db.sql`update audit_log set actor = 'agent1' where seq = ${victim!.seq}`);
-      expect((await verifyAuditChain(db.sql)).intact).toBe(true);
+      expect((await verify()).intact).toBe(true);
     });
 
     it('notices a change of the timestamp below the millisecond', async () => {
       const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 2`;
       await behindTheAppsBack(() => db.sql`update audit_log set at = at + interval '1 microsecond' where seq = ${victim!.seq}`);
-      expect(await verifyAuditChain(db.sql)).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered' });
+      expect(await verify()).toMatchObject({ intact: false, brokenSeq: victim!.seq, reason: 'altered' });
       await behindTheAppsBack(() => db.sql`update audit_log set at = at - interval '1 microsecond' where seq = ${victim!.seq}`);
     });
 
     it("names the entry after one that was deleted behind the application's back", async () => {
       const [deleted, next] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 2 offset 5`;
       await behindTheAppsBack(() => db.sql`delete from audit_log where seq = ${deleted!.seq}`);
-      expect(await verifyAuditChain(db.sql)).toMatchObject({ intact: false, brokenSeq: next!.seq, reason: 'unlinked' });
+      expect(await verify()).toMatchObject({ intact: false, brokenSeq: next!.seq, reason: 'unlinked' });
     });
   });
 });

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { createTestSite, newReport } from '../../test/support/site.js';
+import { UTC_MICROS } from '../db/timestamps.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
 import { loadPlatformState, siteDatabaseName } from '../platform/platform-state.js';
 import { migrate } from '../db/migrate.js';
 import { ensureSiteIdentity } from '../site/site-identity.js';
+import { type ChainedFields, entryHash } from './chain.js';
 import { createAuditTrail } from './trail.js';
 
 /** Runs `npm run audit:verify`'s script with only the given settings. */
@@ -42,7 +45,7 @@ describe('npm run audit:verify', () => {
   it("exits 0 for an intact chain, and 1 naming the entry once a row is altered behind the application's back", async () => {
     const intact = await runVerify({ DATABASE_URL: db.url });
     expect(intact.stderr).toBe('');
-    expect(intact.stdout).toMatch(/^leeds\s+intact: 5 entries; newest entry \d+, hash [0-9a-f]{64}\n$/);
+    expect(intact.stdout).toMatch(/^leeds\s+intact: 5 entries; newest entry \d+, hash [0-9a-f]{64}; NO entry is signed/);
     expect(intact.code).toBe(0);
 
     const [victim] = await db.sql`select seq::text as seq from audit_log order by audit_log.seq limit 1 offset 2`;
@@ -53,6 +56,54 @@ describe('npm run audit:verify', () => {
     const broken = await runVerify({ DATABASE_URL: db.url });
     expect(broken.stdout).toContain(`BROKEN at entry ${victim!.seq}: its content no longer matches its hash (altered)`);
     expect(broken.code).toBe(1);
+  });
+
+  it('catches an owner who rewrites an entry and recomputes every hash after it, naming the first entry whose signed hash no longer matches', async () => {
+    const site = await createTestSite({ auditSignIntervalMs: 200 });
+    try {
+      const agent = await site.tokenFor('agent');
+      const created = await site.call('POST', '/v1/accidents', { token: agent, body: newReport() });
+      // Signed up to here before the reads: the rewrite of a read lies after a signature that holds.
+      for (let signed = false; !signed; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const [newest] = await site.sql`select action from audit_log order by seq desc limit 1`;
+        signed = newest?.action === 'audit.head_signed';
+      }
+      for (let i = 0; i < 3; i++) await site.call('GET', `/v1/accidents/${created.body.id}`, { token: agent });
+      await site.shutdown();
+
+      // The owner (no superuser) takes the trigger out of the way, makes the first read look like a
+      // failure, and re-chains every entry after it so that each hash matches its content again.
+      const [victim] = await site.sql<{ seq: string }[]>`
+        select seq::text as seq from audit_log where action = 'report.read' order by audit_log.seq limit 1`;
+      await site.sql.begin(async (tx) => {
+        await tx`alter table audit_log disable trigger audit_log_append_only`;
+        await tx`update audit_log set outcome = 'failure' where seq = ${victim!.seq}`;
+        const rows = await tx<(ChainedFields & { prevHash: Buffer })[]>`
+          select seq::text as seq, to_char(at at time zone 'UTC', ${UTC_MICROS}) as at, actor, action, resource, outcome,
+                 request_id as "requestId", client_address as "clientAddress", details, prev_hash as "prevHash"
+          from audit_log where seq >= ${victim!.seq} order by audit_log.seq`;
+        let prev = rows[0]!.prevHash;
+        for (const row of rows) {
+          const hash = entryHash(prev, row);
+          await tx`update audit_log set prev_hash = ${prev}, hash = ${hash} where seq = ${row.seq}`;
+          prev = hash;
+        }
+        await tx`alter table audit_log enable always trigger audit_log_append_only`;
+      });
+
+      const result = await runVerify({ DATABASE_URL: site.ownerUrl, CRASHDESK_LOCAL_KEY_FILE: site.localKeyFile });
+      expect(result.code).toBe(1);
+      // The first signature made after the rewritten entry signed a head whose hash the rewrite changed.
+      const signatures = await site.sql<{ seq: string; signed: string }[]>`
+        select seq::text as seq, details->>'seq' as signed from audit_log where action = 'audit.head_signed' order by audit_log.seq`;
+      const firstBroken = signatures.find((signature) => BigInt(signature.signed) >= BigInt(victim!.seq))!;
+      const lastIntact = signatures.findLast((signature) => BigInt(signature.signed) < BigInt(victim!.seq))!;
+      expect(result.stdout).toContain(
+        `BROKEN at entry ${firstBroken.signed}: its hash is not the one signed at entry ${firstBroken.seq} (an entry after ${lastIntact.signed}`,
+      );
+    } finally {
+      await site.stop();
+    }
   });
 
   it('exits 2 when it cannot reach the database', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import postgres from 'postgres';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
 import type { Role } from '../../api/auth/roles.js';
@@ -42,22 +43,29 @@ export interface TestSiteOptions {
   readonly replication?: ReplicationSettings;
   /** Mutual TLS towards the peers' internal port (api/replication/peer-client.ts). */
   readonly peerTls?: PeerTls;
+  /** How often the audit chain head is signed (default: a minute, as in production). */
+  readonly auditSignIntervalMs?: number;
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
   const site = options.site ?? 'london';
   const db = await createTestDatabase({ migrated: false });
+  // The site runs as its own role; the owner (`db.sql`, also the tests' view) migrates and grants.
+  const appSql = postgres(db.appUrl, { max: 10, onnotice: () => undefined });
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
-  const encryption = options.encryption ?? {
-    provider: await createLocalKeyProvider(join(keyDir, 'master-keys.json'), { create: true }),
-    blindIndexKey: TEST_BLIND_INDEX_KEY,
-  };
+  const localKeyFile = join(keyDir, 'master-keys.json');
+  const localKeys = await createLocalKeyProvider(localKeyFile, { create: true });
+  const encryption = options.encryption ?? { provider: localKeys, blindIndexKey: TEST_BLIND_INDEX_KEY };
+  // The site's key provider signs, as in production; without field encryption, the local one.
+  const auditSigning = { key: encryption === 'off' ? localKeys : encryption.provider, intervalMs: options.auditSignIntervalMs ?? 60_000 };
   const logger = options.logger ?? createLogger('silent');
   const registry = new Registry();
   const siteOptions = {
     site,
     siteNumber: options.siteNumber ?? 1,
-    sql: db.sql,
+    sql: appSql,
+    ownerSql: db.sql,
+    auditSigning,
     logger,
     metrics: createHttpMetrics(registry),
     tokenTtlSeconds: 3600,
@@ -122,17 +130,29 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     return { running: other, app: otherApp };
   }
 
+  let stopping: Promise<void> | undefined;
+  /** Stops the site as a shutdown does, keeping its database. */
+  const shutdown = () => (stopping ??= running.stop());
+
   return {
     site,
     sql: db.sql,
+    /** The database owner's URL, for tools run against the site's database (`npm run audit:verify`). */
+    ownerUrl: db.url,
+    /** The local master key file of the default key provider (unused when `encryption` is given). */
+    localKeyFile,
+    /** The key that signs the site's audit chain head, for verifying it. */
+    auditKey: auditSigning.key,
     app,
     running,
     startAnother,
     call,
     login,
     tokenFor,
+    shutdown,
     async stop() {
-      await running.stop();
+      await shutdown();
+      await appSql.end();
       await db.drop();
       await rm(keyDir, { recursive: true, force: true });
     },
