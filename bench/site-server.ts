@@ -1,9 +1,15 @@
 // The site under test, in a process of its own as in production, so the load generator and the
 // floor runner never share its event loop. Started by bench/site-process.ts with fork(); talks over IPC.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app.js';
+import type { KeyProvider } from '../api/crypto/key-provider.js';
+import { createLocalKeyProvider } from '../api/crypto/local-key-provider.js';
 import type { EncryptionSettings } from '../api/crypto/site-encryption.js';
 import { createVaultKeyProvider } from '../api/crypto/vault-key-provider.js';
 import { connectDatabase } from '../api/db/connect.js';
@@ -14,6 +20,7 @@ import { BENCH_SITE, BENCH_SITE_NUMBER } from './dataset.js';
 
 export interface SiteServerStart {
   readonly type: 'start';
+  /** A superuser's URL of the site's database: it owns the schema, and the site serves as a login role it makes. */
   readonly databaseUrl: string;
   readonly poolSize: number;
   readonly adminPassword: string;
@@ -68,24 +75,53 @@ function encryptionSettings(choice: SiteEncryptionChoice): EncryptionSettings {
   };
 }
 
+/** The key that signs the audit chain head: the site's provider, or without encryption a local key of the run's own. */
+async function auditSigningKey(encryption: EncryptionSettings, keyDir: string): Promise<KeyProvider> {
+  return encryption === 'off' ? createLocalKeyProvider(join(keyDir, 'audit-keys.json'), { create: true }) : encryption.provider;
+}
+
+/** As in production, the site runs as a role of its own, not as the schema's owner: a login role per database. */
+async function applicationRoleUrl(ownerUrl: string): Promise<string> {
+  const url = new URL(ownerUrl);
+  const role = `${url.pathname.slice(1).replaceAll(/[^a-z0-9_]/g, '_')}_app`;
+  const password = randomBytes(18).toString('hex');
+  const owner = connectDatabase(ownerUrl, { max: 1, applicationName: 'crashdesk-bench-setup' });
+  try {
+    // DDL takes no bind parameters; the name comes from the database's and the password is generated.
+    const [exists] = await owner`select 1 from pg_roles where rolname = ${role}`;
+    await owner.unsafe(`${exists ? 'alter' : 'create'} role ${role} login password '${password}'`);
+  } finally {
+    await owner.end({ timeout: 5 });
+  }
+  url.username = role;
+  url.password = password;
+  return url.toString();
+}
+
 async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName }: SiteServerStart) {
   // Errors only, and only the first few: at tens of thousands of lines a second, writing logs would
   // be what gets measured, but a run that fails on 500s should say why.
   const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
   const registry = new Registry();
-  const sql = connectDatabase(databaseUrl, { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
+  const sql = connectDatabase(await applicationRoleUrl(databaseUrl), { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
+  const ownerSql = connectDatabase(databaseUrl, { max: 1, applicationName: `crashdesk-${BENCH_SITE}-migrate` });
+  const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-site-'));
+  const siteEncryption = encryptionSettings(encryption);
   const site = await startSite({
     site: BENCH_SITE,
     siteNumber: BENCH_SITE_NUMBER,
     sql,
+    ownerSql,
     logger,
     metrics: createHttpMetrics(registry),
     tokenTtlSeconds: 8 * 60 * 60,
     idempotencyTtlSeconds: 24 * 60 * 60,
     adminPassword: { value: adminPassword, enforce: true },
     // startSite runs the key checks (and the first-start re-seal) before the site serves.
-    encryption: encryptionSettings(encryption),
+    encryption: siteEncryption,
+    auditSigning: { key: await auditSigningKey(siteEncryption, keyDir), intervalMs: 60_000 },
   });
+  await ownerSql.end({ timeout: 5 });
   const app = createApp({ sites: [site], registry, logger });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));
 
@@ -94,6 +130,7 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await site.stop();
     await sql.end({ timeout: 5 });
+    await rm(keyDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('message', (message: EventLoopQuery) => {

@@ -6,20 +6,22 @@ import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import { listMigrations } from '../../api/db/migrate.js';
 import { decodeId } from '../../api/ids/snowflake.js';
 import { type ApiProcess, postJson, startApiProcess } from '../support/api-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type SiteTestDatabase } from '../support/database.js';
+import { singleSiteEnvironment } from '../support/single-site-env.js';
 import { newReport } from '../support/site.js';
 
 const ADMIN_PASSWORD = 'single-site-admin-password';
 
 /** The shape a Kubernetes pod runs: one site, its own database URL, several replicas. */
 describe('single-site mode', () => {
-  let db: TestDatabase;
+  let db: SiteTestDatabase;
   const replicas: ApiProcess[] = [];
   let keyDir: string;
   const env = () => ({
     CRASHDESK_SITE: 'london',
     CRASHDESK_SITE_NUMBER: '7',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
+    DATABASE_OWNER_URL: db.url,
     CRASHDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32, 3).toString('base64'),
     CRASHDESK_LOCAL_KEY_FILE: join(keyDir, 'keys.json'),
@@ -80,10 +82,109 @@ describe('single-site mode', () => {
     expect(bad.output()).toContain('CRASHDESK_SITE_NUMBER');
   });
 
+  it('refuses to start without DATABASE_OWNER_URL, or with one that logs in as the same role, unless CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true', async () => {
+    const { DATABASE_OWNER_URL: ownerUrl, ...withoutOwner } = env();
+    for (const settings of [withoutOwner, { ...withoutOwner, DATABASE_URL: ownerUrl }, { ...env(), DATABASE_URL: ownerUrl }]) {
+      const refused = await startApiProcess(settings);
+      expect(await exitOrStillRunning(refused)).toBe(1);
+      expect(refused.output()).toMatch(/DATABASE_OWNER_URL/);
+      expect(refused.output()).toContain('CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true');
+    }
+  });
+
   it('releases its worker slot on SIGTERM', async () => {
     const replica = replicas.pop()!;
     expect(await replica.stop('SIGTERM')).toBe(0);
     const live = await db.sql`select worker_slot from id_worker_leases where expires_at > now()`;
     expect(live).toHaveLength(1);
+  });
+});
+
+/** The exit code once the process exits within `ms`, or 'running'. */
+async function exitOrStillRunning(api: ApiProcess, ms = 15_000): Promise<number | null | 'running'> {
+  const exited = new Promise<number | null>((resolve) => (api.child.exitCode === null ? api.child.once('exit', resolve) : resolve(api.child.exitCode)));
+  const result = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), ms))]);
+  if (result === 'running') await api.stop('SIGKILL');
+  return result;
+}
+
+interface LogLine {
+  readonly msg: string;
+  readonly seq?: string;
+  readonly hash?: string;
+  readonly hmac?: string;
+  readonly reason?: string;
+}
+
+const signedHeadLogs = (api: ApiProcess): LogLine[] =>
+  api
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine)
+    .filter((line) => line.msg === 'signed the audit chain head');
+
+describe('a single site with one database role', () => {
+  it('starts when CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true allows it, warning that the owner alone guards the audit trail', async () => {
+    const site = await singleSiteEnvironment(ADMIN_PASSWORD);
+    const { DATABASE_OWNER_URL: ownerUrl, ...withoutOwner } = site.env;
+    const api = await startApiProcess({ ...withoutOwner, DATABASE_URL: ownerUrl!, CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE: 'true' });
+    try {
+      await api.waitReady('london');
+      expect(api.output()).toContain('CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE');
+    } finally {
+      await api.stop();
+      await site.cleanup();
+    }
+  });
+});
+
+describe('signing the audit chain head', () => {
+  it('signs the head every CRASHDESK_AUDIT_SIGN_INTERVAL_MS and at shutdown, each signature a chain entry and a log line', async () => {
+    const site = await singleSiteEnvironment(ADMIN_PASSWORD);
+    const api = await startApiProcess({ ...site.env, LOG_LEVEL: 'info', CRASHDESK_AUDIT_SIGN_INTERVAL_MS: '300' });
+    try {
+      await api.waitReady('london');
+      const newest = async () =>
+        (
+          await site.db.sql<{ seq: string; action: string; signed: string | null }[]>`
+          select seq::text as seq, action, details->>'seq' as signed from audit_log order by audit_log.seq desc limit 2`
+        ).reverse();
+      const signsTheEntryBefore = ([before, last]: { seq: string; action: string; signed: string | null }[]) =>
+        last?.action === 'audit.head_signed' && last.signed === before?.seq && before.action !== 'audit.head_signed';
+
+      // A login is an entry; within a few intervals the entry after it signs it.
+      expect((await postJson(`${api.base}/london/v1/auth/login`, { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
+      let signed = false;
+      for (let waited = 0; waited < 5000 && !signed; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        signed = signsTheEntryBefore(await newest());
+      }
+      expect(signed).toBe(true);
+      const [login, signature] = await newest();
+      expect(signedHeadLogs(api)).toContainEqual(expect.objectContaining({ seq: login!.seq, reason: 'interval', hmac: expect.stringMatching(/^local:v1:/) }));
+
+      // On SIGTERM the last entries are signed before the process ends.
+      await postJson(`${api.base}/london/v1/auth/login`, { username: 'admin', password: 'not the password' });
+      expect(await api.stop('SIGTERM')).toBe(0);
+      const [lastLogin, lastSignature] = await newest();
+      expect(BigInt(lastLogin!.seq)).toBeGreaterThan(BigInt(signature!.seq));
+      expect(signsTheEntryBefore([lastLogin!, lastSignature!])).toBe(true);
+      expect(signedHeadLogs(api)).toContainEqual(expect.objectContaining({ seq: lastLogin!.seq, reason: 'shutdown' }));
+    } finally {
+      await api.stop('SIGKILL');
+      await site.cleanup();
+    }
+  });
+
+  it('refuses an interval longer than a minute', async () => {
+    const site = await singleSiteEnvironment(ADMIN_PASSWORD);
+    try {
+      const api = await startApiProcess({ ...site.env, CRASHDESK_AUDIT_SIGN_INTERVAL_MS: '60001' });
+      expect(await exitOrStillRunning(api)).toBe(2);
+      expect(api.output()).toContain('CRASHDESK_AUDIT_SIGN_INTERVAL_MS');
+    } finally {
+      await site.cleanup();
+    }
   });
 });

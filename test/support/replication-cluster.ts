@@ -9,7 +9,7 @@ import type { ReplicatedReport } from '../../api/replication/schema.js';
 import { deriveCityKey } from '../../api/replication/signing.js';
 import { readStatePage } from '../../api/replication/states.js';
 import { type ApiProcess, postJson, startApiProcess } from './api-process.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, type SiteTestDatabase, type TestDatabase, withApplicationRole } from './database.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 const ADMIN_PASSWORD = 'replication-admin-password';
@@ -18,7 +18,7 @@ const BLIND_INDEX_KEY = Buffer.alloc(32, 9);
 
 export interface ClusterSite {
   readonly name: string;
-  readonly db: TestDatabase;
+  readonly db: SiteTestDatabase;
   /** Peers reach this site only through its proxy, so tests can cut or slow them. */
   readonly proxy: FaultProxy;
   readonly base: string;
@@ -38,7 +38,10 @@ export interface ClusterOptions {
   readonly cities: readonly string[];
   /** Extra environment for every site (intervals, back-off caps). */
   readonly env?: Record<string, string>;
-  /** A database server URL template other than the run's (e.g. a test's own embedded server). */
+  /**
+   * A database on a server other than the run's (e.g. a test's own embedded server), as its
+   * superuser reaches it: the cluster adds each site's application role.
+   */
   readonly createDatabase?: () => Promise<TestDatabase>;
 }
 
@@ -55,7 +58,7 @@ export async function startReplicationCluster(options: ClusterOptions) {
 
   async function prepare(name: string, peers: () => string): Promise<ClusterSite> {
     const number = siteNumber++;
-    const db = await (options.createDatabase ?? (() => createTestDatabase({ migrated: false })))();
+    const db = options.createDatabase ? await withApplicationRole(await options.createDatabase()) : await createTestDatabase({ migrated: false });
     const keyFile = join(keyDir, `${name}.json`);
     await createLocalKeyProvider(keyFile, { create: true });
     const port = await freePort();
@@ -64,7 +67,8 @@ export async function startReplicationCluster(options: ClusterOptions) {
     const env = (): Record<string, string> => ({
       CRASHDESK_SITE: name,
       CRASHDESK_SITE_NUMBER: String(number),
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.appUrl,
+      DATABASE_OWNER_URL: db.url,
       DATABASE_POOL_SIZE: '10',
       CRASHDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
       CRASHDESK_BLIND_INDEX_KEY: BLIND_INDEX_KEY.toString('base64'),
