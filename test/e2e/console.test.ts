@@ -327,6 +327,36 @@ describe('the console in a browser', () => {
     await context.close();
   });
 
+  it('keeps a draft of personal data only for the browser session (sessionStorage, never localStorage), and drops one older than a shift', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await signIn(page, 'agent2');
+    const storage = (kind: 'localStorage' | 'sessionStorage') =>
+      page.evaluate((name) => {
+        const store = (globalThis as any)[name];
+        const entries: Record<string, string> = {};
+        for (let i = 0; i < store.length; i++) entries[store.key(i)] = store.getItem(store.key(i));
+        return entries;
+      }, kind);
+    const draftKey = 'crashdesk:draft:london:agent2:new';
+    // A draft a previous version of the console left behind on a shared computer.
+    await page.evaluate((key) => (globalThis as any).localStorage.setItem(key, JSON.stringify({ savedAt: '2026-01-01T00:00:00Z', values: {} })), draftKey);
+    await page.goto(`${base}/reports/new`);
+    await fillReport(page, 'DRAFT-SESSION', 'Only for this session');
+    expect(Object.keys(await storage('localStorage')).filter((key) => key.startsWith('crashdesk:draft:'))).toEqual([]);
+    expect(JSON.parse((await storage('sessionStorage'))[draftKey] ?? 'null')?.values?.location).toBe('Only for this session');
+
+    const nineHoursAgo = new Date(Date.now() - 9 * 3600 * 1000).toISOString();
+    await page.evaluate(
+      ([key, savedAt]) => (globalThis as any).sessionStorage.setItem(key!, JSON.stringify({ savedAt, values: { location: 'Stale draft' } })),
+      [draftKey, nineHoursAgo],
+    );
+    await page.goto(`${base}/reports/new`);
+    expect(await page.getByLabel('Location').inputValue()).toBe('');
+    expect((await storage('sessionStorage'))[draftKey]).toBeUndefined();
+    await context.close();
+  });
+
   it('works without JavaScript: list, detail, and the form with server-side errors beside their fields', async () => {
     const context = await newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -2,22 +2,48 @@
 // `/` focuses the search, table rows open on click, report forms check fields before sending
 // (the same rules as the server, rendered into data-rules), list rows can be added and removed,
 // a form is sent once however often its button is pressed, and an unsaved form is kept in
-// localStorage until it has been recorded (so an ended session loses nothing).
+// sessionStorage until it has been recorded (so an ended session loses nothing).
 (function () {
   'use strict';
   var body = document.body;
   var draftPrefix = 'crashdesk:draft:' + body.getAttribute('data-site') + ':' + (body.getAttribute('data-user') || '') + ':';
+  // A draft holds personal data (names, a policy number, a place): it lives in sessionStorage, which
+  // this tab alone sees and the browser forgets when the tab or window closes, and never longer than
+  // a shift (the default absolute lifetime of a sign-in), so it cannot outlive the session it served.
+  var DRAFT_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+
+  function removeDrafts(storageName, prefix) {
+    try {
+      var storage = window[storageName];
+      for (var i = storage.length - 1; i >= 0; i--) {
+        var key = storage.key(i);
+        if (key && key.indexOf(prefix) === 0) storage.removeItem(key);
+      }
+    } catch {
+      // storage disabled: there is nothing to remove
+    }
+  }
 
   function store(action, key, value) {
     try {
-      if (action === 'get') return JSON.parse(localStorage.getItem(key) || 'null');
-      if (action === 'set') localStorage.setItem(key, JSON.stringify(value));
-      if (action === 'remove') localStorage.removeItem(key);
+      if (action === 'get') {
+        var draft = JSON.parse(sessionStorage.getItem(key) || 'null');
+        if (draft && !(Date.now() - Date.parse(draft.savedAt) < DRAFT_MAX_AGE_MS)) {
+          sessionStorage.removeItem(key);
+          return null;
+        }
+        return draft;
+      }
+      if (action === 'set') sessionStorage.setItem(key, JSON.stringify(value));
+      if (action === 'remove') sessionStorage.removeItem(key);
     } catch {
       return null; // storage full or disabled: the form still works, only without a draft
     }
     return null;
   }
+
+  // Earlier versions kept drafts in localStorage, where they stayed after the browser closed.
+  removeDrafts('localStorage', 'crashdesk:draft:');
 
   var cleared = body.getAttribute('data-clear-draft');
   if (cleared) store('remove', draftPrefix + cleared);
@@ -66,10 +92,7 @@
   Array.prototype.forEach.call(document.querySelectorAll('form[data-logout]'), function (form) {
     form.addEventListener('submit', function () {
       // Signing out on purpose leaves nothing behind on a shared computer.
-      for (var i = localStorage.length - 1; i >= 0; i--) {
-        var key = localStorage.key(i);
-        if (key && key.indexOf(draftPrefix) === 0) store('remove', key);
-      }
+      removeDrafts('sessionStorage', draftPrefix);
     });
   });
 
