@@ -40,7 +40,7 @@ async function asLondon(
     ...(body !== undefined && { body }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined };
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 /** A request whose headers are sent and whose body never follows: what the server answers on headers alone. */
 function rawStatus(method: string, path: string, headers: Record<string, string>): Promise<number> {
@@ -152,7 +152,7 @@ describe('a city holding its own valid key', () => {
         controller.close();
       },
     });
-    const chunked = await fetch(`${base}/hq/internal/replication/batch`, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
+    const chunked = await fetch(`${base}/hq/internal/replication/batch`, { method: 'POST', headers, body: stream, duplex: 'half' });
     expect(chunked.status).toBe(411);
     // Declared too large: refused on the header alone, the 64 MiB never sent (a raw request, as fetch
     // would not send a Content-Length its body does not have).
