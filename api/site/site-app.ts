@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { AuditedReports } from '../accidents/audited.js';
 import { createAccidentsRoutes } from '../accidents/routes.js';
 import { requireAuthentication } from '../auth/middleware.js';
 import { limitBody } from '../http/body-limit.js';
+import { requestIds } from '../http/request-id.js';
 import type { CursorCodec } from '../http/cursor.js';
 import { auditRequests } from '../audit/middleware.js';
 import { createAuditRoutes } from '../audit/routes.js';
@@ -48,7 +48,7 @@ export function createSiteApp(deps: SiteAppDeps) {
   const { site } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath(`/${site}`);
 
-  app.use('*', requestId(), deps.metrics.middleware(site), accessLog(deps.logger));
+  app.use('*', requestIds(), deps.metrics.middleware(site), accessLog(deps.logger));
   app.use('/v1/*', limitBody(MAX_BODY_BYTES));
   app.use('/v1/*', auditRequests(deps.audit));
   // Every /v1 route needs a signed-in caller, but signing in itself.
