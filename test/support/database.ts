@@ -42,7 +42,8 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const password = randomBytes(16).toString('hex');
   const admin = postgres(databaseUrl('postgres'), { max: 1, onnotice: () => undefined });
   // DDL takes no bind parameters; the names and the password are generated here.
-  await admin.unsafe(`create role ${owner} login password '${password}'`);
+  // Beside owning the database, only CHECKPOINT (tests that look at what reached the disk need it).
+  await admin.unsafe(`create role ${owner} login password '${password}' in role pg_checkpoint`);
   await admin.unsafe(`create role ${appRole} login password '${password}'`);
   await admin`create database ${admin(name)} owner ${admin(owner)}`;
   const url = loginAs(databaseUrl(name), owner, password);
