@@ -120,21 +120,26 @@ describe('replication between HQ and cities, each a separate process in single-s
     const path = '/hq/internal/replication/batch';
     const body = JSON.stringify({ lastSeq: 0, reports: [] });
     const token = await hq.token('supervisor');
-    const withToken = await fetch(`${hq.base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body,
-    });
+    const call = (base: string, callPath: string, headers: Record<string, string>) =>
+      cluster.peerClient(`${base}${callPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    const withToken = await call(hq.internalUrl, path, { authorization: `Bearer ${token}` });
     expect(withToken.status).toBe(401);
-    expect(withToken.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.parse(withToken.text).type).toMatch(/unauthorized/);
+    // The public port does not serve them at all.
+    expect((await fetch(`${hq.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(404);
     const forged = signRequest({ key: cluster.keyOf('leeds'), version: 1 }, 'london', 'POST', path, body);
-    expect((await fetch(`${hq.base}${path}`, { method: 'POST', headers: forged, body })).status).toBe(401);
+    expect((await call(hq.internalUrl, path, forged)).status).toBe(401);
     const good = signRequest({ key: cluster.keyOf('london'), version: 1 }, 'london', 'POST', path, body);
-    expect((await fetch(`${hq.base}${path}`, { method: 'POST', headers: good, body })).status).toBe(200);
+    expect((await call(hq.internalUrl, path, good)).status).toBe(200);
     // A city accepts batches from HQ only, not from another city.
     const cityPath = '/leeds/internal/replication/batch';
     const fromCity = signRequest({ key: cluster.keyOf('leeds'), version: 1 }, 'london', 'POST', cityPath, body);
-    expect((await fetch(`${cities[2]!.base}${cityPath}`, { method: 'POST', headers: fromCity, body })).status).toBe(401);
+    expect((await call(cities[2]!.internalUrl, cityPath, fromCity)).status).toBe(401);
   });
 
   it('applies a batch delivered twice once: the second delivery changes nothing', async () => {
@@ -147,12 +152,13 @@ describe('replication between HQ and cities, each a separate process in single-s
     const path = '/hq/internal/replication/batch';
     const body = JSON.stringify({ lastSeq: 1, reports: [state] });
     const deliver = async () => {
-      const response = await fetch(`${hq.base}${path}`, {
+      const response = await cluster.peerClient(`${hq.directInternalUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...signRequest({ key: cluster.keyOf('london'), version: 1 }, 'london', 'POST', path, body) },
         body,
+        signal: AbortSignal.timeout(10_000),
       });
-      return response.json();
+      return JSON.parse(response.text) as unknown;
     };
     const audited = async () => (await hq.db.sql`select count(*)::int as n from audit_log where action = 'report.replicate'`)[0]!.n as number;
     const outbox = async () => (await hq.db.sql`select count(*)::int as n from replication_outbox where report_id = ${id}`)[0]!.n as number;

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { createEnvelopeCodec } from '../../api/crypto/envelope-codec.js';
 import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import { freePort } from '../../api/platform/free-port.js';
+import { createPeerClient, type PeerClient } from '../../api/replication/peer-client.js';
 import type { ReplicatedReport } from '../../api/replication/schema.js';
 import { deriveCityKey } from '../../api/replication/signing.js';
 import { readStatePage } from '../../api/replication/states.js';
 import { type ApiProcess, postJson, startApiProcess } from './api-process.js';
 import { createTestDatabase, type SiteTestDatabase, type TestDatabase, withApplicationRole } from './database.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import { createTestCa } from './test-ca.js';
 
 const ADMIN_PASSWORD = 'replication-admin-password';
 const USER_PASSWORD = 'Correct-Horse-Battery-9';
@@ -19,9 +21,14 @@ const BLIND_INDEX_KEY = Buffer.alloc(32, 9);
 export interface ClusterSite {
   readonly name: string;
   readonly db: SiteTestDatabase;
-  /** Peers reach this site only through its proxy, so tests can cut or slow them. */
+  /** Peers reach this site's internal port only through its proxy, so tests can cut or slow them. */
   readonly proxy: FaultProxy;
+  /** The public port: the API and the console. */
   readonly base: string;
+  /** Where peers reach this site (https through its proxy, mutual TLS with the cluster's CA). */
+  readonly internalUrl: string;
+  /** The internal port itself, past the proxy: for tests that call it while the proxy drops. */
+  readonly directInternalUrl: string;
   process(): ApiProcess;
   start(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -53,6 +60,9 @@ export interface ClusterOptions {
 export async function startReplicationCluster(options: ClusterOptions) {
   const platformSecret = randomBytes(32).toString('hex');
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-replication-'));
+  // Every link between sites is mutual TLS, with certificates from the cluster's own CA.
+  const ca = await createTestCa('crashdesk replication test ca');
+  const testerCertificate = await ca.issue('replication-tester');
   const sites = new Map<string, ClusterSite>();
   let siteNumber = 0;
 
@@ -62,7 +72,10 @@ export async function startReplicationCluster(options: ClusterOptions) {
     const keyFile = join(keyDir, `${name}.json`);
     await createLocalKeyProvider(keyFile, { create: true });
     const port = await freePort();
-    const proxy = await startFaultProxy(port);
+    const internalPort = await freePort();
+    const proxy = await startFaultProxy(internalPort);
+    const internalUrl = proxy.url.replace(/^http:/, 'https:');
+    const certificate = await ca.issue(`crashdesk-api-${name}`);
     const hq = name === 'hq';
     const env = (): Record<string, string> => ({
       CRASHDESK_SITE: name,
@@ -77,7 +90,14 @@ export async function startReplicationCluster(options: ClusterOptions) {
       CRASHDESK_REPLICATION_INTERVAL_MS: '100',
       CRASHDESK_REPLICATION_BACKOFF_MAX_MS: '2000',
       CRASHDESK_REPLICATION_BATCH_SIZE: '100',
-      ...(hq ? { CRASHDESK_PEERS: peers() } : { CRASHDESK_HQ_URL: sites.get('hq')!.proxy.url, CRASHDESK_REPLICATION_URL: proxy.url }),
+      CRASHDESK_INTERNAL_PORT: String(internalPort),
+      CRASHDESK_INTERNAL_TLS_CERT: certificate.certFile,
+      CRASHDESK_INTERNAL_TLS_KEY: certificate.keyFile,
+      CRASHDESK_INTERNAL_TLS_CA: ca.caFile,
+      ...(hq
+        ? // Cities that join later announce their proxy's address; only those may register.
+          { CRASHDESK_PEERS: peers(), CRASHDESK_PEER_URL_PATTERN: 'https://127\\.0\\.0\\.1:\\d+' }
+        : { CRASHDESK_HQ_URL: sites.get('hq')!.internalUrl, CRASHDESK_REPLICATION_URL: internalUrl }),
       ...options.env,
     });
     let current: ApiProcess | undefined;
@@ -90,6 +110,8 @@ export async function startReplicationCluster(options: ClusterOptions) {
       db,
       proxy,
       base,
+      internalUrl,
+      directInternalUrl: `https://127.0.0.1:${internalPort}`,
       process: () => current!,
       async start() {
         current = await startApiProcess(env(), { port });
@@ -145,7 +167,7 @@ export async function startReplicationCluster(options: ClusterOptions) {
   const cityPeers = () =>
     [...sites.values()]
       .filter((site) => site.name !== 'hq' && options.cities.includes(site.name))
-      .map((site) => `${site.name}=${site.proxy.url}`)
+      .map((site) => `${site.name}=${site.internalUrl}`)
       .join(',');
   const hq = await prepare('hq', cityPeers);
   const cities = [];
@@ -158,6 +180,8 @@ export async function startReplicationCluster(options: ClusterOptions) {
     all: () => [...sites.values()],
     /** The key that signs requests between `city` and HQ, for tests that call internal routes themselves. */
     keyOf: (city: string) => deriveCityKey(platformSecret, city),
+    /** Calls a site's internal port as a peer would: mutual TLS with a certificate of the cluster's CA. */
+    peerClient: createPeerClient({ cert: testerCertificate.cert, key: testerCertificate.key, ca: ca.ca }) satisfies PeerClient,
     site: (name: string) => sites.get(name)!,
     /** A city HQ was not configured with: it registers itself and backfills when it starts. */
     async addCity(name: string) {
@@ -170,6 +194,7 @@ export async function startReplicationCluster(options: ClusterOptions) {
       await Promise.all([...sites.values()].map((site) => site.proxy.close()));
       await Promise.all([...sites.values()].map((site) => site.db.drop()));
       await rm(keyDir, { recursive: true, force: true });
+      await ca.remove();
     },
   };
 }
