@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   /** Trades durability for speed; only tests should set it. */
   readonly unsafeFast?: boolean;
   readonly onLog?: (line: string) => void;
+  /** More `-c name=value` settings for the server (e.g. TLS for a test). */
+  readonly settings?: Readonly<Record<string, string>>;
   /** A fixed port, e.g. to restart a server where its clients expect it (default: a free one). */
   readonly port?: number;
 }
@@ -45,6 +47,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (runsAsRoot) await assertTraversableByOthers(dirname(options.dataDir));
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     user: SUPERUSER,

@@ -19,9 +19,10 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
         'the schema owner and DATABASE_URL a role of its own, or set CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE=true for development only.',
     );
   }
-  const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}` });
+  const tls = config.databaseCaFile ? { caFile: config.databaseCaFile } : {};
+  const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}`, ...tls });
   // Only start-up needs the owner; with one role allowed, that is DATABASE_URL's.
-  const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate` });
+  const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate`, ...tls });
   const generated = generateAdminPassword();
   let running: RunningSite;
   try {
