@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { can, type Permission } from '../auth/roles.js';
+import { limitBodyWith } from '../http/body-limit.js';
 import type { FormBody } from './form-input.js';
 import { chooseLanguage, translator } from './i18n.js';
 import type { PageContext } from './pages/layout.js';
@@ -73,10 +73,9 @@ export function guard({ site, permission, roleBlocked, forged }: GuardOptions): 
 }
 
 /** Console forms are small; a login form smaller still, as in the JSON API. */
-export const formLimit: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
-  const maxSize = c.req.path.endsWith('/login') ? 16 * 1024 : 256 * 1024;
-  return bodyLimit({ maxSize, onError: (limited) => limited.text(`The form is larger than ${maxSize / 1024} KiB.`, 413) })(c, next);
-};
+const loginFormLimit = limitBodyWith(16 * 1024, (c, headers) => c.text('The form is larger than 16 KiB.', 413, headers));
+const reportFormLimit = limitBodyWith(256 * 1024, (c, headers) => c.text('The form is larger than 256 KiB.', 413, headers));
+export const formLimit: MiddlewareHandler<ConsoleEnv> = async (c, next) => (c.req.path.endsWith('/login') ? loginFormLimit : reportFormLimit)(c, next);
 
 export const sessionOf = (c: ConsoleContext): ConsoleSession => {
   const session = c.get('session');
