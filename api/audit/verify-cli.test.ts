@@ -106,6 +106,40 @@ describe('npm run audit:verify', () => {
     }
   });
 
+  it('exits 1 when entries older than five minutes are covered by no signature, as after the owner removed the signatures', async () => {
+    const unsigned = await createTestDatabase();
+    try {
+      await ensureSiteIdentity(unsigned.sql, 'york', 10);
+      const audit = createAuditTrail(unsigned.sql);
+      for (let i = 0; i < 3; i++) await audit.record({ ...entry, resource: String(i) });
+      const fresh = await runVerify({ DATABASE_URL: unsigned.url });
+      expect(fresh.stdout).toContain('NO entry is signed');
+      expect(fresh.code).toBe(0);
+
+      // An hour older, re-chained so that every hash matches: only the missing signatures tell.
+      await unsigned.sql.begin(async (tx) => {
+        await tx`alter table audit_log disable trigger audit_log_append_only`;
+        await tx`update audit_log set at = at - interval '1 hour'`;
+        const rows = await tx<ChainedFields[]>`
+          select seq::text as seq, to_char(at at time zone 'UTC', ${UTC_MICROS}) as at, actor, action, resource, outcome,
+                 request_id as "requestId", client_address as "clientAddress", details
+          from audit_log order by audit_log.seq`;
+        let prev = Buffer.alloc(32);
+        for (const row of rows) {
+          const hash = entryHash(prev, row);
+          await tx`update audit_log set prev_hash = ${prev}, hash = ${hash} where seq = ${row.seq}`;
+          prev = hash;
+        }
+        await tx`alter table audit_log enable always trigger audit_log_append_only`;
+      });
+      const stale = await runVerify({ DATABASE_URL: unsigned.url });
+      expect(stale.stdout).toMatch(/^york\s+UNSIGNED: 3 entries; .*NO entry is signed/);
+      expect(stale.code).toBe(1);
+    } finally {
+      await unsigned.drop();
+    }
+  });
+
   it('exits 2 when it cannot reach the database', async () => {
     const result = await runVerify({ DATABASE_URL: 'postgres://nobody:wrong@127.0.0.1:1/none' });
     expect(result.stderr).toContain('audit:verify could not run');

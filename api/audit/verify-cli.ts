@@ -51,8 +51,9 @@ function describe(verdict: ChainVerdict, now: number): { text: string; passed: b
     const head = verdict.head ? `; newest entry ${verdict.head.seq}, hash ${verdict.head.hash}` : '';
     if (verdict.entries === 0) return { text: 'intact: 0 entries', passed: true };
     if (!verdict.signedHead) {
-      const text = `intact: ${verdict.entries} entries${head}; NO entry is signed, so only the hashes vouch for them, and the database owner can recompute those`;
-      return { text, passed: !stale(verdict.unsigned, now) };
+      const passed = !stale(verdict.unsigned, now);
+      const text = `${passed ? 'intact' : 'UNSIGNED'}: ${verdict.entries} entries${head}; NO entry is signed, so only the hashes vouch for them, and the database owner can recompute those`;
+      return { text, passed };
     }
     const signed = `; signed through entry ${verdict.signedHead.seq} (signature at entry ${verdict.signedHead.signatureSeq}, ${verdict.signedHead.key})`;
     if (!verdict.unsigned) return { text: `intact: ${verdict.entries} entries${head}${signed}`, passed: true };
