@@ -138,9 +138,10 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     readiness,
     replication,
   });
-  await replication.start();
-  // Last, so that the start's own entries are signed too.
+  // After the start's own entries, so that they are signed too; before replication, so that a key
+  // that cannot sign stops the start before any shipper runs.
   await signer.start();
+  await replication.start();
 
   return {
     site,
