@@ -124,7 +124,7 @@ describe('npm run audit:verify', () => {
           select seq::text as seq, to_char(at at time zone 'UTC', ${UTC_MICROS}) as at, actor, action, resource, outcome,
                  request_id as "requestId", client_address as "clientAddress", details
           from audit_log order by audit_log.seq`;
-        let prev = Buffer.alloc(32);
+        let prev: Buffer = Buffer.alloc(32);
         for (const row of rows) {
           const hash = entryHash(prev, row);
           await tx`update audit_log set prev_hash = ${prev}, hash = ${hash} where seq = ${row.seq}`;
