@@ -63,10 +63,23 @@ export const configSchema = z
     CRASHDESK_TOKEN_TTL_SECONDS: duration.default(defaultTokenPolicy.maxSeconds),
     /** A login unused for this many seconds expires; each use extends it (defaults justified in auth/policy.ts). */
     CRASHDESK_TOKEN_IDLE_SECONDS: duration.default(defaultTokenPolicy.idleSeconds),
-    /** Failed logins per username within the window before each further one doubles a block (2 s, 4 s, ...). */
+    /** Failed logins for one username from one address within the window before each further one doubles a block (2 s, 4 s, ...). */
     CRASHDESK_LOGIN_USERNAME_FREE_FAILURES: z.coerce.number().int().min(0).max(1000).default(defaultThrottlePolicy.usernameFreeFailures),
-    /** The same per client address; wider, because a call centre shares one NAT address. */
+    /** Addresses with failed logins for one username before the username backs off everywhere. */
+    CRASHDESK_LOGIN_USERNAME_FREE_ADDRESSES: z.coerce.number().int().min(0).max(100_000).default(defaultThrottlePolicy.usernameFreeAddresses),
+    /** Usernames with failed logins from one address (no success since) before the address backs off: spraying. */
     CRASHDESK_LOGIN_CLIENT_FREE_FAILURES: z.coerce.number().int().min(0).max(100_000).default(defaultThrottlePolicy.clientFreeFailures),
+    /** CIDR blocks never throttled as a whole address (a call centre's NAT), comma separated; pairs and usernames still are. */
+    CRASHDESK_LOGIN_TRUSTED_NETWORKS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((network) => network.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], 'each trusted network is address/prefix, e.g. 203.0.113.0/24 or 2001:db8::/48'))),
     /** The longest one block lasts, so an attacker cannot lock a real agent out for longer at a time. */
     CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: duration.default(defaultThrottlePolicy.maxBlockSeconds),
     /** A username or address without a failed login for this long starts afresh. */
@@ -348,9 +361,11 @@ export function configFrom(env: Environment): Config {
       tokenIdleSeconds: env.CRASHDESK_TOKEN_IDLE_SECONDS,
       loginThrottle: {
         usernameFreeFailures: env.CRASHDESK_LOGIN_USERNAME_FREE_FAILURES,
+        usernameFreeAddresses: env.CRASHDESK_LOGIN_USERNAME_FREE_ADDRESSES,
         clientFreeFailures: env.CRASHDESK_LOGIN_CLIENT_FREE_FAILURES,
         maxBlockSeconds: env.CRASHDESK_LOGIN_MAX_BLOCK_SECONDS,
         failureWindowSeconds: env.CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS,
+        trustedNetworks: env.CRASHDESK_LOGIN_TRUSTED_NETWORKS,
       },
     },
     idempotencyTtlSeconds: env.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
