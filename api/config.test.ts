@@ -24,17 +24,27 @@ describe('auth settings from the environment', () => {
       CRASHDESK_TOKEN_TTL_SECONDS: '600',
       CRASHDESK_TOKEN_IDLE_SECONDS: '60',
       CRASHDESK_LOGIN_USERNAME_FREE_FAILURES: '3',
+      CRASHDESK_LOGIN_USERNAME_FREE_ADDRESSES: '4',
       CRASHDESK_LOGIN_CLIENT_FREE_FAILURES: '10',
+      CRASHDESK_LOGIN_TRUSTED_NETWORKS: '203.0.113.0/24, 2001:db8::/48',
       CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: '120',
       CRASHDESK_LOGIN_FAILURE_WINDOW_SECONDS: '300',
     };
     expect(loadConfig(env).auth).toEqual({
       tokenTtlSeconds: 600,
       tokenIdleSeconds: 60,
-      loginThrottle: { usernameFreeFailures: 3, clientFreeFailures: 10, maxBlockSeconds: 120, failureWindowSeconds: 300 },
+      loginThrottle: {
+        usernameFreeFailures: 3,
+        usernameFreeAddresses: 4,
+        clientFreeFailures: 10,
+        maxBlockSeconds: 120,
+        failureWindowSeconds: 300,
+        trustedNetworks: ['203.0.113.0/24', '2001:db8::/48'],
+      },
     });
     expect(() => loadConfig({ CRASHDESK_LOGIN_MAX_BLOCK_SECONDS: '0' })).toThrow(/CRASHDESK_LOGIN_MAX_BLOCK_SECONDS/);
     expect(() => loadConfig({ CRASHDESK_TOKEN_IDLE_SECONDS: 'soon' })).toThrow(/CRASHDESK_TOKEN_IDLE_SECONDS/);
+    expect(() => loadConfig({ CRASHDESK_LOGIN_TRUSTED_NETWORKS: '203.0.113.7' })).toThrow(/CRASHDESK_LOGIN_TRUSTED_NETWORKS/);
   });
 });
 

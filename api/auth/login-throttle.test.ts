@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, createTestSite, type TestSite, USER_PASSWORD } from '../../test/support/site.js';
 
-const throttle = { usernameFreeFailures: 2, clientFreeFailures: 4, maxBlockSeconds: 2, failureWindowSeconds: 3 };
+// Two failures per username and address, four usernames per address; the per-username count of addresses is out of reach here.
+const throttle = {
+  usernameFreeFailures: 2,
+  usernameFreeAddresses: 100,
+  clientFreeFailures: 4,
+  maxBlockSeconds: 2,
+  failureWindowSeconds: 3,
+  trustedNetworks: [],
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('login throttling', () => {
@@ -46,7 +54,7 @@ describe('login throttling', () => {
       await site.sql`select actor, action, resource, outcome, client_address, details from audit_log where actor = ${name} and action = 'auth.login' order by seq`
     ).slice(-4);
     expect(entries.map((entry) => entry.outcome)).toEqual(['failure', 'failure', 'failure', 'denied']);
-    expect(entries[3]).toMatchObject({ resource: name, client_address: '203.0.113.40', details: { reason: 'throttled', scope: 'username' } });
+    expect(entries[3]).toMatchObject({ resource: name, client_address: '203.0.113.40', details: { reason: 'throttled', scope: 'pair' } });
     expect(JSON.stringify(await site.sql`select * from audit_log`)).not.toContain('Secret-Guess-42');
   });
 
@@ -65,7 +73,7 @@ describe('login throttling', () => {
     const retries = [];
     for (let i = 0; i < 5; i += 1) retries.push(Number((await loginFrom(undefined, name, 'wrong password')).headers.get('retry-after')));
     expect(Math.max(...retries)).toBeLessThanOrEqual(2);
-    const [row] = await site.sql`select failures from login_throttle where scope = 'username' and key = ${name}`;
+    const [row] = await site.sql`select failures from login_throttle where scope = 'pair' and key = ${`? ${name}`}`;
     expect(row?.failures).toBe(3);
   });
 
@@ -142,5 +150,78 @@ describe('login throttling', () => {
     const reset = await site.call('PATCH', `/v1/users/${name}`, { token: admin, body: { password: 'A-brand-new-passphrase' } });
     expect(reset.status).toBe(200);
     expect((await loginFrom(undefined, name, 'A-brand-new-passphrase')).status).toBe(200);
+  });
+});
+
+describe('login throttling behind one shared call-centre address', () => {
+  // Two failures per (address, username), three addresses per username, three usernames per address.
+  const policy = {
+    usernameFreeFailures: 2,
+    usernameFreeAddresses: 3,
+    clientFreeFailures: 3,
+    maxBlockSeconds: 2,
+    failureWindowSeconds: 60,
+    trustedNetworks: ['198.51.100.0/24', '2001:db8:aa::/48'],
+  };
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await createTestSite({ auth: { loginThrottle: policy } });
+  });
+  afterAll(() => site?.stop());
+
+  async function loginFrom(address: string, username: string, password: string) {
+    const response = await site.app.request(
+      `/london/v1/auth/login`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) },
+      { incoming: { socket: { remoteAddress: address } } },
+    );
+    return response.status;
+  }
+  const accounts = async (...names: string[]) => {
+    for (const name of names) await site.tokenFor('agent', name);
+    return names;
+  };
+
+  it('does not lock every agent out of one shared address: failures count per (address, username), so one agent failing blocks only that agent there', async () => {
+    const office = '203.0.113.50';
+    const [careless, ...colleagues] = await accounts('cc-careless', 'cc-a1', 'cc-a2', 'cc-a3', 'cc-a4', 'cc-a5', 'cc-a6');
+    for (let i = 0; i < 3; i++) expect(await loginFrom(office, careless!, 'wrong password')).toBe(401);
+    expect(await loginFrom(office, careless!, USER_PASSWORD)).toBe(429);
+    // Every colleague mistypes once, then signs in: six usernames failed at the address, none of them spraying.
+    for (const name of colleagues) {
+      expect(await loginFrom(office, name, 'wrong password')).toBe(401);
+      expect(await loginFrom(office, name, USER_PASSWORD)).toBe(200);
+    }
+    // From another address the careless agent's own username is not blocked.
+    expect(await loginFrom('203.0.113.51', careless!, USER_PASSWORD)).toBe(200);
+  });
+
+  it('throttles a username guessed from many addresses, counting each address once', async () => {
+    const [target] = await accounts('cc-target');
+    for (const address of ['192.0.2.1', '192.0.2.2']) for (let i = 0; i < 2; i++) expect(await loginFrom(address, target!, 'wrong')).toBe(401);
+    expect(await loginFrom('192.0.2.3', target!, 'wrong')).toBe(401);
+    expect(await loginFrom('192.0.2.4', target!, 'wrong')).toBe(401); // the fourth address starts the username's back-off
+    expect(await loginFrom('192.0.2.5', target!, USER_PASSWORD)).toBe(429);
+  });
+
+  it('blocks an address spraying failures over many usernames (the per-address ceiling), and not another address', async () => {
+    const sprayer = '203.0.113.60';
+    const [real] = await accounts('cc-sprayed-real');
+    for (const name of ['spray-a', 'spray-b', 'spray-c']) expect(await loginFrom(sprayer, name, 'Summer2026!')).toBe(401);
+    // Failing the same username again is not spraying.
+    expect(await loginFrom(sprayer, 'spray-c', 'Winter2026!')).toBe(401);
+    expect(await loginFrom(sprayer, 'spray-d', 'Summer2026!')).toBe(401); // the fourth username starts the address's back-off
+    expect(await loginFrom(sprayer, real!, USER_PASSWORD)).toBe(429);
+    expect(await loginFrom('203.0.113.61', real!, USER_PASSWORD)).toBe(200);
+  });
+
+  it('never applies the per-address ceiling to a trusted network, while per-(address, username) and per-username counts still apply', async () => {
+    const [agent, careless] = await accounts('cc-trusted', 'cc-trusted-careless');
+    for (const address of ['198.51.100.7', '2001:db8:aa:1::7']) {
+      for (let i = 0; i < 8; i++) expect(await loginFrom(address, `nobody-${address}-${i}`, 'wrong')).toBe(401);
+      expect(await loginFrom(address, agent!, USER_PASSWORD)).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expect(await loginFrom('198.51.100.8', careless!, 'wrong')).toBe(401);
+    expect(await loginFrom('198.51.100.8', careless!, USER_PASSWORD)).toBe(429);
   });
 });

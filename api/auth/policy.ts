@@ -9,15 +9,25 @@ export interface TokenPolicy {
   readonly maxSeconds: number;
 }
 
+/**
+ * Failed logins are counted three ways: per (client address, username) pair, the addresses that
+ * failed one username, and the usernames that failed from one address. A shared address (a call
+ * centre's NAT, hundreds of agents) is thereby throttled as a whole only when it sprays many
+ * usernames, and one agent's typos never block a colleague at the same address.
+ */
 export interface ThrottlePolicy {
-  /** Failed logins per username (within the window) before back-off starts. */
+  /** Failed logins for one username from one address (within the window) before back-off starts for that pair. */
   readonly usernameFreeFailures: number;
-  /** Failed logins per client address (within the window) before back-off starts. */
+  /** Addresses with failed logins for one username before back-off starts for the username everywhere. */
+  readonly usernameFreeAddresses: number;
+  /** Usernames with failed logins from one address (and no success there since) before the address backs off. */
   readonly clientFreeFailures: number;
-  /** The longest a username or address is ever blocked for at once. */
+  /** The longest a pair, username or address is ever blocked for at once. */
   readonly maxBlockSeconds: number;
-  /** A username or address with no failed login for this long starts afresh. */
+  /** A pair, username or address with no failed login for this long starts afresh. */
   readonly failureWindowSeconds: number;
+  /** CIDR blocks (`203.0.113.0/24`, `2001:db8::/48`) never throttled as a whole address: a call centre's own NAT. */
+  readonly trustedNetworks: readonly string[];
 }
 
 export const defaultTokenPolicy: TokenPolicy = {
@@ -30,15 +40,19 @@ export const defaultTokenPolicy: TokenPolicy = {
 
 export const defaultThrottlePolicy: ThrottlePolicy = {
   // Five typos in a row is a forgotten password, not a typo; after that each further guess doubles
-  // the wait (2 s, 4 s, ... 512 s, then 15 min), which holds an online guesser to a handful of
-  // guesses an hour per account while a real agent is never blocked for more than 15 minutes.
+  // the wait (2 s, 4 s, ... 512 s, then 15 min), which holds an online guesser at one address to a
+  // handful of guesses an hour per account while a real agent is never blocked for more than 15 minutes.
   usernameFreeFailures: 5,
-  // A call centre puts hundreds of agents behind one NAT address, so the address allowance is
-  // wider; it still stops one machine from spraying a password across many usernames.
+  // One guesser at one address is held by the pair's back-off and never blocks the account for its
+  // owner elsewhere; ten addresses failing one account is a distributed guess, and the account backs off.
+  usernameFreeAddresses: 10,
+  // Thirty usernames failing from one address within the hour, none signing in afterwards: spraying
+  // one password over many accounts. Agents who mistype and then sign in do not count.
   clientFreeFailures: 30,
   maxBlockSeconds: 15 * 60,
   // Longer than the longest block, so waiting out one block does not also reset the back-off.
   failureWindowSeconds: 60 * 60,
+  trustedNetworks: [],
 };
 
 /**

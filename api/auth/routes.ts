@@ -26,8 +26,9 @@ const login = createRoute({
   tags: ['auth'],
   summary: 'Exchange a username and password for a bearer token',
   description:
-    'Repeated failures for one username or from one client address are answered with 429 and a Retry-After ' +
-    '(seconds) that doubles with every further failure, up to a configured maximum.',
+    'Repeated failures for one username from one client address, for one username from many addresses, or for many ' +
+    'usernames from one address are answered with 429 and a Retry-After (seconds) that doubles with every further ' +
+    'failure, up to a configured maximum.',
   request: { body: jsonBody(LoginRequestSchema) },
   responses: {
     200: jsonResponse(LoginResponseSchema, 'Signed in'),

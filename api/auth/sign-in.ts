@@ -13,7 +13,7 @@ export interface SignInDeps {
 export interface SignInAttempt {
   readonly username: string;
   readonly password: string;
-  /** Throttled per client address too; the audit trail takes it from the request's context. */
+  /** Throttled with the username as a pair, and across usernames; the audit trail takes it from the request's context. */
   readonly clientAddress: string | undefined;
 }
 
