@@ -94,16 +94,6 @@ export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPoli
       });
     },
 
-    /** Creates the account, or resets its password and role when it exists (start-up provisioning). */
-    async upsertAccount(account: NewAccount, actor: string): Promise<void> {
-      await sql`
-        insert into accounts (username, password_hash, role, site, created_by, updated_by)
-        values (${account.username}, ${account.passwordHash}, ${account.role}, ${account.site}, ${actor}, ${actor})
-        on conflict (username) do update set
-          password_hash = excluded.password_hash, role = excluded.role, disabled_at = null,
-          updated_by = excluded.updated_by, updated_at = now()`;
-    },
-
     /** Returns when the token expires unless it is used before then. */
     async insertToken(tokenHash: Buffer, username: string): Promise<Date> {
       const [row] = await sql<{ expiresAt: Date }[]>`

@@ -4,7 +4,6 @@ import type { PeerTls } from '../replication/peer-client.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
-import { generateAdminPassword } from './admin-account.js';
 import { type RunningSite, startSite } from './start-site.js';
 
 /**
@@ -23,7 +22,6 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
   const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}`, ...tls });
   // Only start-up needs the owner; with one role allowed, that is DATABASE_URL's.
   const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate`, ...tls });
-  const generated = generateAdminPassword();
   let running: RunningSite;
   try {
     const keys = await keyProviderFor(config.keys, site, { create: false }, logger);
@@ -42,7 +40,8 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
       },
       ...(config.replication && { replication: { ...config.replication, ...config.replicationTiming } }),
       ...(peerTls && { peerTls }),
-      adminPassword: config.adminPassword ? { value: config.adminPassword, enforce: true } : { value: generated, enforce: false },
+      // Never a generated one: it would have to be printed into the pod's log to be of any use.
+      ...(config.adminPassword && { adminPassword: { value: config.adminPassword, enforce: true } }),
     });
   } catch (error) {
     await sql.end({ timeout: 5 });
@@ -52,8 +51,8 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
   }
   return {
     sites: [running],
-    // Only worth announcing when this start created the account with it.
-    adminPasswordToAnnounce: running.adminOutcome === 'created' && !config.adminPassword ? generated : undefined,
+    // Only the local platform announces a password (one it generated and keeps in its data directory).
+    adminPasswordToAnnounce: undefined,
     async stop() {
       await running.stop();
       await sql.end({ timeout: 5 });

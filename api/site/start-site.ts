@@ -19,7 +19,7 @@ import { createInternalRoutes } from '../replication/internal-routes.js';
 import { createPeerClient, type PeerTls } from '../replication/peer-client.js';
 import { createReplication, type ReplicationSettings } from '../replication/replication.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
-import { provisionAdmin } from './admin-account.js';
+import { type AdminOutcome, type AdminPassword, provisionAdmin } from './admin-account.js';
 import { createSiteApp, type Readiness } from './site-app.js';
 import { ensureSiteIdentity, siteSecret } from './site-identity.js';
 
@@ -35,7 +35,8 @@ export interface SiteOptions {
   readonly tokenIdleSeconds?: number;
   readonly loginThrottle?: ThrottlePolicy;
   readonly idempotencyTtlSeconds: number;
-  readonly adminPassword: { readonly value: string; readonly enforce: boolean };
+  /** Absent: no admin account is made (one site without CRASHDESK_ADMIN_PASSWORD). */
+  readonly adminPassword?: AdminPassword;
   readonly encryption: EncryptionSettings;
   /**
    * A connection as the schema owner, for migrations and grants only; the app's own role is
@@ -58,7 +59,7 @@ export interface RunningSite {
   /** Replication's signed routes, mounted at `/{site}/internal/replication` on the internal port only (api/internal-app.ts). */
   readonly internalRoutes: ReturnType<typeof createInternalRoutes>;
   /** What start-up did to the admin account, so a generated password is announced only when used. */
-  readonly adminOutcome: 'created' | 'reset' | 'kept';
+  readonly adminOutcome: AdminOutcome;
   readiness(): Promise<Readiness>;
   stop(): Promise<void>;
 }
@@ -84,12 +85,13 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
 
   const auth = createAuthStore(sql, { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds });
   const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy);
-  const adminOutcome = await provisionAdmin(auth, site, options.adminPassword);
-  if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
+  const audit = createAuditTrail(sql);
+  const adminOutcome = await provisionAdmin({ auth, audit, site, password: options.adminPassword });
+  if (adminOutcome === 'absent') logger.warn('this site has no admin account: set CRASHDESK_ADMIN_PASSWORD (from a Secret) to create one');
+  else if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
 
   const codec = await startSiteEncryption(sql, options.encryption, logger);
   const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
-  const audit = createAuditTrail(sql);
   const signer = createHeadSigner({ sql, site, audit, logger, key: options.auditSigning.key, intervalMs: options.auditSigning.intervalMs });
   const replication = createReplication({
     sql,
