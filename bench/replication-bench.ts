@@ -174,6 +174,8 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
     // Durable settings, as in the other scenarios: every site commits with fsync.
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), password: randomBytes(18).toString('base64url') });
     cleanups.push(() => server.stop());
+    // As in production, each site serves as a role of its own; the superuser only migrates and grants.
+    const appUrl = await server.ensureLoginRole('crashdesk_app', randomBytes(18).toString('base64url'));
     const secret = randomBytes(32).toString('hex');
     const names = ['hq', ...CITIES];
     const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
@@ -195,7 +197,8 @@ export async function runReplicationBench({ command }: ScenarioContext): Promise
           CRASHDESK_INTERNAL_PORT: String(internalPorts[name]),
           CRASHDESK_SITE: name,
           CRASHDESK_SITE_NUMBER: String(number),
-          DATABASE_URL: server.url(`crashdesk_${name}`),
+          DATABASE_URL: appUrl(`crashdesk_${name}`),
+          DATABASE_OWNER_URL: server.url(`crashdesk_${name}`),
           DATABASE_POOL_SIZE: String(settings.poolSize),
           CRASHDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
           CRASHDESK_BLIND_INDEX_KEY: randomBytes(32).fill(3).toString('base64'),
