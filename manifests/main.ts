@@ -18,7 +18,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const image = process.env.CRASHDESK_API_IMAGE ?? 'ghcr.io/crashdesk/api:latest';
   const operatorImage = process.env.CRASHDESK_OPERATOR_IMAGE ?? 'ghcr.io/crashdesk/operator:latest';
   // The operator: with it, Cities replace the per-site charts below.
-  new OperatorChart(app, 'operator', { operatorNamespace: 'crashdesk-system', image: operatorImage, vaultTokenSecret: 'crashdesk-operator-vault' });
+  new OperatorChart(app, 'operator', {
+    operatorNamespace: 'crashdesk-system',
+    image: operatorImage,
+    vault: { address: process.env.VAULT_ADDR ?? 'https://vault.vault.svc:8200', tokenSecret: 'crashdesk-operator-vault' },
+  });
   const sites = ['hq', 'london', 'manchester'];
   sites.forEach(
     (site, siteNumber) =>

@@ -14,7 +14,7 @@ const synth = (props: { watchNamespaces?: string[] } = {}) =>
     new OperatorChart(Testing.app(), 'operator', {
       operatorNamespace: 'crashdesk-system',
       image: 'registry.example/crashdesk/operator:1.0.0',
-      vaultTokenSecret: 'vault-token',
+      vault: { address: 'https://vault.example:8200', tokenSecret: 'vault-token' },
       ...props,
     }),
   ) as Synthesised[];

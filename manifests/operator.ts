@@ -17,8 +17,10 @@ export interface OperatorProps {
   /** The operator image (the Dockerfile's `operator` target). */
   readonly image: string;
   readonly replicas?: number;
-  /** Secret with key `token`: the Vault token the operator manages keys, policies and roles with. */
-  readonly vaultTokenSecret: string;
+  /** The operator's Vault (VAULT_ADDR, also every City's unless it chooses one of allowedAddresses), and its token's Secret (key `token`). */
+  readonly vault: { readonly address: string; readonly allowedAddresses?: readonly string[]; readonly tokenSecret: string };
+  /** A development cluster: Cities may be served without ingress TLS. */
+  readonly developmentCluster?: boolean;
   /** Reconcile only the Cities of these namespaces, with a Role in each; empty: every namespace, with a ClusterRole. */
   readonly watchNamespaces?: readonly string[];
   readonly logLevel?: string;
@@ -125,7 +127,11 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
                 { name: 'OPERATOR_RESYNC_MS', value: String(props.resyncMs ?? 300_000) },
                 { name: 'OPERATOR_CONCURRENCY', value: String(props.concurrency ?? 4) },
                 ...(watched.length > 0 ? [{ name: 'WATCH_NAMESPACES', value: watched.join(',') }] : []),
-                { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: props.vaultTokenSecret, key: 'token' } } },
+                ...(props.developmentCluster ? [{ name: 'OPERATOR_DEVELOPMENT_CLUSTER', value: 'true' }] : []),
+                { name: 'VAULT_ADDR', value: props.vault.address },
+                ...(props.vault.allowedAddresses?.length ? [{ name: 'VAULT_ALLOWED_ADDRESSES', value: props.vault.allowedAddresses.join(',') }] : []),
+                { name: 'VAULT_AUTH_METHOD', value: 'token' },
+                { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: props.vault.tokenSecret, key: 'token' } } },
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },

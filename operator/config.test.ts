@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { loadOperatorConfig } from './config.js';
+import { loadOperatorConfig, vaultAuthOf } from './config.js';
+
+const vault = { VAULT_ADDR: 'https://vault.example:8200' };
 
 describe('the operator configuration', () => {
   it('reads WATCH_NAMESPACES as a comma-separated list, and unset as every namespace', () => {
-    expect(loadOperatorConfig({ VAULT_TOKEN: 't', WATCH_NAMESPACES: 'city-a, city-b,' }).WATCH_NAMESPACES).toEqual(['city-a', 'city-b']);
-    expect(loadOperatorConfig({ VAULT_TOKEN: 't' }).WATCH_NAMESPACES).toBeUndefined();
+    expect(loadOperatorConfig({ ...vault, WATCH_NAMESPACES: 'city-a, city-b,' }).WATCH_NAMESPACES).toEqual(['city-a', 'city-b']);
+    expect(loadOperatorConfig(vault).WATCH_NAMESPACES).toBeUndefined();
   });
 
   it('refuses a namespace that is not a DNS label, naming the setting', () => {
-    expect(() => loadOperatorConfig({ VAULT_TOKEN: 't', WATCH_NAMESPACES: 'city-a,City_B' })).toThrow(/WATCH_NAMESPACES.*DNS label/);
+    expect(() => loadOperatorConfig({ ...vault, WATCH_NAMESPACES: 'city-a,City_B' })).toThrow(/WATCH_NAMESPACES.*DNS label/);
+  });
+
+  it('authenticates to Vault with Kubernetes auth by default, and with a static token only when told to', () => {
+    expect(vaultAuthOf(loadOperatorConfig(vault))).toEqual({
+      method: 'kubernetes',
+      role: 'crashdesk_operator',
+      mount: 'kubernetes',
+      jwtFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+    });
+    expect(vaultAuthOf(loadOperatorConfig({ ...vault, VAULT_AUTH_METHOD: 'token', VAULT_TOKEN: 'dev' }))).toEqual({ method: 'token', token: 'dev' });
+    expect(() => loadOperatorConfig({ ...vault, VAULT_AUTH_METHOD: 'token' })).toThrow(/VAULT_TOKEN: VAULT_AUTH_METHOD=token needs VAULT_TOKEN/);
+  });
+
+  it('takes the Vault address Cities use from its own settings, with the further addresses they may choose', () => {
+    expect(() => loadOperatorConfig({})).toThrow(/VAULT_ADDR/);
+    const config = loadOperatorConfig({ ...vault, VAULT_ALLOWED_ADDRESSES: 'https://vault-eu.example:8200, https://vault-us.example:8200' });
+    expect(config.VAULT_ALLOWED_ADDRESSES).toEqual(['https://vault-eu.example:8200', 'https://vault-us.example:8200']);
+    expect(config.OPERATOR_DEVELOPMENT_CLUSTER).toBe(false);
+    expect(loadOperatorConfig({ ...vault, OPERATOR_DEVELOPMENT_CLUSTER: 'true' }).OPERATOR_DEVELOPMENT_CLUSTER).toBe(true);
   });
 });

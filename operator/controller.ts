@@ -10,8 +10,10 @@ import { createEventRecorder } from './city/events.js';
 import { MANAGED_SELECTOR } from './city/metadata.js';
 import { type ChildLookup, createCrdProbe, type ObservedObject } from './city/observe.js';
 import { createCityReconciler } from './city/reconcile.js';
-import { API_VERSION, KIND } from './city/types.js';
+import type { VaultAddresses } from './city/refusals.js';
+import { type City, API_VERSION, KIND } from './city/types.js';
 import { createVaultClient } from './city/vault.js';
+import { createVaultHttp, type VaultAuth } from './vault-http.js';
 import { createKube, type Kube, resourcePath } from './kube.js';
 import { type LeaderElector, startLeaderElection } from './leader.js';
 import { operatorMetrics } from './metrics.js';
@@ -21,7 +23,10 @@ export interface OperatorOptions {
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   readonly registry: Registry;
-  readonly vaultToken: string;
+  /** The operator's Vault identity, and the addresses it may use (a City only chooses among them). */
+  readonly vault: { readonly auth: VaultAuth; readonly addresses: VaultAddresses };
+  /** A development cluster may serve Cities without ingress TLS. */
+  readonly developmentCluster?: boolean;
   /** Namespace of the leader Lease. */
   readonly namespace: string;
   /** Reconcile only the Cities of these namespaces (default, or empty: every namespace). */
@@ -83,7 +88,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const reconciler = createCityReconciler({
     kube,
     childKindAvailable,
-    vault: createVaultClient(options.vaultToken),
+    vault: createVaultClient(createVaultHttp({ auth: options.vault.auth, allowedAddresses: options.vault.addresses.allowed }), options.vault.addresses),
+    admission: { vault: options.vault.addresses, developmentCluster: options.developmentCluster ?? false },
+    cities: () => cityCaches.flatMap((cities) => cities.list() as City[]),
     events: createEventRecorder(kube, logger),
     logger,
     lookup,

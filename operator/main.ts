@@ -2,7 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { loadOperatorConfig } from './config.js';
+import { loadOperatorConfig, vaultAuthOf } from './config.js';
 import { startOperator } from './controller.js';
 import { startHttpServer } from './http.js';
 
@@ -17,7 +17,11 @@ async function main() {
     kubeConfig,
     logger,
     registry,
-    vaultToken: config.VAULT_TOKEN,
+    vault: {
+      auth: vaultAuthOf(config),
+      addresses: { address: config.VAULT_ADDR, allowed: [config.VAULT_ADDR, ...config.VAULT_ALLOWED_ADDRESSES] },
+    },
+    developmentCluster: config.OPERATOR_DEVELOPMENT_CLUSTER,
     namespace: config.OPERATOR_NAMESPACE,
     watchNamespaces: config.WATCH_NAMESPACES,
     identity: config.OPERATOR_IDENTITY,

@@ -12,6 +12,7 @@ const everyChild = [
     siteNumber: 1,
     now: new Date('2026-11-18T12:00:00Z'),
     serviceMonitors: true,
+    vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' },
   }),
   replicationSecret(testCity('london'), 'platform-secret'),
 ];

@@ -29,6 +29,7 @@ describe('the City CRD', () => {
     expect(spec.properties?.database?.default).toEqual({ managed: {} });
     expect(spec.properties?.encryption?.properties?.transitMount?.default).toBe('transit');
     expect(spec.properties?.encryption?.properties?.deleteKeyOnDelete?.default).toBe(false);
-    expect(spec.required).toEqual(['role', 'displayName', 'api', 'ingress', 'encryption']);
+    expect(spec.properties?.encryption?.default).toEqual({});
+    expect(spec.required).toEqual(['role', 'displayName', 'api', 'ingress']);
   });
 });

@@ -13,6 +13,18 @@ const clock = string({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 
 const resources = object({ cpu: quantity, memory: quantity });
 
+/** The namespace's platform-wide Secrets have one name each, so the operator's RBAC can name them. */
+const sharedSecretName = (field: string, name: string) => ({
+  rule: `self == '${name}'`,
+  message: `${field} must be ${name}, the Secret every City of the namespace shares (rule shared-secret-names)`,
+});
+
+/** crashdesk-* Secrets are the operator's and the platform's: a City's pods may not mount another's by naming it. */
+const reservedSecretName = (field: string) => ({
+  rule: "!self.startsWith('crashdesk-')",
+  message: `${field} must not name a crashdesk-* Secret: those are the operator's and the platform's (rule reserved-secret-names)`,
+});
+
 const specSchema = object(
   {
     role: string({ enum: ['hq', 'city'], 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'role is immutable' }] }),
@@ -62,6 +74,7 @@ const specSchema = object(
     ingress: object(
       {
         host: string({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+        // Always /{name} (see the root rule ingress-path-is-site); accepted only so that manifests that spell it out still apply.
         path: string({ pattern: '^/[A-Za-z0-9/_.-]*$', maxLength: 200 }),
         className: dnsName,
         tlsSecretName: dnsName,
@@ -76,7 +89,14 @@ const specSchema = object(
           storageSize: string({ default: '10Gi', pattern: '^[0-9]+(Mi|Gi|Ti)$' }),
           storageClass: string({ maxLength: 253 }),
         }),
-        external: object({ secretName: dnsName, urlKey: string({ default: 'uri' }), ownerUrlKey: string() }, { required: ['secretName'] }),
+        external: object(
+          {
+            secretName: string({ ...dnsName, 'x-kubernetes-validations': [reservedSecretName('database.external.secretName')] }),
+            urlKey: string({ default: 'uri' }),
+            ownerUrlKey: string(),
+          },
+          { required: ['secretName'] },
+        ),
       },
       {
         default: { managed: {} },
@@ -95,27 +115,49 @@ const specSchema = object(
     ),
     encryption: object(
       {
+        // One of the addresses the operator allows (its VAULT_ALLOWED_ADDRESSES); unset: the operator's own VAULT_ADDR.
         vaultAddress: string({ pattern: '^https?://', maxLength: 512 }),
-        transitMount: string({ default: 'transit', pattern: '^[a-z0-9_-]+$' }),
-        keyName: string({
-          pattern: '^[A-Za-z0-9_-]+$',
-          maxLength: 128,
-          'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'encryption.keyName is immutable: data sealed with the old key would be lost' }],
+        transitMount: string({
+          default: 'transit',
+          pattern: '^[a-z0-9_-]+$',
+          'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'encryption.transitMount is immutable: data sealed under its key would be lost' }],
         }),
+        // No longer accepted (rule vault-names-derived); kept in the schema so that a City stored
+        // before keeps validating while it is unchanged, and so the operator can adopt its objects.
+        keyName: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128 }),
         authRole: string({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 128 }),
         authMount: string({ default: 'kubernetes', pattern: '^[a-z0-9_/-]+$' }),
         deleteKeyOnDelete: { type: 'boolean', default: false },
-        blindIndexSecretName: string({ default: 'crashdesk-blind-index' }),
+        blindIndexSecretName: string({
+          default: 'crashdesk-blind-index',
+          'x-kubernetes-validations': [sharedSecretName('encryption.blindIndexSecretName', 'crashdesk-blind-index')],
+        }),
       },
-      { required: ['vaultAddress'] },
+      {
+        default: {},
+        'x-kubernetes-validations': [
+          {
+            rule: '!has(self.keyName) && !has(self.authRole)',
+            message:
+              'encryption.keyName and encryption.authRole are not accepted: the operator names the transit key, policy and role crashdesk-<namespace>-<name> (rule vault-names-derived)',
+          },
+        ],
+      },
     ),
     replication: object(
-      { hq: string({ default: 'hq', maxLength: 63 }), secretName: string({ default: 'crashdesk-replication', maxLength: 253 }) },
+      {
+        hq: string({ default: 'hq', maxLength: 63 }),
+        secretName: string({
+          default: 'crashdesk-replication',
+          maxLength: 253,
+          'x-kubernetes-validations': [sharedSecretName('replication.secretName', 'crashdesk-replication')],
+        }),
+      },
       { default: {} },
     ),
   },
   {
-    required: ['role', 'displayName', 'api', 'ingress', 'encryption'],
+    required: ['role', 'displayName', 'api', 'ingress'],
     'x-kubernetes-validations': [
       {
         rule: '!has(self.scaling.schedules) || self.scaling.schedules.all(w, w.minReplicas <= self.api.replicas.max)',
@@ -143,6 +185,7 @@ const statusSchema = object({
   endpoint: string(),
   replicas: integer(),
   siteNumber: integer({ minimum: 0, maximum: 63 }),
+  transitKey: string(),
 });
 
 export const cityCrd = {
@@ -178,6 +221,11 @@ export const cityCrd = {
                   message: 'the hq City must be named hq, and only it may have role hq',
                 },
                 { rule: 'size(self.metadata.name) <= 40', message: 'a City name has at most 40 characters (it prefixes its children)' },
+                {
+                  // With Prefix matching, any other path could sit inside another city's (/london/v1/auth).
+                  rule: "!has(self.spec.ingress.path) || self.spec.ingress.path == '/' + self.metadata.name",
+                  message: 'ingress.path must be exactly /<metadata.name>: a City serves its own prefix and no other (rule ingress-path-is-site)',
+                },
               ],
             },
           ),

@@ -1,12 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMemoryKube, type Refusal } from '../../test/support/memory-kube.js';
+import { createMemoryKube, type MemoryKube, type Refusal } from '../../test/support/memory-kube.js';
 import { createMemoryVault } from '../../test/support/memory-vault.js';
 import { testCity } from '../../test/support/test-city.js';
 import { resourcePath } from '../kube.js';
 import { cityCrd } from './crd.js';
 import { createEventRecorder } from './events.js';
 import { createCityReconciler } from './reconcile.js';
+import { createVaultClient } from './vault.js';
 import { API_VERSION, type City, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
 
 // The reconciler's decisions against an in-memory API server and Vault (test/support): real
@@ -24,7 +25,9 @@ const conflict: Refusal = {
   message: 'Operation cannot be fulfilled on deployments.apps "crashdesk-api-london": the object has been modified',
 };
 
-async function setUp() {
+const vaultAddresses = { address: 'http://vault.vault.svc:8200', allowed: ['http://vault.vault.svc:8200'] };
+
+async function setUp(options: { developmentCluster?: boolean; london?: Partial<City['spec']>; before?: (kube: MemoryKube) => Promise<void> } = {}) {
   const kube = createMemoryKube();
   const vault = createMemoryVault();
   const logger = pino({ level: 'silent' });
@@ -42,10 +45,20 @@ async function setUp() {
     metadata: { name: 'crashdesk-blind-index' },
     stringData: { key: 'a blind-index key of 32 bytes...' },
   });
+  await options.before?.(kube);
   // As a client sends it: what the API server sets (uid, generation, resourceVersion) it sets itself.
-  const { metadata, ...london } = testCity('london');
+  const { metadata, ...london } = testCity('london', options.london);
   await kube.create(resourcePath(API_VERSION, 'City', 'platform'), { ...london, metadata: { name: metadata.name, namespace: metadata.namespace } });
-  const reconciler = createCityReconciler({ kube, vault, events: createEventRecorder(kube, logger), logger, lookup: kube.lookup, now: () => now });
+  const reconciler = createCityReconciler({
+    kube,
+    vault: createVaultClient(vault, vaultAddresses),
+    events: createEventRecorder(kube, logger),
+    logger,
+    lookup: kube.lookup,
+    now: () => now,
+    admission: { vault: vaultAddresses, developmentCluster: options.developmentCluster ?? true },
+    cities: kube.cities,
+  });
   return {
     kube,
     vault,
@@ -77,7 +90,7 @@ describe('reconcile', () => {
     expect(await kube.getOrUndefined(deploymentPath)).toMatchObject({ spec: { replicas: 2 } });
     expect((await city())?.status).toMatchObject({ observedGeneration: 1, siteNumber: 1, endpoint: 'http://crashdesk.example/london' });
     expect(condition(await city(), 'EncryptionReady')).toMatchObject({ status: 'True', reason: 'VaultConfigured' });
-    expect(vault.paths.has('transit/keys/crashdesk-london')).toBe(true);
+    expect(vault.paths.has('transit/keys/crashdesk-platform-london')).toBe(true);
 
     // Observed before it was applied, the Cluster was missing; the next pass says so, applying nothing.
     expect(condition(await city(), 'DatabaseReady')?.reason).toBe('ClusterMissing');
@@ -93,7 +106,10 @@ describe('reconcile', () => {
     const mark = kube.requests.length;
     expect(await reconcile()).toEqual({ requeueAfterMs: 5_000 });
     expect(writesSince(mark)).toEqual([]);
-    expect(vault.calls.at(-1)).toBe('verify platform/london');
+    const vaultMark = vault.requests.length;
+    expect(await reconcile()).toEqual({ requeueAfterMs: 5_000 });
+    expect(writesSince(mark)).toEqual([]);
+    expect(vault.requests.slice(vaultMark).map((request) => request.method)).toEqual(['GET', 'GET', 'GET']);
   });
 
   it('applies again when a child was deleted by hand, and says which', async () => {
@@ -151,14 +167,14 @@ describe('reconcile', () => {
 });
 
 describe('deleting a City', () => {
-  it('removes its Vault role and policy, keeps its key, then releases the City', async () => {
+  it('removes its Vault role and the grants of its policy, keeps its key and the record of whose it is, then releases the City', async () => {
     const { kube, vault, reconcile, settle, city } = await setUp();
     await settle();
     await kube.delete(cityPath);
     expect((await city())?.metadata.deletionTimestamp).toBeDefined(); // held by the finalizer
     expect(await reconcile()).toBeUndefined();
-    expect(vault.calls.at(-1)).toBe('remove platform/london');
-    expect([...vault.paths.keys()]).toEqual(['transit/keys/crashdesk-london']);
+    expect([...vault.paths.keys()].sort()).toEqual(['sys/policies/acl/crashdesk-platform-london', 'transit/keys/crashdesk-platform-london']);
+    expect(vault.paths.get('sys/policies/acl/crashdesk-platform-london')?.policy).toContain('capabilities = ["deny"]');
     expect(await city()).toBeUndefined();
     expect(await reconcile()).toBeUndefined(); // gone: nothing left to do
   });
@@ -189,5 +205,65 @@ describe('deleting a City', () => {
     for (let retry = 0; retry < 3; retry++) await expect(reconcile()).rejects.toThrow('removing Vault objects of City platform/london');
     expect(await events('VaultCleanupFailed')).toHaveLength(1);
     expect(await events('ReconcileFailed')).toHaveLength(1);
+  });
+});
+
+describe('a City that would reach another city (its Vault key, role or path) or send the operator elsewhere is refused, naming the rule', () => {
+  const ingress = resourcePath('networking.k8s.io/v1', 'Ingress', 'platform', 'crashdesk-api-london');
+
+  it('refuses an encryption.vaultAddress the operator does not allow (vault-address-allowed): no Vault request, no children, one event', async () => {
+    const { kube, vault, reconcile, city, events } = await setUp({
+      london: { encryption: { ...testCity('london').spec.encryption, vaultAddress: 'https://vault.attacker.example' } },
+    });
+    await reconcile();
+    expect(await reconcile()).toEqual({ requeueAfterMs: 30_000 });
+    await reconcile();
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'False', reason: 'VaultAddressNotAllowed' });
+    expect(condition(await city(), 'Ready')?.message).toContain('https://vault.attacker.example is not one of the Vault addresses the operator allows');
+    expect(condition(await city(), 'Ready')?.message).toMatch(/\(rule vault-address-allowed\)$/);
+    expect(vault.requests).toEqual([]);
+    expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
+    expect((await events('Refused')).map((event) => event.type)).toEqual(['Warning']);
+
+    await kube.delete(cityPath);
+    expect(await reconcile()).toBeUndefined();
+    expect(await city()).toBeUndefined();
+    expect(vault.requests).toEqual([]);
+  });
+
+  it('refuses a City without ingress TLS unless the cluster is a development one (ingress-tls-required)', async () => {
+    const { kube, reconcile, city } = await setUp({ developmentCluster: false });
+    await reconcile();
+    await reconcile();
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'False', reason: 'IngressTlsRequired' });
+    expect(condition(await city(), 'Ready')?.message).toContain('(rule ingress-tls-required)');
+    expect(await kube.getOrUndefined(ingress)).toBeUndefined();
+  });
+
+  it('refuses the later of two Cities serving the same host and path from different namespaces (ingress-path-unique)', async () => {
+    const { kube, reconcile, city } = await setUp({
+      before: async (kube) => {
+        const { metadata, ...elder } = testCity('london', {}, { namespace: 'elder' });
+        await kube.create(resourcePath(API_VERSION, 'City', 'elder'), { ...elder, metadata: { name: metadata.name, namespace: 'elder' } });
+      },
+    });
+    await reconcile();
+    await reconcile();
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'False', reason: 'IngressPathTaken' });
+    expect(condition(await city(), 'Ready')?.message).toBe('crashdesk.example/london is already served for City elder/london (rule ingress-path-unique)');
+    expect(await kube.getOrUndefined(ingress)).toBeUndefined();
+  });
+
+  it('refuses a City whose Vault names are recorded as another City (vault-names-owned), applying nothing', async () => {
+    const { kube, vault, reconcile, city } = await setUp();
+    await vault.write('http://vault.vault.svc:8200', 'sys/policies/acl/crashdesk-platform-london', {
+      policy: '# crashdesk-operator: City platform-x/london owns transit key transit/keys/crashdesk-platform-london (created by the operator: yes)\n',
+    });
+    await reconcile();
+    await reconcile();
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'False', reason: 'VaultNamesTaken' });
+    expect(condition(await city(), 'Ready')?.message).toContain('(rule vault-names-owned)');
+    expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
+    expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(false);
   });
 });

@@ -34,6 +34,7 @@ import {
   setCondition,
 } from './status.js';
 import { API_VERSION, type City, type CityStatus, cityNames, FIELD_MANAGER, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
+import { type AdmissionContext, type Refusal, RefusedError, refusalsOf, vaultAddressAllowed, vaultAddressOf } from './refusals.js';
 import type { VaultClient } from './vault.js';
 
 export interface ReconcilerDeps {
@@ -47,7 +48,14 @@ export interface ReconcilerDeps {
   readonly now?: () => Date;
   /** While a City is not Ready, look again this often (Secrets and the hq City are not watched). */
   readonly notReadyRequeueMs?: number;
+  /** What the operator's configuration allows a City (refusals.ts). */
+  readonly admission: Omit<AdmissionContext, 'cities'>;
+  /** Every City the operator watches, in every namespace (the watch caches), for the rules between Cities. */
+  readonly cities: () => readonly City[];
 }
+
+/** A refused City is looked at again this often: the City it collides with may have gone. */
+const REFUSED_REQUEUE_MS = 30_000;
 
 /** What the last full pass applied, so that an unchanged City with untouched children is skipped. */
 interface Applied {
@@ -69,7 +77,7 @@ function versionOf(object: { metadata: object; status?: unknown } | undefined): 
 }
 
 export function createCityReconciler(deps: ReconcilerDeps) {
-  const { kube, vault, events, logger, lookup, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
+  const { kube, vault, events, logger, lookup, admission, cities, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
   const applied = new Map<string, Applied>();
   const lastFailure = new Map<string, string>();
   /** The clean-up failure last recorded per deleting City: like lastFailure, one event per distinct failure. */
@@ -87,34 +95,39 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       const siteNumber = await recordFinalizerAndSiteNumber(city, path);
       if (siteNumber === undefined) return; // the patch's watch event brings the City back
 
+      const refusals = refusalsOf(city, { ...admission, cities: cities() });
+      if (refusals.length > 0) return await refuse(key, city, path, refusals);
+      // Vault first: its record says which key the City's data is sealed with, which the Deployment names.
+      let encryptionError: unknown;
+      const sealedWith = await vault.ensure(city).catch((error: unknown) => {
+        encryptionError = error;
+        return undefined;
+      });
+      if (encryptionError instanceof RefusedError) return await refuse(key, city, path, [encryptionError.refusal]);
+      const transitKey = sealedWith?.transitKey ?? city.status?.transitKey;
+
       const deployment = lookup('Deployment', namespace, cityNames(city).api);
       const [database, replication, withServiceMonitor] = await Promise.all([
         observeDatabase(kube, city, lookup),
         observeReplication(kube, city),
         available('ServiceMonitor'),
       ]);
-      const children = desiredChildren(city, {
-        siteNumber,
-        now: now(),
-        currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
-        serviceMonitors: withServiceMonitor,
-      });
-      if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
-
-      let encryptionError: unknown;
-      if (unchangedSinceLastApply(key, city, children)) {
-        logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
-        encryptionError = await vault.verify(city).then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-        if (encryptionError !== undefined) applied.delete(key);
-      } else {
-        encryptionError = await vault.ensure(city).then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-        await applyAll(key, city, children, encryptionError === undefined);
+      // Without a key known from Vault or from the status, a Deployment would name the wrong one: apply nothing yet.
+      if (transitKey !== undefined) {
+        const children = desiredChildren(city, {
+          siteNumber,
+          now: now(),
+          currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
+          serviceMonitors: withServiceMonitor,
+          vault: { address: vaultAddressOf(city, admission.vault), transitKey },
+        });
+        if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
+        if (unchangedSinceLastApply(key, city, children)) {
+          logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
+          if (encryptionError !== undefined) applied.delete(key);
+        } else {
+          await applyAll(key, city, children, encryptionError === undefined);
+        }
       }
 
       const status = desiredStatus(
@@ -122,11 +135,12 @@ export function createCityReconciler(deps: ReconcilerDeps) {
         {
           database: databaseCondition(database),
           api: apiCondition(deploymentState(lookup('Deployment', namespace, cityNames(city).api))),
-          encryption: encryptionError === undefined ? encryptionCondition(undefined, cityNames(city).transitKey) : encryptionCondition(encryptionError, ''),
+          encryption: encryptionCondition(encryptionError, transitKey ?? ''),
           replication: replicationCondition(replication),
           endpoint: endpoint(city),
           replicas: deploymentState(deployment)?.availableReplicas ?? 0,
           siteNumber,
+          transitKey,
         },
         now(),
       );
@@ -205,12 +219,30 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     return undefined;
   }
 
+  /** A City that breaks a rule gets nothing applied: Ready=False naming the rule, and one event per distinct refusal. */
+  async function refuse(key: string, city: City, path: string, refusals: readonly Refusal[]): Promise<WorkResult> {
+    applied.delete(key);
+    const message = refusals.map((refused) => refused.message).join('; ');
+    const conditions = setCondition(
+      [...(city.status?.conditions ?? [])],
+      { type: 'Ready', status: 'False', reason: refusals[0]?.reason ?? 'Refused', message },
+      city.metadata.generation,
+      now(),
+    );
+    await writeStatus(city, path, { ...city.status, observedGeneration: city.metadata.generation, conditions }, { readyEvent: false });
+    if (lastFailure.get(key) !== message) await events.warning(city, 'Refused', message);
+    lastFailure.set(key, message);
+    logger.warn({ city: key, rules: refusals.map((refused) => refused.rule) }, 'City refused');
+    return { requeueAfterMs: REFUSED_REQUEUE_MS };
+  }
+
   async function finalize(city: City, path: string): Promise<WorkResult> {
     const key = `${city.metadata.namespace}/${city.metadata.name}`;
     applied.delete(key);
     if (!city.metadata.finalizers?.includes(FINALIZER)) return;
     try {
-      await vault.remove(city);
+      // A Vault the operator may not use never got anything from it: nothing to clean up there.
+      if (vaultAddressAllowed(city, admission.vault)) await vault.remove(city);
     } catch (error) {
       const conditions = setCondition([...(city.status?.conditions ?? [])], cleanupCondition(error), city.metadata.generation, now());
       const withReady = setCondition(
@@ -232,12 +264,12 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     logger.info({ city: key }, 'Vault role and policy removed; City released');
   }
 
-  async function writeStatus(city: City, path: string, status: CityStatus) {
+  async function writeStatus(city: City, path: string, status: CityStatus, options: { readyEvent?: boolean } = {}) {
     if (sameStatus(city.status, status)) return;
     await kube.mergePatch(`${path}/status`, { metadata: { resourceVersion: city.metadata.resourceVersion }, status });
     const before = new Map((city.status?.conditions ?? []).map((condition) => [condition.type, condition.status]));
     for (const condition of status.conditions ?? []) {
-      if (condition.type === 'Ready' && before.get('Ready') !== condition.status) {
+      if (options.readyEvent !== false && condition.type === 'Ready' && before.get('Ready') !== condition.status) {
         await (condition.status === 'True' ? events.normal(city, 'Ready', condition.message) : events.warning(city, condition.reason, condition.message));
       }
     }

@@ -18,7 +18,7 @@ import { testCity } from '../../test/support/test-city.js';
 
 // 12:00 UTC on a Wednesday: 12:00 in London (winter).
 const noon = new Date('2026-11-18T12:00:00Z');
-const observed = { siteNumber: 7, now: noon, serviceMonitors: true };
+const observed = { siteNumber: 7, now: noon, serviceMonitors: true, vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' } };
 const london = testCity('london');
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
 // The builders return plain Kubernetes JSON; the tests read into it freely.
@@ -84,11 +84,20 @@ describe('deployment', () => {
     expect(externalEnv).toMatchObject({ DATABASE_URL: { name: 'leeds-db', key: 'url' }, DATABASE_OWNER_URL: { name: 'leeds-db', key: 'owner' } });
   });
 
-  it('names the Vault role, transit mount and key of the City', () => {
-    expect(byName).toMatchObject({ VAULT_KUBERNETES_ROLE: 'crashdesk-platform-london', VAULT_TRANSIT_MOUNT: 'transit', VAULT_TRANSIT_KEY: 'crashdesk-london' });
-    const custom = deployment(testCity('york', { encryption: { ...london.spec.encryption, keyName: 'york-key', authRole: 'york-role' } }), observed);
-    const customEnv = Object.fromEntries((spec(custom).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.value]));
-    expect(customEnv).toMatchObject({ VAULT_TRANSIT_KEY: 'york-key', VAULT_KUBERNETES_ROLE: 'york-role' });
+  it('names the Vault role derived from namespace and name, and the address and key the operator resolved', () => {
+    expect(byName).toMatchObject({
+      VAULT_ADDR: 'https://vault.example:8200',
+      VAULT_KUBERNETES_ROLE: 'crashdesk-platform-london',
+      VAULT_TRANSIT_MOUNT: 'transit',
+      VAULT_TRANSIT_KEY: 'crashdesk-platform-london',
+    });
+    // A City stored before names were derived may still carry its own; the role stays derived, the key is Vault's record.
+    const legacy = deployment(testCity('york', { encryption: { ...london.spec.encryption, keyName: 'york-key', authRole: 'york-role' } }), {
+      ...observed,
+      vault: { ...observed.vault, transitKey: 'york-key' },
+    });
+    const legacyEnv = Object.fromEntries((spec(legacy).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.value]));
+    expect(legacyEnv).toMatchObject({ VAULT_TRANSIT_KEY: 'york-key', VAULT_KUBERNETES_ROLE: 'crashdesk-platform-york' });
   });
 
   it('ships a city to hq with its derived key, and gives hq the platform secret without an hq URL', () => {
@@ -132,12 +141,16 @@ describe('service and ingress', () => {
     expect(spec(ingress(london)).tls).toBeUndefined();
   });
 
-  it('takes an explicit path, class and TLS secret', () => {
+  it('serves /{name} whatever path a City stored before carries, with its class and TLS secret', () => {
     const built = spec(
-      ingress(testCity('paris', { ingress: { host: 'fr.example', path: '/fr', className: 'nginx', tlsSecretName: 'fr-tls', controllerNamespace: 'ingress' } })),
+      ingress(
+        testCity('paris', {
+          ingress: { host: 'fr.example', path: '/paris/v1/auth', className: 'nginx', tlsSecretName: 'fr-tls', controllerNamespace: 'ingress' },
+        }),
+      ),
     );
     expect(built).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['fr.example'], secretName: 'fr-tls' }] });
-    expect(built.rules[0].http.paths[0].path).toBe('/fr');
+    expect(built.rules[0].http.paths[0].path).toBe('/paris');
   });
 });
 

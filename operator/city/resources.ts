@@ -15,6 +15,8 @@ export interface Observed {
   readonly currentReplicas?: number;
   /** Whether the ServiceMonitor CRD is installed. */
   readonly serviceMonitors: boolean;
+  /** The Vault the City's api uses (its allowed address) and the transit key Vault's record names. */
+  readonly vault: { readonly address: string; readonly transitKey: string };
 }
 
 export function serviceAccount(city: City): KubeObject {
@@ -50,10 +52,10 @@ export function deployment(city: City, observed: Observed): KubeObject {
     ...databaseUrl(city),
     blindIndexKey: { name: spec.encryption.blindIndexSecretName, key: 'key' },
     vault: {
-      address: spec.encryption.vaultAddress,
+      address: observed.vault.address,
       role: names.vaultRole,
       transitMount: spec.encryption.transitMount,
-      transitKey: names.transitKey,
+      transitKey: observed.vault.transitKey,
       authMount: spec.encryption.authMount,
     },
     // hq signs with the platform secret itself; a city holds only the key derived for it.

@@ -17,6 +17,8 @@ export interface Observation {
   readonly endpoint: string;
   readonly replicas: number;
   readonly siteNumber: number;
+  /** The key Vault's record names, once known. */
+  readonly transitKey?: string;
 }
 
 type Outcome = Pick<ConditionInput, 'status' | 'reason' | 'message'>;
@@ -123,7 +125,14 @@ export function desiredStatus(city: City, observation: Observation, now: Date): 
     (all, input) => setCondition(all, input, generation, now),
     [...(city.status?.conditions ?? [])],
   );
-  return { observedGeneration: generation, conditions, endpoint: observation.endpoint, replicas: observation.replicas, siteNumber: observation.siteNumber };
+  return {
+    observedGeneration: generation,
+    conditions,
+    endpoint: observation.endpoint,
+    replicas: observation.replicas,
+    siteNumber: observation.siteNumber,
+    ...(observation.transitKey === undefined ? {} : { transitKey: observation.transitKey }),
+  };
 }
 
 /** Equal statuses need no write: compared field by field, conditions by type. */
@@ -134,6 +143,7 @@ export function sameStatus(a: CityStatus | undefined, b: CityStatus): boolean {
       endpoint: status?.endpoint,
       replicas: status?.replicas,
       siteNumber: status?.siteNumber,
+      transitKey: status?.transitKey,
       conditions: [...(status?.conditions ?? [])]
         .sort((x, y) => x.type.localeCompare(y.type))
         .map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration, c.lastTransitionTime]),

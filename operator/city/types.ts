@@ -45,11 +45,12 @@ export interface CitySpec {
   };
   readonly ingress: {
     readonly host: string;
-    /** Defaults to `/{name}` (the api serves every route under its site prefix). */
+    /** Refused unless `/{name}` (CEL rule ingress-path-is-site); the operator always serves `/{name}`. */
     readonly path?: string;
     readonly className?: string;
+    /** Required unless the operator runs on a development cluster (rule ingress-tls-required). */
     readonly tlsSecretName?: string;
-    /** The ingress controller's namespace: besides peer sites, the only pods that may reach the api. */
+    /** The ingress controller's namespace: the only pods that may reach the api's http port. */
     readonly controllerNamespace: string;
   };
   readonly database: {
@@ -61,13 +62,17 @@ export interface CitySpec {
     readonly url?: string;
   };
   readonly encryption: {
-    readonly vaultAddress: string;
+    /** One of the operator's allowed Vault addresses (rule vault-address-allowed); unset: the operator's own. */
+    readonly vaultAddress?: string;
     readonly transitMount: string;
-    /** Defaults to `crashdesk-{name}`. */
+    /**
+     * Refused since the operator derives every Vault name (CEL rule vault-names-derived); a City
+     * stored before may still carry them, and the operator reads them only to adopt its Vault objects.
+     */
     readonly keyName?: string;
-    /** Defaults to `crashdesk-{namespace}-{name}`; also the name of the Vault policy. */
     readonly authRole?: string;
     readonly authMount: string;
+    /** The key outlives the City unless this is true, and even then only a key the operator created. */
     readonly deleteKeyOnDelete: boolean;
     /** Secret (key `key`) holding the platform-wide blind-index key, the same for every City. */
     readonly blindIndexSecretName: string;
@@ -98,6 +103,8 @@ export interface CityStatus {
   readonly endpoint?: string;
   readonly replicas?: number;
   readonly siteNumber?: number;
+  /** The transit key the City's data is sealed with, as Vault's record says (see city/vault.ts). */
+  readonly transitKey?: string;
 }
 
 export interface City {
@@ -107,6 +114,7 @@ export interface City {
     readonly name: string;
     readonly namespace: string;
     readonly uid: string;
+    readonly creationTimestamp?: string;
     readonly generation: number;
     readonly resourceVersion?: string;
     readonly deletionTimestamp?: string;
@@ -118,9 +126,11 @@ export interface City {
 }
 
 /** Names derived from a City, in one place so builders, reconcile and tests agree. */
-export function cityNames(city: Pick<City, 'metadata' | 'spec'>) {
+export function cityNames(city: Pick<City, 'metadata'>) {
   const { name, namespace } = city.metadata;
   const base = `crashdesk-api-${name}`;
+  // The Vault policy and role, and the transit key of a City created since names were derived.
+  const vault = `crashdesk-${namespace}-${name}`;
   return {
     site: name,
     api: base,
@@ -128,9 +138,9 @@ export function cityNames(city: Pick<City, 'metadata' | 'spec'>) {
     database: `crashdesk-${name}-db`,
     cache: `crashdesk-${name}-cache`,
     replicationSecret: `crashdesk-${name}-replication`,
-    path: city.spec.ingress.path ?? `/${name}`,
-    transitKey: city.spec.encryption.keyName ?? `crashdesk-${name}`,
-    vaultRole: city.spec.encryption.authRole ?? `crashdesk-${namespace}-${name}`,
-    vaultPolicy: city.spec.encryption.authRole ?? `crashdesk-${namespace}-${name}`,
+    path: `/${name}`,
+    vaultRole: vault,
+    vaultPolicy: vault,
+    transitKey: vault,
   };
 }

@@ -61,7 +61,7 @@ describe('the crashdesk Helm chart', () => {
       const props: OperatorProps = {
         operatorNamespace: 'crashdesk-system',
         image: `${image.repository}:${image.tag}`,
-        vaultTokenSecret: 'crashdesk-operator-vault',
+        vault: { address: 'https://vault.vault.svc:8200', tokenSecret: 'crashdesk-operator-vault' },
         watchNamespaces,
         instance: 'crashdesk',
       };
@@ -149,6 +149,8 @@ describe('the crashdesk Helm chart', () => {
         ...imageValues,
         '--set-json',
         `watchNamespaces=${JSON.stringify([cities.name])}`,
+        '--set',
+        `vault.address=${inject('vaultAddress')}`,
         '--wait',
         '--timeout',
         '2m',

@@ -47,7 +47,7 @@ beforeAll(async () => {
   namespace = await createTestNamespace(kubeConfig, 'operator-city');
   ns = namespace.name;
   await createPlatformSecrets(kube, ns);
-  operator = await startTestOperator(kubeConfig, ns, vaultToken, { resyncMs: 1_000 });
+  operator = await startTestOperator(kubeConfig, ns, { address: vaultAddress, token: vaultToken }, { resyncMs: 1_000 });
   await eventually(
     'the operator to lead',
     async () => operator.isLeader(),
@@ -100,7 +100,7 @@ describe('an hq City and two city Cities', () => {
       VAULT_ADDR: vaultAddress,
       VAULT_AUTH_METHOD: 'kubernetes',
       VAULT_KUBERNETES_ROLE: `crashdesk-${ns}-london`,
-      VAULT_TRANSIT_KEY: 'crashdesk-london',
+      VAULT_TRANSIT_KEY: `crashdesk-${ns}-london`,
       CRASHDESK_TRUST_PROXY_HOPS: '1',
       CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
       CRASHDESK_HQ_URL: `http://crashdesk-api-hq.${ns}.svc:80`,
@@ -167,9 +167,9 @@ describe('an hq City and two city Cities', () => {
   it('creates a CloudNativePG Cluster the real schema accepts, and the Vault key, policy and role', async () => {
     const cluster = await read('postgresql.cnpg.io/v1', 'Cluster', 'crashdesk-london-db');
     expect(cluster.spec).toMatchObject({ instances: 2, storage: { size: '1Gi' }, bootstrap: { initdb: { database: 'app', owner: 'app' } } });
-    expect((await vaultRead(vaultAddress, vaultToken, 'transit/keys/crashdesk-london')).status).toBe(200);
+    expect((await vaultRead(vaultAddress, vaultToken, `transit/keys/crashdesk-${ns}-london`)).status).toBe(200);
     const policy = await vaultRead(vaultAddress, vaultToken, `sys/policies/acl/crashdesk-${ns}-london`);
-    expect(policy.data?.policy).toContain('transit/encrypt/crashdesk-london');
+    expect(policy.data?.policy).toContain(`transit/encrypt/crashdesk-${ns}-london`);
     const role = await vaultRead(vaultAddress, vaultToken, `auth/kubernetes/role/crashdesk-${ns}-london`);
     expect(role.data).toMatchObject({
       bound_service_account_names: ['crashdesk-api-london'],
@@ -184,7 +184,7 @@ describe('an hq City and two city Cities', () => {
       () => readCity(kube, ns, 'london'),
       (city) => city?.status?.replicas === 2,
     );
-    expect(london?.status?.endpoint).toBe('http://crashdesk.example/london');
+    expect(london?.status?.endpoint).toBe('https://crashdesk.example/london');
     for (const type of ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured']) {
       expect(conditionOf(london, type)).toMatchObject({ status: 'True', observedGeneration: london?.metadata.generation });
     }
@@ -199,7 +199,7 @@ describe('an hq City and two city Cities', () => {
       'application/json;as=Table;v=v1;g=meta.k8s.io',
     );
     expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Role', 'Ready', 'Replicas', 'Endpoint', 'Age']);
-    expect(table.rows[0]?.cells.slice(0, 5)).toEqual(['london', 'city', 'True', 2, 'http://crashdesk.example/london']);
+    expect(table.rows[0]?.cells.slice(0, 5)).toEqual(['london', 'city', 'True', 2, 'https://crashdesk.example/london']);
   });
 
   it('records Events on the City', async () => {
@@ -313,6 +313,26 @@ describe('changes', () => {
     const refused = await refusal(kube.create(cityPath(ns), cityManifest(ns, 'invalid', vaultAddress, spec)));
     expect(refused.code).toBe(422);
     expect(refused.message).toContain(message);
+  });
+
+  // A City may not take another city's Vault key or role, its ingress path, or the Secrets the operator
+  // and the platform keep: the CRD refuses such a City before the operator sees it, naming the rule.
+  it.each([
+    ['an ingress path inside another city (/london/v1/auth)', { ingress: { host: 'crashdesk.example', path: '/london/v1/auth' } }, 'rule ingress-path-is-site'],
+    ['an ingress path other than its own name', { ingress: { host: 'crashdesk.example', path: '/invalid-elsewhere' } }, 'rule ingress-path-is-site'],
+    ['a transit key of its choosing', { encryption: { vaultAddress, keyName: 'crashdesk-london' } }, 'rule vault-names-derived'],
+    ['a Vault role of its choosing', { encryption: { vaultAddress, authRole: 'crashdesk-other-london' } }, 'rule vault-names-derived'],
+    ['another replication Secret', { replication: { secretName: 'crashdesk-london-replication' } }, 'rule shared-secret-names'],
+    ['another blind-index Secret', { encryption: { vaultAddress, blindIndexSecretName: 'crashdesk-london-db-app' } }, 'rule shared-secret-names'],
+    [
+      'an external database Secret of the operator',
+      { database: { external: { secretName: 'crashdesk-replication', urlKey: 'secret' } } },
+      'rule reserved-secret-names',
+    ],
+  ])('refuse a City with %s, naming the rule', async (_, spec, rule) => {
+    const refused = await refusal(kube.create(cityPath(ns), cityManifest(ns, 'invalid', vaultAddress, spec)));
+    expect(refused.code).toBe(422);
+    expect(refused.message).toContain(rule);
   });
 
   it('refuse a change of role, and an hq role on a City not named hq', async () => {

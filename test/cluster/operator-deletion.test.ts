@@ -47,7 +47,7 @@ beforeAll(async () => {
   namespace = await createTestNamespace(kubeConfig, 'operator-deletion');
   ns = namespace.name;
   await createPlatformSecrets(kube, ns);
-  operator = await startTestOperator(kubeConfig, ns, vault.token, { resyncMs: 1_000 });
+  operator = await startTestOperator(kubeConfig, ns, vault, { resyncMs: 1_000 });
 });
 
 afterAll(async () => {
@@ -61,7 +61,7 @@ afterAll(async () => {
 const exists = async (apiVersion: string, kind: string, name: string) => (await kube.getOrUndefined(resourcePath(apiVersion, kind, ns, name))) !== undefined;
 
 describe('deleting a City', () => {
-  it('removes its children, its Vault role and policy, and keeps its transit key', async () => {
+  it('removes its children and its Vault role, and keeps its transit key with only the record of whose it is', async () => {
     await applyHqUntilReady(kube, ns, vault.address);
     const role = `auth/kubernetes/role/crashdesk-${ns}-hq`;
     const policy = `sys/policies/acl/crashdesk-${ns}-hq`;
@@ -75,8 +75,10 @@ describe('deleting a City', () => {
       15_000,
     );
     expect((await vaultRead(vault.address, vault.token, role)).status).toBe(404);
-    expect((await vaultRead(vault.address, vault.token, policy)).status).toBe(404);
-    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-hq')).status).toBe(200);
+    const kept = (await vaultRead(vault.address, vault.token, policy)).data?.policy;
+    expect(kept).toContain(`# crashdesk-operator: City ${ns}/hq owns transit key transit/keys/crashdesk-${ns}-hq`);
+    expect(kept).not.toContain('"update"');
+    expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-hq`)).status).toBe(200);
     const children: [string, string, string][] = [
       ['apps/v1', 'Deployment', 'crashdesk-api-hq'],
       ['v1', 'Service', 'crashdesk-api-hq'],
@@ -98,7 +100,7 @@ describe('deleting a City', () => {
     await applyCity(kube, cityManifest(ns, 'york', vault.address, { encryption: { vaultAddress: vault.address, deleteKeyOnDelete: true } }));
     await eventually(
       'york to have its key',
-      () => vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york'),
+      () => vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-york`),
       (read) => read.status === 200,
       15_000,
     );
@@ -115,7 +117,8 @@ describe('deleting a City', () => {
       (city) => city === undefined,
       15_000,
     );
-    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-york')).status).toBe(404);
+    expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-york`)).status).toBe(404);
+    expect((await vaultRead(vault.address, vault.token, `sys/policies/acl/crashdesk-${ns}-york`)).status).toBe(404);
   });
 
   it('puts back a Vault role and policy that Vault lost (a restarted dev server), at the next resync', async () => {
@@ -135,7 +138,7 @@ describe('deleting a City', () => {
       15_000,
     );
     expect(role.data?.bound_service_account_names).toEqual(['crashdesk-api-bath']);
-    expect((await vaultRead(vault.address, vault.token, 'transit/keys/crashdesk-bath')).status).toBe(200);
+    expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-bath`)).status).toBe(200);
     await kube.delete(cityPath(ns, 'bath'));
     await eventually(
       'bath to be released',

@@ -38,7 +38,7 @@ beforeAll(async () => {
   for (const object of operatorRbac({
     operatorNamespace: namespace.name,
     image: images.operator.name,
-    vaultTokenSecret: 'unused',
+    vault: { address: 'https://unused.example', tokenSecret: 'unused' },
     watchNamespaces: [namespace.name],
   })) {
     await kube.apply(object, 'crashdesk-test-setup');
@@ -78,6 +78,8 @@ describe('the operator image', () => {
     const port = await freePort();
     const env = {
       KUBECONFIG: '/config/kubeconfig',
+      VAULT_ADDR: inject('vaultAddress'),
+      VAULT_AUTH_METHOD: 'token',
       VAULT_TOKEN: inject('vaultToken'),
       OPERATOR_NAMESPACE: namespace.name,
       WATCH_NAMESPACES: namespace.name,

@@ -49,7 +49,12 @@ afterAll(async () => {
 
 describe('an optional CRD installed after the operator started', () => {
   it('has its children watched once a probe finds it: applied once, not again on every pass', async () => {
-    operator = await startTestOperator(kubeConfig, ns, inject('vaultToken'), { resyncMs: 1_000, crdProbeIntervalMs: 500 });
+    operator = await startTestOperator(
+      kubeConfig,
+      ns,
+      { address: inject('vaultAddress'), token: inject('vaultToken') },
+      { resyncMs: 1_000, crdProbeIntervalMs: 500 },
+    );
     await eventually('the operator to lead', async () => operator?.isLeader(), Boolean, 15_000);
     await applyHqUntilReady(kube, ns, inject('vaultAddress'));
     const monitorPath = resourcePath('monitoring.coreos.com/v1', 'ServiceMonitor', ns, 'crashdesk-api-hq');

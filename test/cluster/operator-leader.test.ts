@@ -43,6 +43,8 @@ async function startReplica(identity: string): Promise<Replica> {
   const process_ = launch(`operator-${identity}`, process.execPath, ['--import', loader, join(repository, 'operator/main.ts')], dir, {
     ...process.env,
     KUBECONFIG: inject('kubeconfigPath'),
+    VAULT_ADDR: inject('vaultAddress'),
+    VAULT_AUTH_METHOD: 'token',
     VAULT_TOKEN: inject('vaultToken'),
     OPERATOR_NAMESPACE: ns,
     WATCH_NAMESPACES: ns,

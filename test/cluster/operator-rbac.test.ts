@@ -24,7 +24,11 @@ beforeAll(async () => {
   ns = namespace.name;
   await createPlatformSecrets(admin, ns);
   const objects = Testing.synth(
-    new OperatorChart(Testing.app(), 'operator', { operatorNamespace: ns, image: 'unused', vaultTokenSecret: 'unused' }),
+    new OperatorChart(Testing.app(), 'operator', {
+      operatorNamespace: ns,
+      image: 'unused',
+      vault: { address: 'https://unused.example', tokenSecret: 'unused' },
+    }),
   ) as typeof applied;
   for (const object of objects.filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind))) {
     await admin.apply(object, 'crashdesk-test-setup');
@@ -47,7 +51,10 @@ describe('the generated RBAC', () => {
       kubeConfig: await serviceAccountKubeConfig(admin, adminConfig, ns, 'crashdesk-operator'),
       logger: pino({ level: process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent' }),
       registry: new Registry(),
-      vaultToken: inject('vaultToken'),
+      vault: {
+        auth: { method: 'token', token: inject('vaultToken') },
+        addresses: { address: inject('vaultAddress'), allowed: [inject('vaultAddress')] },
+      },
       namespace: ns,
       leaseDurationMs: 3_000,
       notReadyRequeueMs: 2_000,

@@ -35,7 +35,7 @@ beforeAll(async () => {
     metadata: { name: 'external-db', namespace: ns },
     stringData: { uri: 'postgresql://app:pw@db.example:5432/app' },
   });
-  operator = await startTestOperator(kubeConfig, ns, inject('vaultToken'));
+  operator = await startTestOperator(kubeConfig, ns, { address: vaultAddress, token: inject('vaultToken') });
   await eventually('the operator to lead', async () => operator.isLeader(), Boolean, 15_000);
 });
 

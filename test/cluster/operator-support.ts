@@ -30,17 +30,17 @@ export interface TestOperator extends Operator {
 export async function startTestOperator(
   kubeConfig: KubeConfig,
   namespace: string,
-  vaultToken: string,
-  options: { leaseDurationMs?: number; resyncMs?: number; crdProbeIntervalMs?: number } = {},
+  vault: { readonly address: string; readonly token: string },
+  options: { leaseDurationMs?: number; resyncMs?: number; crdProbeIntervalMs?: number; watchNamespaces?: readonly string[] } = {},
 ): Promise<TestOperator> {
   const registry = new Registry();
   const operator = await startOperator({
     kubeConfig,
     logger: pino({ level: process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent' }),
     registry,
-    vaultToken,
+    vault: { auth: { method: 'token', token: vault.token }, addresses: { address: vault.address, allowed: [vault.address] } },
     namespace,
-    watchNamespaces: [namespace],
+    watchNamespaces: options.watchNamespaces ?? [namespace],
     leaseName: `operator-${randomBytes(3).toString('hex')}`,
     leaseDurationMs: options.leaseDurationMs ?? 3_000,
     notReadyRequeueMs: 2_000,
@@ -59,7 +59,7 @@ export function cityManifest(namespace: string, name: string, vaultAddress: stri
       role: name === 'hq' ? 'hq' : 'city',
       displayName: name,
       api: { image: 'registry.example/crashdesk/api:1.0.0', replicas: { min: 2, max: 4 } },
-      ingress: { host: 'crashdesk.example', className: 'nginx' },
+      ingress: { host: 'crashdesk.example', className: 'nginx', tlsSecretName: 'crashdesk-tls' },
       database: { managed: { instances: 2, storageSize: '1Gi' } },
       encryption: { vaultAddress },
       ...spec,

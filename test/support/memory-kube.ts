@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { childKind } from '../../operator/city/children.js';
 import type { ChildLookup, ObservedObject } from '../../operator/city/observe.js';
+import { type City, GROUP, PLURAL } from '../../operator/city/types.js';
 import { type Kube, kubeClient, KubeError, resourcePath } from '../../operator/kube.js';
 
 type Json = Record<string, any>;
@@ -30,6 +31,8 @@ export interface MemoryKube extends Kube {
   admit(check: (request: AdmissionRequest) => Refusal | undefined): () => void;
   /** The controller's watch caches, always current: children of the table's kinds, if served. */
   readonly lookup: ChildLookup;
+  /** The controller's City caches, always current: every City of every namespace. */
+  readonly cities: () => City[];
 }
 
 /** Groups the API server serves without a CRD; any other group's resources need theirs installed. */
@@ -270,6 +273,7 @@ export function createMemoryKube(): MemoryKube {
       return () => void admissions.delete(check);
     },
     lookup,
+    cities: () => [...objects.entries()].filter(([key]) => key.startsWith(`apis/${GROUP}/${PLURAL}|`)).map(([, { object }]) => clone(object) as City),
   };
 }
 
