@@ -26,6 +26,9 @@ export class KubeError extends Error {
 
 export const isNotFound = (error: unknown) => error instanceof KubeError && error.code === 404;
 export const isConflict = (error: unknown) => error instanceof KubeError && error.code === 409;
+/** A create of a name already taken: a 409 too, but not a conflict of versions. */
+export const isAlreadyExists = (error: unknown) =>
+  error instanceof KubeError && error.code === 409 && (error.body as { reason?: string } | undefined)?.reason === 'AlreadyExists';
 
 const PLURALS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(CHILD_KINDS.map((child) => [child.kind, child.plural])),

@@ -1,5 +1,6 @@
 // The City's data services: its CloudNativePG Cluster or external database, its cache, and the
 // network policies that let only its api reach them.
+import { randomBytes } from 'node:crypto';
 import { deriveCityKey } from '../../api/replication/signing.js';
 import type { SecretKey } from './api-deployment.js';
 import { siteLabels } from './api-deployment.js';
@@ -125,4 +126,21 @@ export function replicationSecret(city: City, platformSecret: string): KubeObjec
     type: 'Opaque',
     data: { key: Buffer.from(deriveCityKey(platformSecret, city.metadata.name)).toString('base64') },
   };
+}
+
+/**
+ * Secrets the operator creates once and never writes again, each with a random value made as it is
+ * created: whoever rotates one by hand (or CloudNativePG, reading one) keeps what they set.
+ */
+export function seedSecrets(city: City): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: childMetadata(city, cityNames(city).adminSecret),
+      type: 'Opaque',
+      // The api sets the admin account to it at each start; nobody reads it from a log.
+      stringData: { password: randomBytes(24).toString('base64url') },
+    },
+  ];
 }

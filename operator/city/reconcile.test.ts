@@ -131,6 +131,18 @@ describe('reconcile', () => {
     expect(writesSince(mark)).toEqual([]);
   });
 
+  it('creates the admin password Secret once, with a random password, and never writes it again', async () => {
+    const { kube, reconcile, settle } = await setUp();
+    await settle();
+    const adminPath = resourcePath('v1', 'Secret', 'platform', 'crashdesk-london-admin');
+    const created = await kube.get<{ data: { password: string } }>(adminPath);
+    expect(Buffer.from(created.data.password, 'base64').toString()).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    await kube.mergePatch(adminPath, { data: { password: Buffer.from('set-by-hand').toString('base64') } });
+    await kube.delete(resourcePath('v1', 'Service', 'platform', 'crashdesk-api-london')); // so that the next pass applies
+    await reconcile();
+    expect((await kube.get<{ data: { password: string } }>(adminPath)).data.password).toBe(Buffer.from('set-by-hand').toString('base64'));
+  });
+
   it('requeues quietly when an apply meets a conflict (409): no error, no failure event', async () => {
     const { kube, reconcile, events } = await setUp();
     await reconcile();

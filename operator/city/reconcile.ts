@@ -3,10 +3,10 @@
 // last apply) and its Vault objects → write its status only when that changed.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isConflict, type Kube, resourcePath } from '../kube.js';
+import { isAlreadyExists, isConflict, type Kube, resourcePath } from '../kube.js';
 import type { WorkResult } from '../queue.js';
 import { WATCHED_KINDS } from './children.js';
-import { replicationSecret } from './data-resources.js';
+import { replicationSecret, seedSecrets } from './data-resources.js';
 import type { EventRecorder } from './events.js';
 import type { KubeObject } from './metadata.js';
 import {
@@ -178,6 +178,12 @@ export function createCityReconciler(deps: ReconcilerDeps) {
   async function applyAll(key: string, city: City, children: readonly KubeObject[], remember: boolean) {
     const versions = new Map<string, string>();
     const created = children.filter((child) => WATCHED_KINDS.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
+    // Created before the pods that mount them, and never again: a Secret that exists is kept as it is.
+    for (const seed of seedSecrets(city)) {
+      await kube.create(resourcePath('v1', 'Secret', city.metadata.namespace), seed).catch((error: unknown) => {
+        if (!isAlreadyExists(error)) throw new Error(`creating Secret ${seed.metadata.name}`, { cause: error });
+      });
+    }
     // Server-side apply needs no order: whatever is missing for a moment (the ServiceAccount for the
     // first pods, the Secret for the api) the owning controllers retry.
     await Promise.all(

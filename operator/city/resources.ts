@@ -51,6 +51,7 @@ export function deployment(city: City, observed: Observed): KubeObject {
     serviceAccountName: names.serviceAccount,
     ...databaseUrl(city),
     blindIndexKey: { name: spec.encryption.blindIndexSecretName, key: 'key' },
+    adminPassword: { name: names.adminSecret, key: 'password' },
     vault: {
       address: observed.vault.address,
       role: names.vaultRole,

@@ -138,6 +138,7 @@ export function cityNames(city: Pick<City, 'metadata'>) {
     database: `crashdesk-${name}-db`,
     cache: `crashdesk-${name}-cache`,
     replicationSecret: `crashdesk-${name}-replication`,
+    adminSecret: `crashdesk-${name}-admin`,
     path: `/${name}`,
     vaultRole: vault,
     vaultPolicy: vault,

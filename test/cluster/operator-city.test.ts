@@ -141,6 +141,26 @@ describe('an hq City and two city Cities', () => {
     expect(derived).toBe(deriveCityKey(platform, 'london'));
   });
 
+  it('gives each api its admin password from a Secret it creates once, crashdesk-<name>-admin, and never overwrites', async () => {
+    const passwordOf = async (name: string) => Buffer.from((await read('v1', 'Secret', `crashdesk-${name}-admin`)).data?.password ?? '', 'base64').toString();
+    const [london, manchester] = [await passwordOf('london'), await passwordOf('manchester')];
+    expect(london).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(manchester).not.toBe(london);
+    const env = (await read('apps/v1', 'Deployment', 'crashdesk-api-london')).spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
+    expect(env.find((v) => v.name === 'CRASHDESK_ADMIN_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'crashdesk-london-admin', key: 'password' } });
+    // A password the platform team set by hand stays, through a change that applies every child again.
+    await kube.mergePatch(resourcePath('v1', 'Secret', ns, 'crashdesk-london-admin'), { stringData: { password: 'set-by-hand-and-kept' } });
+    const before = (await readCity(kube, ns, 'london')) as City;
+    await applyCity(kube, cityManifest(ns, 'london', vaultAddress, { displayName: 'London, renamed' }));
+    await eventually(
+      'london to apply its new generation',
+      () => readCity(kube, ns, 'london'),
+      (city) => city !== undefined && city.metadata.generation > before.metadata.generation && isReady(city),
+      30_000,
+    );
+    expect(await passwordOf('london')).toBe('set-by-hand-and-kept');
+  });
+
   it('serves the api through a Service, an Ingress path, an HPA, a PDB and network policies', async () => {
     const deployment = await read('apps/v1', 'Deployment', 'crashdesk-api-london');
     const service = await read('v1', 'Service', 'crashdesk-api-london');
