@@ -38,7 +38,7 @@ export async function bulkLoadAccidents(
       for (let row = start; row < end; row++) {
         const r = bulkRow(shape, row);
         const id = r.id.toString();
-        const sealed = await codec.seal(id, r.fields);
+        const sealed = await codec.seal({ id, version: 1 }, r.fields);
         const policyIndex = policyIndexOf(codec, r.fields.policyNumber);
         const at = new Date(r.createdAtMs).toISOString();
         lines.push(

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
-import { createEnvelopeCodec } from '../api/crypto/envelope-codec.js';
+import { createEnvelopeCodec, ENVELOPE_FORMAT } from '../api/crypto/envelope-codec.js';
 import { createPlainFieldCodec, type FieldCodec } from '../api/crypto/field-codec.js';
 import { createVaultKeyProvider } from '../api/crypto/vault-key-provider.js';
 import { connectDatabase } from '../api/db/connect.js';
@@ -57,7 +57,7 @@ async function loadSiteDatabase(server: EmbeddedPostgres, kind: SiteKind, shape:
     const [facts] = await sql<{ tableSize: string; sealedBytes: number; envelopeRows: number; dataKeys: number }[]>`
       select pg_size_pretty(pg_table_size('accidents')) as "tableSize",
              (select avg(length(sealed))::float8 from accidents) as "sealedBytes",
-             (select count(*)::int from accidents where get_byte(sealed, 0) = 1) as "envelopeRows",
+             (select count(*)::int from accidents where get_byte(sealed, 0) = ${ENVELOPE_FORMAT}) as "envelopeRows",
              (select count(*)::int from data_keys) as "dataKeys"`;
     if (!facts) throw new Error(`no facts about ${database}`);
     log(`${kind}: loaded in ${loaded.seconds.toFixed(1)} s; ${facts.envelopeRows} envelope rows, ${facts.dataKeys} data keys`);
@@ -100,7 +100,7 @@ export async function runEncryptionBench({ command }: ScenarioContext): Promise<
     });
     const off = await loadSiteDatabase(server, 'off', shape, () => createPlainFieldCodec());
     // The codec writes its data key (wrapped by the transit key) into this database's data_keys.
-    const vault = await loadSiteDatabase(server, 'vault', shape, (sql) => createEnvelopeCodec({ sql, provider, blindIndexKey }));
+    const vault = await loadSiteDatabase(server, 'vault', shape, (sql) => createEnvelopeCodec({ sql, site: BENCH_SITE, provider, blindIndexKey }));
     if (vault.loaded.envelopeRows !== rows || vault.loaded.dataKeys < 1 || off.loaded.envelopeRows !== 0) {
       throw new Error(`the loads are not what they should be: ${JSON.stringify({ off: off.loaded, vault: vault.loaded })}`);
     }

@@ -23,13 +23,16 @@ export function createFloorQueries({ sql, codec, ids }: FloorDeps) {
     /** As `store.create` without an Idempotency-Key: mint, seal, insert in a transaction. */
     async create(input: NewAccident, actor: string) {
       const id = (await ids.next()).toString();
-      const sealed = await codec.seal(id, {
-        drivers: input.drivers,
-        policyNumber: input.policyNumber,
-        location: input.location,
-        cause: input.cause ?? '',
-        summary: input.summary ?? '',
-      });
+      const sealed = await codec.seal(
+        { id, version: 1 },
+        {
+          drivers: input.drivers,
+          policyNumber: input.policyNumber,
+          location: input.location,
+          cause: input.cause ?? '',
+          summary: input.summary ?? '',
+        },
+      );
       const policyIndex = policyIndexOf(codec, input.policyNumber);
       return sql.begin(
         (tx) => tx`

@@ -86,7 +86,8 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     };
   }
 
-  const toReport = async (row: AccidentRow): Promise<Accident> => reportOf(row, await codec.open(row.id, row.sealed));
+  // The row opens its own fields: its id and version are what they were sealed for.
+  const toReport = async (row: AccidentRow): Promise<Accident> => reportOf(row, await codec.open(row, row.sealed));
 
   async function findRow(db: Sql | TransactionSql, id: string, lock = false): Promise<AccidentRow | undefined> {
     const [row] = await db<AccidentRow[]>`
@@ -109,7 +110,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
         cause: input.cause ?? '',
         summary: input.summary ?? '',
       };
-      const sealed = await codec.seal(id, fields);
+      const sealed = await codec.seal({ id, version: 1 }, fields);
       const policyIndex = policyIndexOf(codec, input.policyNumber);
 
       return sql.begin(async (tx): Promise<CreateResult> => {
@@ -181,7 +182,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
         const current = await findRow(tx, id, true);
         if (!current) return { kind: 'not-found' };
         if (current.version !== expectedVersion) return { kind: 'stale', currentVersion: current.version };
-        const before = await codec.open(id, current.sealed);
+        const before = await codec.open(current, current.sealed);
         const fields: SensitiveFields = {
           drivers: patch.drivers ?? before.drivers,
           policyNumber: patch.policyNumber ?? before.policyNumber,
@@ -197,7 +198,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
             damages = ${tx.json(patch.damages ?? current.damages)},
             status = ${patch.status ?? current.status},
             policy_index = ${policyIndexOf(codec, fields.policyNumber)},
-            sealed = ${await codec.seal(id, fields)},
+            sealed = ${await codec.seal({ id, version: current.version + 1 }, fields)},
             updated_by = ${actor},
             updated_at = now(),
             origin_site = ${site}
@@ -211,13 +212,18 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     /** Soft delete: the row stays for audit and replication; every read skips it. */
     async remove(id: string, actor: string): Promise<boolean> {
       return sql.begin(async (tx) => {
+        const current = await findRow(tx, id, true);
+        if (!current) return false;
+        // A new version, so its fields are sealed again for it.
+        const fields = await codec.open(current, current.sealed);
         const [row] = await tx<AccidentRow[]>`
           update accidents set deleted_at = now(), deleted_by = ${actor}, version = version + 1, updated_by = ${actor}, updated_at = now(),
-            origin_site = ${site}
-          where id = ${id} and deleted_at is null
+            origin_site = ${site}, sealed = ${await codec.seal({ id, version: current.version + 1 }, fields)}
+          where id = ${id}
           returning ${columns}`;
-        if (row) await changed(tx, await toReport(row), 'delete', actor);
-        return row !== undefined;
+        if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
+        await changed(tx, reportOf(row, fields), 'delete', actor);
+        return true;
       });
     },
 

@@ -1,11 +1,13 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { createDataKeyCache } from './data-key-cache.js';
-import { type FieldCodec, PLAIN_FORMAT, type SensitiveFields } from './field-codec.js';
+import { type FieldCodec, PLAIN_FORMAT, type SealedRow, type SensitiveFields } from './field-codec.js';
 import { type KeyProvider, KeyProviderError } from './key-provider.js';
 
 export interface EnvelopeCodecOptions {
   readonly sql: Sql;
+  /** The site whose database this is (its `site_identity`): bound into everything it seals. */
+  readonly site: string;
   readonly provider: KeyProvider;
   /** Platform-wide: the same at every site, so replicated reports stay findable. */
   readonly blindIndexKey: Buffer;
@@ -15,17 +17,27 @@ export interface EnvelopeCodecOptions {
   readonly cache?: { ttlMs: number; maxUses: number; maxEntries: number };
 }
 
-const ENVELOPE_FORMAT = 0x01;
+/** Format 1: the report id alone was the associated data. Read until the site has re-sealed. */
+const REPORT_ID_FORMAT = 0x01;
+/** Format 2: site, table, id and version are the associated data. */
+export const ENVELOPE_FORMAT = 0x02;
 // format (1) | data key id (4) | iv (12) | tag (16) | ciphertext
 const HEADER = 1 + 4 + 12 + 16;
 
+/** The key check naming a site that re-sealed every report (crypto/reseal.ts): older formats no longer open. */
+export const RESEALED_CHECK = 'resealed';
+// How long a site that has not re-sealed yet goes before asking again; `keys:rewrap` may finish meanwhile.
+const RESEALED_RECHECK_MS = 10_000;
+
 /**
- * AES-256-GCM under data keys from the key provider, with the report id as associated data so a
- * sealed value copied onto another row does not open. Rows written before encryption (format 0)
- * still open, and `keys:rewrap` re-seals them.
+ * AES-256-GCM under data keys from the key provider. The associated data names the format, the
+ * site, the table, the report and the report's version, so sealed bytes copied to another row,
+ * back over a later version, into another site's database or into another table do not open.
+ * Reports sealed before (format 0, unencrypted; format 1, bound to the report id only) open
+ * until the site has re-sealed them all (`keys:rewrap`), and are refused from then on.
  */
 export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec & { readonly stats: () => object } {
-  const { sql, provider } = options;
+  const { sql, provider, site } = options;
   const maxAgeMs = options.dataKeyMaxAgeMs ?? 24 * 60 * 60 * 1000;
   // Far below the 2^32 random-IV limit for one GCM key.
   const maxUses = options.dataKeyMaxUses ?? 1_000_000;
@@ -49,6 +61,38 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
     return current;
   }
 
+  const associatedData = (row: SealedRow) =>
+    Buffer.from(['crashdesk sealed fields', ENVELOPE_FORMAT, site, row.table ?? 'accidents', row.id, row.version].join('\0'));
+
+  // Once seen, a re-sealed site stays re-sealed; until then the answer is asked again now and then.
+  let resealed: { value: boolean; until: number } | undefined;
+  let asking: Promise<boolean> | undefined;
+  async function hasResealed(): Promise<boolean> {
+    if (resealed && (resealed.value || Date.now() < resealed.until)) return resealed.value;
+    asking ??= sql<{ name: string }[]>`select name from key_checks where name = ${RESEALED_CHECK}`
+      .then((rows) => {
+        resealed = { value: rows.length > 0, until: Date.now() + RESEALED_RECHECK_MS };
+        return resealed.value;
+      })
+      .finally(() => (asking = undefined));
+    return asking;
+  }
+
+  async function decrypt(row: SealedRow, sealed: Buffer, aad: Buffer): Promise<SensitiveFields> {
+    const keyId = sealed.readUInt32BE(1);
+    // The common case (a cached key) takes no promise per report: a page opens 50 of them.
+    const key = cache.hit(keyId) ?? (await dataKey(keyId));
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(5, 17));
+      decipher.setAAD(aad);
+      decipher.setAuthTag(sealed.subarray(17, HEADER));
+      const plaintext = Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]);
+      return JSON.parse(plaintext.toString('utf8')) as SensitiveFields;
+    } catch (cause) {
+      throw new Error(`report ${row.id} failed authentication on decryption: altered, or sealed for another row, version, site or table`, { cause });
+    }
+  }
+
   async function dataKey(id: number): Promise<Buffer> {
     return cache.get(id, async () => {
       const [row] = await sql<{ wrapped: string }[]>`select wrapped from data_keys where id = ${id}`;
@@ -58,12 +102,12 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
   }
 
   return {
-    async seal(reportId, fields) {
+    async seal(row, fields) {
       const key = await sealingKey();
       key.uses += 1;
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key.key, iv);
-      cipher.setAAD(Buffer.from(reportId));
+      cipher.setAAD(associatedData(row));
       const ciphertext = Buffer.concat([cipher.update(JSON.stringify(fields)), cipher.final()]);
       const header = Buffer.alloc(HEADER);
       header[0] = ENVELOPE_FORMAT;
@@ -73,23 +117,19 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
       return Buffer.concat([header, ciphertext]);
     },
 
-    async open(reportId, sealed) {
-      if (sealed[0] === PLAIN_FORMAT) return JSON.parse(sealed.subarray(1).toString('utf8')) as SensitiveFields;
-      if (sealed[0] !== ENVELOPE_FORMAT || sealed.length < HEADER) {
-        throw new Error(`report ${reportId} is sealed in an unknown format ${sealed[0]}`);
+    async open(row, sealed) {
+      const format = sealed[0];
+      if (format === ENVELOPE_FORMAT && sealed.length >= HEADER) return decrypt(row, sealed, associatedData(row));
+      if (format !== PLAIN_FORMAT && (format !== REPORT_ID_FORMAT || sealed.length < HEADER)) {
+        throw new Error(`report ${row.id} is sealed in an unknown format ${format}`);
       }
-      const keyId = sealed.readUInt32BE(1);
-      // The common case (a cached key) takes no promise per report: a page opens 50 of them.
-      const key = cache.hit(keyId) ?? (await dataKey(keyId));
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(5, 17));
-        decipher.setAAD(Buffer.from(reportId));
-        decipher.setAuthTag(sealed.subarray(17, HEADER));
-        const plaintext = Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]);
-        return JSON.parse(plaintext.toString('utf8')) as SensitiveFields;
-      } catch (cause) {
-        throw new Error(`report ${reportId} failed authentication on decryption: altered, or sealed for another row`, { cause });
+      if (await hasResealed()) {
+        throw new Error(
+          `report ${row.id} is stored in format ${format}, which this site no longer opens: every report was re-sealed, so this value was written since, by hand or by an old version`,
+        );
       }
+      if (format === PLAIN_FORMAT) return JSON.parse(sealed.subarray(1).toString('utf8')) as SensitiveFields;
+      return decrypt(row, sealed, Buffer.from(row.id));
     },
 
     policyIndex(normalised) {

@@ -7,14 +7,28 @@ export interface SensitiveFields {
   readonly summary: string;
 }
 
+/** The tables that hold sealed fields: a report's row, or a key check (crypto/key-checks.ts). */
+export type SealedTable = 'accidents' | 'key_checks';
+
+/**
+ * Where sealed fields belong: bound into the sealed bytes (associated data for an AEAD codec), so
+ * they open only there. A report's row passes itself: its id and the version the fields are of,
+ * so an earlier version's bytes copied back over a later one do not open. `table` is `accidents`
+ * unless said; `accident_history` keeps past states exactly as they were sealed for `accidents`.
+ */
+export interface SealedRow {
+  readonly id: string;
+  readonly version: number;
+  readonly table?: SealedTable;
+}
+
 /**
  * How sensitive fields are stored. The store only ever holds `seal`'s output and the policy
  * index, so swapping the plain codec for an encrypting one changes no query and no route.
  */
 export interface FieldCodec {
-  /** `reportId` binds the sealed bytes to their row (associated data for an AEAD codec). */
-  seal(reportId: string, fields: SensitiveFields): Promise<Buffer>;
-  open(reportId: string, sealed: Buffer): Promise<SensitiveFields>;
+  seal(row: SealedRow, fields: SensitiveFields): Promise<Buffer>;
+  open(row: SealedRow, sealed: Buffer): Promise<SensitiveFields>;
   /** A deterministic lookup key for an already-normalised policy number. */
   policyIndex(normalisedPolicyNumber: string): string;
 }
@@ -24,17 +38,18 @@ export interface FieldCodec {
 export const PLAIN_FORMAT = 0x00;
 
 /**
- * Stores fields as JSON, unencrypted: for tests and benchmarks where encryption is not the subject,
- * and the format of reports written before a site sealed them (the envelope codec still reads it).
+ * Stores fields as JSON, unencrypted and unbound: for tests and benchmarks where encryption is not
+ * the subject, and the format of reports written before a site sealed them (the envelope codec
+ * reads it until the site has re-sealed).
  */
 export function createPlainFieldCodec(): FieldCodec {
   return {
-    async seal(_reportId, fields) {
+    async seal(_row, fields) {
       return Buffer.concat([Buffer.of(PLAIN_FORMAT), Buffer.from(JSON.stringify(fields))]);
     },
-    async open(reportId, sealed) {
+    async open(row, sealed) {
       if (sealed[0] !== PLAIN_FORMAT) {
-        throw new Error(`report ${reportId} was sealed in format ${sealed[0]}, which the plain codec cannot open`);
+        throw new Error(`report ${row.id} was sealed in format ${sealed[0]}, which the plain codec cannot open`);
       }
       return JSON.parse(sealed.subarray(1).toString('utf8')) as SensitiveFields;
     },

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { Sql } from 'postgres';
-import type { FieldCodec, SensitiveFields } from './field-codec.js';
+import type { FieldCodec, SealedRow, SensitiveFields } from './field-codec.js';
 
 const CANARY: SensitiveFields = { drivers: ['crashdesk key check'], policyNumber: 'key-check', location: 'key-check', cause: '', summary: '' };
-const CANARY_ID = 'key-check';
+const CANARY_ROW: SealedRow = { table: 'key_checks', id: 'key-check', version: 0 };
 
 export class KeyCheckError extends Error {
   override readonly name = 'KeyCheckError';
@@ -21,7 +21,7 @@ export async function verifyKeys(sql: Sql, codec: FieldCodec, blindIndexKey: Buf
 
   const sealedCanary = stored.get('field-codec');
   if (sealedCanary) {
-    const opened = await codec.open(CANARY_ID, sealedCanary).catch((cause: unknown) => {
+    const opened = await codec.open(CANARY_ROW, sealedCanary).catch((cause: unknown) => {
       const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
       throw new KeyCheckError(
         `the configured field-encryption key cannot open this site's data (key check failed: ${reason}); ` +
@@ -42,7 +42,15 @@ export async function verifyKeys(sql: Sql, codec: FieldCodec, blindIndexKey: Buf
 
   await sql`
     insert into key_checks (name, value) values
-      ('field-codec', ${await codec.seal(CANARY_ID, CANARY)}), ('blind-index', ${indexCheck})
+      ('field-codec', ${await codec.seal(CANARY_ROW, CANARY)}), ('blind-index', ${indexCheck})
     on conflict (name) do nothing`;
   return true;
+}
+
+/** Seals the field-encryption check value again in the codec's current format (crypto/reseal.ts). */
+export async function resealKeyCheck(sql: Sql, codec: FieldCodec): Promise<void> {
+  const [row] = await sql<{ value: Buffer }[]>`select value from key_checks where name = 'field-codec'`;
+  if (!row) return;
+  const opened = await codec.open(CANARY_ROW, row.value);
+  await sql`update key_checks set value = ${await codec.seal(CANARY_ROW, opened)} where name = 'field-codec' and value = ${row.value}`;
 }

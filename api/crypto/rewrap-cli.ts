@@ -1,5 +1,6 @@
 // `npm run keys:rewrap`: after the master key was rotated (in Vault, or `local` key file), moves
-// every site's data keys under the newest version, and seals any report still stored unencrypted.
+// every site's data keys under the newest version, and re-seals any report stored unencrypted or in
+// an older format (after which the site refuses those formats).
 // Safe while the sites keep serving. Configured like the api itself (see README).
 import { configFrom, loadEnvironment } from '../config.js';
 import { createLogger } from '../observability/logger.js';
@@ -7,7 +8,7 @@ import { openSiteDatabases } from '../platform/site-databases.js';
 import { createEnvelopeCodec } from './envelope-codec.js';
 import { verifyKeys } from './key-checks.js';
 import { keyProviderFor } from './key-provider-from-config.js';
-import { resealPlaintextReports } from './reseal.js';
+import { resealReports } from './reseal.js';
 import { rewrapDataKeys } from './rewrap.js';
 
 async function main() {
@@ -21,12 +22,12 @@ async function main() {
     const blindIndexKey = Buffer.from(blindIndexKeyText, 'base64');
     for (const { site, sql } of databases.sites) {
       const provider = await keyProviderFor(keys, site, { create: false }, silent);
-      const codec = createEnvelopeCodec({ sql, provider, blindIndexKey });
+      const codec = createEnvelopeCodec({ sql, site, provider, blindIndexKey });
       // Never re-wrap with keys that are not the site's own: prove them first.
       await verifyKeys(sql, codec, blindIndexKey);
       const { dataKeys, rewrapped } = await rewrapDataKeys(sql, provider);
-      const resealed = await resealPlaintextReports(sql, codec);
-      process.stdout.write(`${site}: re-wrapped ${rewrapped} of ${dataKeys} data keys under ${provider.name}; sealed ${resealed} older reports\n`);
+      const resealed = await resealReports(sql, codec);
+      process.stdout.write(`${site}: re-wrapped ${rewrapped} of ${dataKeys} data keys under ${provider.name}; re-sealed ${resealed} older reports\n`);
     }
   } finally {
     await databases.close();

@@ -4,7 +4,7 @@ import { createEnvelopeCodec } from './envelope-codec.js';
 import { createPlainFieldCodec, type FieldCodec } from './field-codec.js';
 import { verifyKeys } from './key-checks.js';
 import type { KeyProvider } from './key-provider.js';
-import { resealPlaintextReports } from './reseal.js';
+import { resealReports } from './reseal.js';
 
 export type EncryptionSettings =
   | { readonly provider: KeyProvider; readonly blindIndexKey: Buffer }
@@ -17,10 +17,14 @@ export type EncryptionSettings =
  */
 export async function startSiteEncryption(sql: Sql, settings: EncryptionSettings, logger: Logger): Promise<FieldCodec> {
   if (settings === 'off') return createPlainFieldCodec();
-  const codec = createEnvelopeCodec({ sql, provider: settings.provider, blindIndexKey: settings.blindIndexKey });
+  // The database's own record of its site (site/site-identity.ts, checked before this runs).
+  const [identity] = await sql<{ site: string }[]>`select site from site_identity`;
+  if (!identity) throw new Error('the database records no site identity; field encryption binds every sealed value to it');
+  const codec = createEnvelopeCodec({ sql, site: identity.site, provider: settings.provider, blindIndexKey: settings.blindIndexKey });
   const firstStart = await verifyKeys(sql, codec, settings.blindIndexKey);
   if (firstStart) {
-    const resealed = await resealPlaintextReports(sql, codec);
+    // A new site has nothing to re-seal, and from here on opens only its current format.
+    const resealed = await resealReports(sql, codec);
     if (resealed > 0) logger.info({ resealed }, 'encrypted reports stored before field encryption');
   }
   return codec;

@@ -74,7 +74,7 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
       unchanged += 1;
       continue;
     }
-    const sealed = await codec.seal(id, state.fields);
+    const sealed = await codec.seal(state, state.fields);
     // Timestamps go in as text: the driver would round a timestamptz parameter through a JS Date
     // and drop the microseconds that the conflict rule compares.
     const rejectIncoming = async () => {

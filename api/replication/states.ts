@@ -33,7 +33,7 @@ export function stateColumns(db: Sql | TransactionSql) {
 
 async function toState(codec: FieldCodec, row: StateRow): Promise<ReplicatedReport> {
   const { sealed, ...rest } = row;
-  const fields = await codec.open(row.id, sealed);
+  const fields = await codec.open(row, sealed);
   return {
     ...rest,
     fields: { drivers: [...fields.drivers], policyNumber: fields.policyNumber, location: fields.location, cause: fields.cause, summary: fields.summary },

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newReport, type TestSite } from './site.js';
-import { createPlainFieldCodec } from '../../api/crypto/field-codec.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEnvelopeCodec } from '../../api/crypto/envelope-codec.js';
+import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
+import { createTestSite, newReport, TEST_BLIND_INDEX_KEY, type TestSite } from './site.js';
 
 /**
  * The behaviour of the report routes, run once per key provider (local here, Vault in the
@@ -121,26 +125,34 @@ export function accidentReportTests(label: string, createSite: () => Promise<Tes
 
     it('orders by the id as a number, also across a power of ten in the id length', async () => {
       // Ids grow in length (past 10^17 in October 2026, 10^18 in 2033): text order would be wrong.
-      const date = '2026-06-06';
-      const ids = ['99999999999999999', '100000000000000001', '999999999999999999', '1000000000000000001'];
-      const fields = { drivers: ['A'], policyNumber: '1', location: 'L', cause: '', summary: '' };
-      for (const id of ids) {
-        // Written as a report stored before encryption (still readable), so any id can be chosen.
-        const sealed = await createPlainFieldCodec().seal(id, fields);
-        await site.sql`
-          insert into accidents (id, site, call_reason, accident_date, policy_index, sealed, created_by, updated_by)
-          values (${id}, 'london', 'Report', ${date}, 'x', ${sealed}, 'agent', 'agent')`;
+      // Rows with chosen ids are sealed here with the keys of a site of this test's own.
+      const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
+      const provider = await createLocalKeyProvider(join(keyDir, 'keys.json'), { create: true });
+      const own = await createTestSite({ encryption: { provider, blindIndexKey: TEST_BLIND_INDEX_KEY } });
+      try {
+        const codec = createEnvelopeCodec({ sql: own.sql, site: own.site, provider, blindIndexKey: TEST_BLIND_INDEX_KEY });
+        const date = '2026-06-06';
+        const ids = ['99999999999999999', '100000000000000001', '999999999999999999', '1000000000000000001'];
+        const fields = { drivers: ['A'], policyNumber: '1', location: 'L', cause: '', summary: '' };
+        for (const id of ids) {
+          const sealed = await codec.seal({ id, version: 1 }, fields);
+          await own.sql`
+            insert into accidents (id, site, call_reason, accident_date, policy_index, sealed, created_by, updated_by)
+            values (${id}, 'london', 'Report', ${date}, 'x', ${sealed}, 'agent', 'agent')`;
+        }
+        const token = await own.tokenFor('agent');
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: any = await own.call('GET', `/v1/accidents?date=${date}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+          seen.push(...page.body.items.map((r: { id: string }) => r.id));
+          cursor = page.body.nextCursor;
+        } while (cursor && seen.length < 10);
+        expect(seen).toEqual([...ids].reverse());
+      } finally {
+        await own.stop();
+        await rm(keyDir, { recursive: true, force: true });
       }
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: any = await site.call('GET', `/v1/accidents?date=${date}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
-          token: agent,
-        });
-        seen.push(...page.body.items.map((r: { id: string }) => r.id));
-        cursor = page.body.nextCursor;
-      } while (cursor && seen.length < 10);
-      expect(seen).toEqual([...ids].reverse());
     });
 
     it('answers an empty last page with a null cursor and defaults to 50 a page', async () => {

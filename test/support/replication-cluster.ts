@@ -136,7 +136,12 @@ export async function startReplicationCluster(options: ClusterOptions) {
         return tokens.get(role)!;
       },
       async states() {
-        codec ??= createEnvelopeCodec({ sql: db.sql, provider: await createLocalKeyProvider(keyFile, { create: false }), blindIndexKey: BLIND_INDEX_KEY });
+        codec ??= createEnvelopeCodec({
+          sql: db.sql,
+          site: name,
+          provider: await createLocalKeyProvider(keyFile, { create: false }),
+          blindIndexKey: BLIND_INDEX_KEY,
+        });
         return readStatePage(db.sql, codec, '0', 1_000_000);
       },
       async create(body) {
