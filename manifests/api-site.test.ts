@@ -23,6 +23,7 @@ describe('ApiSiteChart', () => {
     const parsed = configSchema.safeParse({
       ...env,
       DATABASE_URL: 'postgres://db/london',
+      DATABASE_OWNER_URL: 'postgres://owner@db/london',
       CRASHDESK_ADMIN_PASSWORD: 'twelve-chars-or-more',
       CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32).toString('base64'),
     });

@@ -7,7 +7,7 @@ export interface ApiSiteProps {
   readonly siteNumber: number;
   readonly image: string;
   readonly replicas: number;
-  /** Secret with key `url`: the site's PostgreSQL connection string. */
+  /** Secret with keys `url` (the api's own role) and `owner-url` (the schema owner, only to migrate): the site's PostgreSQL. */
   readonly databaseSecret: string;
   /** Secret with key `password`: the site's admin password. */
   readonly adminSecret: string;
@@ -25,6 +25,7 @@ export function apiDeployment(props: ApiSiteProps) {
     image: props.image,
     replicas: props.replicas,
     databaseUrl: { name: props.databaseSecret, key: 'url' },
+    databaseOwnerUrl: { name: props.databaseSecret, key: 'owner-url' },
     adminPassword: { name: props.adminSecret, key: 'password' },
     blindIndexKey: { name: props.blindIndexSecret, key: 'key' },
     vault: props.vault,

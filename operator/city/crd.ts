@@ -93,9 +93,10 @@ const specSchema = object(
           {
             secretName: string({ ...dnsName, 'x-kubernetes-validations': [reservedSecretName('database.external.secretName')] }),
             urlKey: string({ default: 'uri' }),
+            // The schema owner's URL: the api migrates with it and logs in with urlKey's, a role that owns nothing.
             ownerUrlKey: string(),
           },
-          { required: ['secretName'] },
+          { required: ['secretName', 'ownerUrlKey'] },
         ),
       },
       {

@@ -7,13 +7,19 @@ import { siteLabels } from './api-deployment.js';
 import { childMetadata, type KubeObject } from './metadata.js';
 import { type City, cityNames } from './types.js';
 
+/** The role the api logs in as to a managed database: not the owner, so it cannot alter the schema or the audit trail. */
+export const API_DATABASE_ROLE = 'crashdesk_api';
+
 /**
- * Where the api finds its database: CloudNativePG's generated `<cluster>-app` Secret (its `uri`
- * points at the `-rw` service, so writes always reach the primary), or the external Secret.
+ * Where the api finds its database. Managed: its own login for everything (the Secret the
+ * operator made for CloudNativePG's managed role), and the schema owner (CloudNativePG's `-app`
+ * Secret, whose `uri` points at the `-rw` service) only to migrate and grant. External: the
+ * Secret's two keys.
  */
 export function databaseUrl(city: City): { databaseUrl: SecretKey; databaseOwnerUrl?: SecretKey } {
   const external = city.spec.database.external;
-  if (!external) return { databaseUrl: { name: `${cityNames(city).database}-app`, key: 'uri' } };
+  const names = cityNames(city);
+  if (!external) return { databaseUrl: { name: names.databaseLogin, key: 'uri' }, databaseOwnerUrl: { name: `${names.database}-app`, key: 'uri' } };
   return {
     databaseUrl: { name: external.secretName, key: external.urlKey },
     ...(external.ownerUrlKey ? { databaseOwnerUrl: { name: external.secretName, key: external.ownerUrlKey } } : {}),
@@ -32,7 +38,25 @@ export function databaseCluster(city: City): KubeObject {
       // One primary, the rest streaming replicas behind the `-ro` service.
       instances: managed.instances,
       storage: { size: managed.storageSize, ...(managed.storageClass ? { storageClass: managed.storageClass } : {}) },
+      // `app` owns the schema (CloudNativePG's `-app` Secret); the api logs in as its own role.
       bootstrap: { initdb: { database: 'app', owner: 'app' } },
+      managed: {
+        roles: [
+          {
+            name: API_DATABASE_ROLE,
+            ensure: 'present',
+            login: true,
+            superuser: false,
+            createdb: false,
+            createrole: false,
+            replication: false,
+            bypassrls: false,
+            inherit: true,
+            connectionLimit: -1,
+            passwordSecret: { name: names.databaseLogin },
+          },
+        ],
+      },
       primaryUpdateStrategy: 'unsupervised',
       inheritedMetadata: { labels: { 'crashdesk.io/site': names.site } },
     },
@@ -133,11 +157,28 @@ export function replicationSecret(city: City, platformSecret: string): KubeObjec
  * created: whoever rotates one by hand (or CloudNativePG, reading one) keeps what they set.
  */
 export function seedSecrets(city: City): KubeObject[] {
+  const names = cityNames(city);
+  const databaseLogin = (): KubeObject => {
+    const password = randomBytes(24).toString('base64url');
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      // CloudNativePG sets the managed role's password from it, and again when it changes (the reload label).
+      metadata: childMetadata(city, names.databaseLogin, { 'cnpg.io/reload': 'true' }),
+      type: 'kubernetes.io/basic-auth',
+      stringData: {
+        username: API_DATABASE_ROLE,
+        password,
+        uri: `postgresql://${API_DATABASE_ROLE}:${password}@${names.database}-rw.${city.metadata.namespace}.svc:5432/app?sslmode=verify-full`,
+      },
+    };
+  };
   return [
+    ...(city.spec.database.managed ? [databaseLogin()] : []),
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: childMetadata(city, cityNames(city).adminSecret),
+      metadata: childMetadata(city, names.adminSecret),
       type: 'Opaque',
       // The api sets the admin account to it at each start; nobody reads it from a log.
       stringData: { password: randomBytes(24).toString('base64url') },

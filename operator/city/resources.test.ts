@@ -63,7 +63,11 @@ describe('deployment', () => {
       env.map((v) => [
         v.name,
         v.value ??
-          (v.name === 'CRASHDESK_BLIND_INDEX_KEY' ? Buffer.alloc(32).toString('base64') : v.name === 'DATABASE_URL' ? 'postgres://db/app' : 'k'.repeat(64)),
+          (v.name === 'CRASHDESK_BLIND_INDEX_KEY'
+            ? Buffer.alloc(32).toString('base64')
+            : /^DATABASE_(OWNER_)?URL$/.test(v.name)
+              ? 'postgres://db/app'
+              : 'k'.repeat(64)),
       ]),
     );
     const parsed = configSchema.safeParse(values);
@@ -77,8 +81,9 @@ describe('deployment', () => {
     });
   });
 
-  it('reads the database URL from the CloudNativePG app secret, or from the external secret', () => {
-    expect(byName.DATABASE_URL).toEqual({ name: 'crashdesk-london-db-app', key: 'uri' });
+  it('logs the api in as its own role of the managed database, with the owner (CloudNativePG app secret) only to migrate, or as the external secret says', () => {
+    expect(byName.DATABASE_URL).toEqual({ name: 'crashdesk-london-db-api', key: 'uri' });
+    expect(byName.DATABASE_OWNER_URL).toEqual({ name: 'crashdesk-london-db-app', key: 'uri' });
     const external = deployment(testCity('leeds', { database: { external: { secretName: 'leeds-db', urlKey: 'url', ownerUrlKey: 'owner' } } }), observed);
     const externalEnv = Object.fromEntries((spec(external).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.valueFrom?.secretKeyRef]));
     expect(externalEnv).toMatchObject({ DATABASE_URL: { name: 'leeds-db', key: 'url' }, DATABASE_OWNER_URL: { name: 'leeds-db', key: 'owner' } });
@@ -209,6 +214,9 @@ describe('podDisruptionBudget and network policies', () => {
 describe('data services', () => {
   it('asks CloudNativePG for one primary plus replicas with the requested storage', () => {
     expect(spec(databaseCluster(london))).toMatchObject({ instances: 3, storage: { size: '20Gi' }, bootstrap: { initdb: { database: 'app', owner: 'app' } } });
+    expect(spec(databaseCluster(london)).managed.roles).toEqual([
+      expect.objectContaining({ name: 'crashdesk_api', login: true, superuser: false, passwordSecret: { name: 'crashdesk-london-db-api' } }),
+    ]);
   });
 
   it('runs a managed cache without persistence, evicting at 80% of its memory', () => {

@@ -136,6 +136,8 @@ export function cityNames(city: Pick<City, 'metadata'>) {
     api: base,
     serviceAccount: base,
     database: `crashdesk-${name}-db`,
+    /** The api's own login to a managed database (a CloudNativePG managed role); the owner is CloudNativePG's `-app`. */
+    databaseLogin: `crashdesk-${name}-db-api`,
     cache: `crashdesk-${name}-cache`,
     replicationSecret: `crashdesk-${name}-replication`,
     adminSecret: `crashdesk-${name}-admin`,

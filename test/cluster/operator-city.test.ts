@@ -94,7 +94,8 @@ describe('an hq City and two city Cities', () => {
     expect(env).toMatchObject({
       CRASHDESK_SITE: 'london',
       CRASHDESK_SITE_NUMBER: String(london.status?.siteNumber),
-      DATABASE_URL: { name: 'crashdesk-london-db-app', key: 'uri' },
+      DATABASE_URL: { name: 'crashdesk-london-db-api', key: 'uri' },
+      DATABASE_OWNER_URL: { name: 'crashdesk-london-db-app', key: 'uri' },
       CRASHDESK_BLIND_INDEX_KEY: { name: 'crashdesk-blind-index', key: 'key' },
       CRASHDESK_KEY_PROVIDER: 'vault',
       VAULT_ADDR: vaultAddress,
@@ -112,7 +113,7 @@ describe('an hq City and two city Cities', () => {
           ? v
           : k === 'CRASHDESK_BLIND_INDEX_KEY'
             ? Buffer.alloc(32).toString('base64')
-            : k === 'DATABASE_URL'
+            : /^DATABASE_(OWNER_)?URL$/.test(k)
               ? 'postgres://db/app'
               : 'x'.repeat(40),
       ]),
@@ -182,6 +183,29 @@ describe('an hq City and two city Cities', () => {
     expect(dbPolicy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const monitor = await read('monitoring.coreos.com/v1', 'ServiceMonitor', 'crashdesk-api-london');
     expect(monitor.spec.endpoints[0].port).toBe('http');
+  });
+
+  it('asks CloudNativePG for the schema owner and a separate login for the api, which gets the owner only to migrate', async () => {
+    const cluster = await read('postgresql.cnpg.io/v1', 'Cluster', 'crashdesk-london-db');
+    expect(cluster.spec.bootstrap.initdb).toMatchObject({ database: 'app', owner: 'app' });
+    expect(cluster.spec.managed.roles).toEqual([
+      expect.objectContaining({
+        name: 'crashdesk_api',
+        ensure: 'present',
+        login: true,
+        superuser: false,
+        createdb: false,
+        createrole: false,
+        replication: false,
+        passwordSecret: { name: 'crashdesk-london-db-api' },
+      }),
+    ]);
+    const login = await kube.get<{ type: string; data: Record<string, string> }>(resourcePath('v1', 'Secret', ns, 'crashdesk-london-db-api'));
+    const field = (key: string) => Buffer.from(login.data[key] ?? '', 'base64').toString();
+    expect(login.type).toBe('kubernetes.io/basic-auth');
+    expect(field('username')).toBe('crashdesk_api');
+    expect(field('password')).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(field('uri')).toBe(`postgresql://crashdesk_api:${field('password')}@crashdesk-london-db-rw.${ns}.svc:5432/app?sslmode=verify-full`);
   });
 
   it('creates a CloudNativePG Cluster the real schema accepts, and the Vault key, policy and role', async () => {
@@ -320,7 +344,7 @@ describe('changes', () => {
     ['minimum above maximum', { api: { image: 'x', replicas: { min: 5, max: 2 } } }, 'api.replicas.min must not exceed api.replicas.max'],
     [
       'both a managed and an external database',
-      { database: { managed: {}, external: { secretName: 'db' } } },
+      { database: { managed: {}, external: { secretName: 'db', ownerUrlKey: 'owner-uri' } } },
       'database needs exactly one of managed or external',
     ],
     [
@@ -346,7 +370,7 @@ describe('changes', () => {
     ['another blind-index Secret', { encryption: { vaultAddress, blindIndexSecretName: 'crashdesk-london-db-app' } }, 'rule shared-secret-names'],
     [
       'an external database Secret of the operator',
-      { database: { external: { secretName: 'crashdesk-replication', urlKey: 'secret' } } },
+      { database: { external: { secretName: 'crashdesk-replication', urlKey: 'secret', ownerUrlKey: 'secret' } } },
       'rule reserved-secret-names',
     ],
   ])('refuse a City with %s, naming the rule', async (_, spec, rule) => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: 'external-db', namespace: ns },
-    stringData: { uri: 'postgresql://app:pw@db.example:5432/app' },
+    stringData: { uri: 'postgresql://crashdesk_api:pw@db.example:5432/app', 'owner-uri': 'postgresql://owner:pw@db.example:5432/app' },
   });
   operator = await startTestOperator(kubeConfig, ns, { address: vaultAddress, token: inject('vaultToken') });
   await eventually('the operator to lead', async () => operator.isLeader(), Boolean, 15_000);
@@ -55,7 +55,7 @@ describe('50 Cities', () => {
           kube,
           cityManifest(ns, name, vaultAddress, {
             api: { image: 'registry.example/crashdesk/api:1.0.0', replicas: { min: 1, max: 3 } },
-            database: { external: { secretName: 'external-db' } },
+            database: { external: { secretName: 'external-db', ownerUrlKey: 'owner-uri' } },
           }),
         ),
       ),
