@@ -38,10 +38,9 @@ async function main(config: Config, tls: TlsFiles | undefined, internalTls: Mutu
     logger.info({ address: base, sites: runtime.sites.map((s) => s.site) }, 'listening');
     const lines = runtime.sites.map(({ site }) => `  ${site.padEnd(12)} ${base}/${site}/   (API docs: ${base}/${site}/docs)`);
     process.stdout.write(`\ncrashdesk is up. Consoles:\n${lines.join('\n')}\n`);
-    if (runtime.adminPasswordToAnnounce) {
-      process.stdout.write(
-        `\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; ${config.mode === 'platform' ? `kept in ${config.dataDir}` : 'stored nowhere but as a hash: set CRASHDESK_ADMIN_PASSWORD to choose it'})\n\n`,
-      );
+    // Only the local platform ever generates a password, and only it prints one (on a laptop's terminal, never a pod's log).
+    if (config.mode === 'platform' && runtime.adminPasswordToAnnounce) {
+      process.stdout.write(`\nSign in as "admin" with password: ${runtime.adminPasswordToAnnounce}\n(shown once; kept in ${config.dataDir})\n\n`);
     }
   });
   // Peer sites' replication routes, on a port of their own that the Ingress never routes; with
