@@ -12,6 +12,7 @@ describe('ApiSiteChart', () => {
     databaseSecret: 'london-db',
     adminSecret: 'london-admin',
     blindIndexSecret: 'blind-index',
+    internalTlsSecret: 'london-internal-tls',
     vault: { address: 'http://vault.vault.svc:8200', role: 'crashdesk-london' },
   });
   const [deployment, service] = Testing.synth(chart);

@@ -1,4 +1,4 @@
-import { apiDeployment as sharedApiDeployment, siteLabels } from '../operator/city/api-deployment.js';
+import { INTERNAL_PORT, apiDeployment as sharedApiDeployment, siteLabels } from '../operator/city/api-deployment.js';
 
 export { siteLabels };
 
@@ -15,6 +15,8 @@ export interface ApiSiteProps {
   readonly blindIndexSecret: string;
   /** Field encryption through Vault transit, logging in with the pod's service account. */
   readonly vault: { readonly address: string; readonly role: string; readonly transitMount?: string };
+  /** Secret with `tls.crt`, `tls.key` and the peers' CA `ca.crt`: the internal (replication) port's mutual TLS. */
+  readonly internalTlsSecret: string;
 }
 
 /** The api in single-site mode, built by the operator's own builder (operator/city/api-deployment.ts). */
@@ -29,6 +31,7 @@ export function apiDeployment(props: ApiSiteProps) {
     adminPassword: { name: props.adminSecret, key: 'password' },
     blindIndexKey: { name: props.blindIndexSecret, key: 'key' },
     vault: props.vault,
+    internalTlsSecret: props.internalTlsSecret,
   });
 }
 
@@ -37,6 +40,12 @@ export function apiService(props: Pick<ApiSiteProps, 'site'>) {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: `crashdesk-api-${props.site}`, labels: siteLabels(props.site) },
-    spec: { selector: siteLabels(props.site), ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    spec: {
+      selector: siteLabels(props.site),
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http' },
+        { name: 'internal', port: INTERNAL_PORT, targetPort: 'internal' },
+      ],
+    },
   };
 }

@@ -35,6 +35,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         databaseSecret: `crashdesk-${site}-db`,
         adminSecret: `crashdesk-${site}-admin`,
         blindIndexSecret: 'crashdesk-blind-index',
+        internalTlsSecret: `crashdesk-api-${site}-internal-tls`,
         vault: { address: process.env.VAULT_ADDR ?? 'http://vault.vault.svc:8200', role: `crashdesk-${site}` },
       }),
   );

@@ -61,7 +61,7 @@ describe('OperatorChart', () => {
         apiGroups: ['apiextensions.k8s.io'],
         resources: ['customresourcedefinitions'],
         verbs: ['get'],
-        resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'],
+        resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com', 'certificates.cert-manager.io'],
       },
     ]);
     const container = find('Deployment', 'crashdesk-operator', namespaced).spec.template.spec.containers[0];

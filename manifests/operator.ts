@@ -21,6 +21,8 @@ export interface OperatorProps {
   readonly vault: { readonly address: string; readonly allowedAddresses?: readonly string[]; readonly tokenSecret: string };
   /** A development cluster: Cities may be served without ingress TLS. */
   readonly developmentCluster?: boolean;
+  /** The cert-manager issuer of every site's internal certificate (default the ClusterIssuer crashdesk-internal-ca). */
+  readonly certificateIssuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
   /** Reconcile only the Cities of these namespaces, with a Role in each; empty: every namespace, with a ClusterRole. */
   readonly watchNamespaces?: readonly string[];
   readonly logLevel?: string;
@@ -128,6 +130,10 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
                 { name: 'OPERATOR_CONCURRENCY', value: String(props.concurrency ?? 4) },
                 ...(watched.length > 0 ? [{ name: 'WATCH_NAMESPACES', value: watched.join(',') }] : []),
                 ...(props.developmentCluster ? [{ name: 'OPERATOR_DEVELOPMENT_CLUSTER', value: 'true' }] : []),
+                {
+                  name: 'OPERATOR_CERTIFICATE_ISSUER',
+                  value: `${props.certificateIssuer?.kind ?? 'ClusterIssuer'}/${props.certificateIssuer?.name ?? 'crashdesk-internal-ca'}`,
+                },
                 { name: 'VAULT_ADDR', value: props.vault.address },
                 ...(props.vault.allowedAddresses?.length ? [{ name: 'VAULT_ALLOWED_ADDRESSES', value: props.vault.allowedAddresses.join(',') }] : []),
                 { name: 'VAULT_AUTH_METHOD', value: 'token' },

@@ -38,6 +38,15 @@ export const operatorConfigSchema = z
     VAULT_KUBERNETES_ROLE: z.string().min(1).default('crashdesk_operator'),
     VAULT_KUBERNETES_MOUNT: z.string().min(1).default('kubernetes'),
     VAULT_KUBERNETES_JWT_FILE: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+    /** The cert-manager issuer of every site's internal (replication) certificate, `ClusterIssuer/<name>` or `Issuer/<name>` (one in each City's namespace). */
+    OPERATOR_CERTIFICATE_ISSUER: z
+      .string()
+      .default('ClusterIssuer/crashdesk-internal-ca')
+      .pipe(z.string().regex(/^(Cluster)?Issuer\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'OPERATOR_CERTIFICATE_ISSUER is ClusterIssuer/<name> or Issuer/<name>'))
+      .transform((value) => {
+        const [kind, name] = value.split('/') as ['Issuer' | 'ClusterIssuer', string];
+        return { kind, name };
+      }),
     /** A development cluster: Cities may be served without ingress TLS (rule ingress-tls-required). */
     OPERATOR_DEVELOPMENT_CLUSTER: z
       .enum(['true', 'false'])

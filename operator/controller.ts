@@ -11,6 +11,7 @@ import { MANAGED_SELECTOR } from './city/metadata.js';
 import { type ChildLookup, createCrdProbe, type ObservedObject } from './city/observe.js';
 import { createCityReconciler } from './city/reconcile.js';
 import type { VaultAddresses } from './city/refusals.js';
+import type { CertificateIssuer } from './city/resources.js';
 import { type City, API_VERSION, KIND } from './city/types.js';
 import { createVaultClient } from './city/vault.js';
 import { createVaultHttp, type VaultAuth } from './vault-http.js';
@@ -27,6 +28,8 @@ export interface OperatorOptions {
   readonly vault: { readonly auth: VaultAuth; readonly addresses: VaultAddresses };
   /** A development cluster may serve Cities without ingress TLS. */
   readonly developmentCluster?: boolean;
+  /** The cert-manager issuer of the sites' internal certificates (default the ClusterIssuer crashdesk-internal-ca). */
+  readonly certificateIssuer?: CertificateIssuer;
   /** Namespace of the leader Lease. */
   readonly namespace: string;
   /** Reconcile only the Cities of these namespaces (default, or empty: every namespace). */
@@ -90,6 +93,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     childKindAvailable,
     vault: createVaultClient(createVaultHttp({ auth: options.vault.auth, allowedAddresses: options.vault.addresses.allowed }), options.vault.addresses),
     admission: { vault: options.vault.addresses, developmentCluster: options.developmentCluster ?? false },
+    certificateIssuer: options.certificateIssuer ?? { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
     cities: () => cityCaches.flatMap((cities) => cities.list() as City[]),
     events: createEventRecorder(kube, logger),
     logger,

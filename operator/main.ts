@@ -22,6 +22,7 @@ async function main() {
       addresses: { address: config.VAULT_ADDR, allowed: [config.VAULT_ADDR, ...config.VAULT_ALLOWED_ADDRESSES] },
     },
     developmentCluster: config.OPERATOR_DEVELOPMENT_CLUSTER,
+    certificateIssuer: config.OPERATOR_CERTIFICATE_ISSUER,
     namespace: config.OPERATOR_NAMESPACE,
     watchNamespaces: config.WATCH_NAMESPACES,
     identity: config.OPERATOR_IDENTITY,

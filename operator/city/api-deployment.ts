@@ -34,7 +34,17 @@ export interface ApiDeploymentProps {
     readonly transitKey?: string;
     readonly authMount?: string;
   };
-  readonly replication?: { readonly secret: SecretKey; readonly hqUrl?: string; readonly ownUrl?: string };
+  readonly replication?: {
+    readonly secret: SecretKey;
+    readonly hqUrl?: string;
+    readonly ownUrl?: string;
+    /** hq: the addresses a city may announce when it registers (`{city}` stands for its name). */
+    readonly peerUrlPattern?: string;
+  };
+  /** The internal port's certificate, key and the peers' CA (`tls.crt`, `tls.key`, `ca.crt`): mutual TLS between sites. */
+  readonly internalTlsSecret?: string;
+  /** The Secret with the database server's CA in `ca.crt` (CloudNativePG's `<cluster>-ca`): connections verify-full. */
+  readonly databaseCaSecret?: string;
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
   readonly labels?: Readonly<Record<string, string>>;
   readonly ownerReferences?: OwnerReference[];
@@ -52,6 +62,10 @@ export interface OwnerReference {
 export type EnvVar = { name: EnvName; value: string } | { name: EnvName; valueFrom: { secretKeyRef: SecretKey } };
 
 export const API_PORT = 8080;
+/** The peer sites' replication routes only, over mutual TLS; never behind the Ingress. */
+export const INTERNAL_PORT = 8443;
+const INTERNAL_TLS_DIR = '/etc/crashdesk/internal-tls';
+const DATABASE_CA_DIR = '/etc/crashdesk/database-ca';
 
 /** Labels every object of one site carries; the Service, PDB and policies select on them. */
 export function siteLabels(site: string) {
@@ -84,7 +98,17 @@ export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
     env.push(fromSecret('CRASHDESK_REPLICATION_SECRET', props.replication.secret));
     if (props.replication.hqUrl) env.push({ name: 'CRASHDESK_HQ_URL', value: props.replication.hqUrl });
     if (props.replication.ownUrl) env.push({ name: 'CRASHDESK_REPLICATION_URL', value: props.replication.ownUrl });
+    if (props.replication.peerUrlPattern) env.push({ name: 'CRASHDESK_PEER_URL_PATTERN', value: props.replication.peerUrlPattern });
   }
+  env.push({ name: 'CRASHDESK_INTERNAL_PORT', value: String(INTERNAL_PORT) });
+  if (props.internalTlsSecret) {
+    env.push(
+      { name: 'CRASHDESK_INTERNAL_TLS_CERT', value: `${INTERNAL_TLS_DIR}/tls.crt` },
+      { name: 'CRASHDESK_INTERNAL_TLS_KEY', value: `${INTERNAL_TLS_DIR}/tls.key` },
+      { name: 'CRASHDESK_INTERNAL_TLS_CA', value: `${INTERNAL_TLS_DIR}/ca.crt` },
+    );
+  }
+  if (props.databaseCaSecret) env.push({ name: 'DATABASE_CA_FILE', value: `${DATABASE_CA_DIR}/ca.crt` });
   return env;
 }
 
@@ -92,6 +116,13 @@ export function apiDeployment(props: ApiDeploymentProps) {
   const selector = siteLabels(props.site);
   const labels = { ...selector, ...props.labels };
   const probe = (path: string) => ({ httpGet: { path: `/${props.site}/${path}`, port: 'http' }, periodSeconds: 5, failureThreshold: 3 });
+  const mounts = [
+    ...(props.internalTlsSecret ? [{ name: 'internal-tls', mountPath: INTERNAL_TLS_DIR, secret: { secretName: props.internalTlsSecret } }] : []),
+    // Only the certificate: CloudNativePG's CA Secret also holds the CA's private key.
+    ...(props.databaseCaSecret
+      ? [{ name: 'database-ca', mountPath: DATABASE_CA_DIR, secret: { secretName: props.databaseCaSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]
+      : []),
+  ];
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -117,11 +148,15 @@ export function apiDeployment(props: ApiDeploymentProps) {
             { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
             { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
           ],
+          ...(mounts.length > 0 ? { volumes: mounts.map(({ name, secret }) => ({ name, secret })) } : {}),
           containers: [
             {
               name: 'api',
               image: props.image,
-              ports: [{ name: 'http', containerPort: API_PORT }],
+              ports: [
+                { name: 'http', containerPort: API_PORT },
+                { name: 'internal', containerPort: INTERNAL_PORT },
+              ],
               env: apiEnvironment(props),
               readinessProbe: probe('readyz'),
               livenessProbe: { ...probe('healthz'), failureThreshold: 6 },
@@ -129,6 +164,7 @@ export function apiDeployment(props: ApiDeploymentProps) {
               lifecycle: { preStop: { sleep: { seconds: 5 } } },
               resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              ...(mounts.length > 0 ? { volumeMounts: mounts.map(({ name, mountPath }) => ({ name, mountPath, readOnly: true })) } : {}),
             },
           ],
         },

@@ -13,6 +13,7 @@ const everyChild = [
     now: new Date('2026-11-18T12:00:00Z'),
     serviceMonitors: true,
     vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' },
+    certificates: { issuer: { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' } },
   }),
   replicationSecret(testCity('london'), 'platform-secret'),
 ];
@@ -25,7 +26,7 @@ describe('the table of children', () => {
 
   it('names each optional CRD as Kubernetes does, plural.group', () => {
     for (const { crd, plural, apiVersion } of CHILD_KINDS) if (crd) expect(crd).toBe(`${plural}.${apiGroupOf(apiVersion)}`);
-    expect(CHILD_KINDS.filter((child) => child.crd).map((child) => child.kind)).toEqual(['Cluster', 'ServiceMonitor']);
+    expect(CHILD_KINDS.filter((child) => child.crd).map((child) => child.kind)).toEqual(['Cluster', 'ServiceMonitor', 'Certificate']);
   });
 
   it('gives every child list, watch, create and patch in the RBAC, and the CRD probe its CRDs', () => {
@@ -33,7 +34,11 @@ describe('the table of children', () => {
       const rule = namespaceRules.find((candidate) => candidate.apiGroups.includes(apiGroupOf(apiVersion)) && candidate.resources.includes(plural));
       expect(rule?.verbs).toEqual(['list', 'watch', 'create', 'patch']);
     }
-    expect(crdProbeRules.flatMap((rule) => rule.resourceNames ?? [])).toEqual(['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com']);
+    expect(crdProbeRules.flatMap((rule) => rule.resourceNames ?? [])).toEqual([
+      'clusters.postgresql.cnpg.io',
+      'servicemonitors.monitoring.coreos.com',
+      'certificates.cert-manager.io',
+    ]);
   });
 
   it('gives every child its REST collection', () => {

@@ -27,6 +27,7 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
   { kind: 'Cluster', apiVersion: 'postgresql.cnpg.io/v1', plural: 'clusters', crd: 'clusters.postgresql.cnpg.io' },
   { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', crd: 'servicemonitors.monitoring.coreos.com' },
+  { kind: 'Certificate', apiVersion: 'cert-manager.io/v1', plural: 'certificates', crd: 'certificates.cert-manager.io' },
 ];
 
 /** Kinds with a watch cache: for these, "not in the cache" means missing (or deleted by hand). */

@@ -145,6 +145,10 @@ const specSchema = object(
         ],
       },
     ),
+    internalTls: object({
+      // Instead of a certificate from cert-manager: a Secret with tls.crt, tls.key and the peers' CA in ca.crt.
+      secretName: string({ ...dnsName, 'x-kubernetes-validations': [reservedSecretName('internalTls.secretName')] }),
+    }),
     replication: object(
       {
         hq: string({ default: 'hq', maxLength: 63 }),

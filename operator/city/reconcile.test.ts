@@ -27,12 +27,16 @@ const conflict: Refusal = {
 
 const vaultAddresses = { address: 'http://vault.vault.svc:8200', allowed: ['http://vault.vault.svc:8200'] };
 
-async function setUp(options: { developmentCluster?: boolean; london?: Partial<City['spec']>; before?: (kube: MemoryKube) => Promise<void> } = {}) {
+async function setUp(
+  options: { developmentCluster?: boolean; certManager?: boolean; london?: Partial<City['spec']>; before?: (kube: MemoryKube) => Promise<void> } = {},
+) {
   const kube = createMemoryKube();
   const vault = createMemoryVault();
   const logger = pino({ level: 'silent' });
   await kube.create(crds, cityCrd);
   await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'clusters.postgresql.cnpg.io' } });
+  if (options.certManager !== false)
+    await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' } });
   await kube.create(secrets, {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -57,6 +61,7 @@ async function setUp(options: { developmentCluster?: boolean; london?: Partial<C
     lookup: kube.lookup,
     now: () => now,
     admission: { vault: vaultAddresses, developmentCluster: options.developmentCluster ?? true },
+    certificateIssuer: { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
     cities: kube.cities,
   });
   return {
@@ -277,5 +282,31 @@ describe('a City that would reach another city (its Vault key, role or path) or 
     expect(condition(await city(), 'Ready')?.message).toContain('(rule vault-names-owned)');
     expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
     expect(vault.paths.has('auth/kubernetes/role/crashdesk-platform-london')).toBe(false);
+  });
+
+  it('refuses a City whose internal port would have no certificate: no cert-manager and no Secret of its own (internal-tls-source)', async () => {
+    const { kube, reconcile, city } = await setUp({ certManager: false });
+    await reconcile();
+    await reconcile();
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'False', reason: 'InternalTlsMissing' });
+    expect(condition(await city(), 'Ready')?.message).toContain('(rule internal-tls-source)');
+    expect(await kube.getOrUndefined(deploymentPath)).toBeUndefined();
+  });
+});
+
+describe('the internal port certificate', () => {
+  const certificatePath = resourcePath('cert-manager.io/v1', 'Certificate', 'platform', 'crashdesk-api-london-internal');
+
+  it('is asked of cert-manager when its CRD is installed', async () => {
+    const { kube, settle } = await setUp();
+    await settle();
+    expect(await kube.getOrUndefined(certificatePath)).toMatchObject({ spec: { secretName: 'crashdesk-api-london-internal-tls' } });
+  });
+
+  it('is the Secret a City names, without cert-manager', async () => {
+    const { kube, settle } = await setUp({ certManager: false, london: { internalTls: { secretName: 'london-internal' } } });
+    await settle();
+    const deployment = await kube.get<{ spec: { template: { spec: { volumes: { name: string; secret: { secretName: string } }[] } } } }>(deploymentPath);
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'internal-tls', secret: { secretName: 'london-internal' } });
   });
 });

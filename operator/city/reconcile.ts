@@ -20,7 +20,7 @@ import {
   observeReplication,
   recordedSiteNumber,
 } from './observe.js';
-import { desiredChildren } from './resources.js';
+import { type CertificateIssuer, desiredChildren } from './resources.js';
 import { untilNextWindowEdge } from './schedule.js';
 import {
   apiCondition,
@@ -49,7 +49,9 @@ export interface ReconcilerDeps {
   /** While a City is not Ready, look again this often (Secrets and the hq City are not watched). */
   readonly notReadyRequeueMs?: number;
   /** What the operator's configuration allows a City (refusals.ts). */
-  readonly admission: Omit<AdmissionContext, 'cities'>;
+  readonly admission: Omit<AdmissionContext, 'cities' | 'certificates'>;
+  /** The cert-manager issuer of every site's internal certificate. */
+  readonly certificateIssuer: CertificateIssuer;
   /** Every City the operator watches, in every namespace (the watch caches), for the rules between Cities. */
   readonly cities: () => readonly City[];
 }
@@ -77,7 +79,7 @@ function versionOf(object: { metadata: object; status?: unknown } | undefined): 
 }
 
 export function createCityReconciler(deps: ReconcilerDeps) {
-  const { kube, vault, events, logger, lookup, admission, cities, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
+  const { kube, vault, events, logger, lookup, admission, cities, certificateIssuer, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
   const applied = new Map<string, Applied>();
   const lastFailure = new Map<string, string>();
   /** The clean-up failure last recorded per deleting City: like lastFailure, one event per distinct failure. */
@@ -95,7 +97,8 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       const siteNumber = await recordFinalizerAndSiteNumber(city, path);
       if (siteNumber === undefined) return; // the patch's watch event brings the City back
 
-      const refusals = refusalsOf(city, { ...admission, cities: cities() });
+      const certificates = await available('Certificate');
+      const refusals = refusalsOf(city, { ...admission, cities: cities(), certificates });
       if (refusals.length > 0) return await refuse(key, city, path, refusals);
       // Vault first: its record says which key the City's data is sealed with, which the Deployment names.
       let encryptionError: unknown;
@@ -120,6 +123,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
           serviceMonitors: withServiceMonitor,
           vault: { address: vaultAddressOf(city, admission.vault), transitKey },
+          ...(certificates ? { certificates: { issuer: certificateIssuer } } : {}),
         });
         if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
         if (unchangedSinceLastApply(key, city, children)) {

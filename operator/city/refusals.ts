@@ -44,6 +44,8 @@ export interface AdmissionContext {
   readonly developmentCluster: boolean;
   /** Every City the operator reconciles, in every namespace it watches. */
   readonly cities: readonly City[];
+  /** Whether cert-manager's Certificate CRD is installed, so the operator can have internal certificates issued. */
+  readonly certificates: boolean;
 }
 
 /** Every rule the City breaks, in a fixed order; empty when it may be reconciled. */
@@ -62,6 +64,15 @@ export function refusalsOf(city: City, context: AdmissionContext): Refusal[] {
   if (!city.spec.ingress.tlsSecretName && !context.developmentCluster) {
     refusals.push(
       refusal('IngressTlsRequired', 'ingress-tls-required', 'ingress.tlsSecretName is required: Cities are served over HTTPS except on a development cluster'),
+    );
+  }
+  if (!context.certificates && !city.spec.internalTls?.secretName) {
+    refusals.push(
+      refusal(
+        'InternalTlsMissing',
+        'internal-tls-source',
+        'the internal port needs a certificate: install cert-manager (the operator then has one issued) or name a Secret in internalTls.secretName',
+      ),
     );
   }
   const holder = pathHolder(city, context.cities);

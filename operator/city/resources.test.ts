@@ -105,15 +105,35 @@ describe('deployment', () => {
     expect(legacyEnv).toMatchObject({ VAULT_TRANSIT_KEY: 'york-key', VAULT_KUBERNETES_ROLE: 'crashdesk-platform-york' });
   });
 
-  it('ships a city to hq with its derived key, and gives hq the platform secret without an hq URL', () => {
+  it('ships a city to hq with its derived key at hq internal port over https, and gives hq the platform secret and the addresses cities may register', () => {
     expect(byName).toMatchObject({
-      CRASHDESK_HQ_URL: 'http://crashdesk-api-hq.platform.svc:80',
-      CRASHDESK_REPLICATION_URL: 'http://crashdesk-api-london.platform.svc:80',
+      CRASHDESK_HQ_URL: 'https://crashdesk-api-hq.platform.svc:8443',
+      CRASHDESK_REPLICATION_URL: 'https://crashdesk-api-london.platform.svc:8443',
       CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
     });
     const hqEnv = spec(deployment(testCity('hq'), { ...observed, siteNumber: 0 })).template.spec.containers[0].env as Env[];
     expect(hqEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'crashdesk-replication', key: 'secret' });
     expect(hqEnv.some((v) => v.name === 'CRASHDESK_HQ_URL')).toBe(false);
+    const pattern = new RegExp(`^(?:${hqEnv.find((v) => v.name === 'CRASHDESK_PEER_URL_PATTERN')?.value?.replaceAll('{city}', 'london')})$`);
+    expect(pattern.test('https://crashdesk-api-london.platform.svc:8443')).toBe(true);
+    expect(pattern.test('https://crashdesk-api-london.platformXsvc:8443')).toBe(false);
+  });
+
+  it('mounts the internal certificate and the database CA (only its ca.crt) for mutual TLS and verify-full', () => {
+    expect(byName).toMatchObject({
+      CRASHDESK_INTERNAL_PORT: '8443',
+      CRASHDESK_INTERNAL_TLS_CERT: '/etc/crashdesk/internal-tls/tls.crt',
+      CRASHDESK_INTERNAL_TLS_CA: '/etc/crashdesk/internal-tls/ca.crt',
+      DATABASE_CA_FILE: '/etc/crashdesk/database-ca/ca.crt',
+    });
+    expect(pod.volumes).toEqual([
+      { name: 'internal-tls', secret: { secretName: 'crashdesk-api-london-internal-tls' } },
+      { name: 'database-ca', secret: { secretName: 'crashdesk-london-db-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    ]);
+    expect(pod.containers[0].ports).toEqual([
+      { name: 'http', containerPort: 8080 },
+      { name: 'internal', containerPort: 8443 },
+    ]);
   });
 
   it('probes the site prefix, drains before stopping and spreads over zones and nodes', () => {
@@ -191,13 +211,11 @@ describe('podDisruptionBudget and network policies', () => {
     });
   });
 
-  it('admits to the api only the ingress controller namespace and peer sites, on the api port', () => {
-    const rule = spec(apiNetworkPolicy(london)).ingress[0];
-    expect(rule.from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
-      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } },
+  it('admits the ingress controller namespace to the http port only, and peer sites to the internal port only', () => {
+    expect(spec(apiNetworkPolicy(london)).ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: 8443 }] },
     ]);
-    expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
   });
 
   it('admits to the database and the cache only this site api pods (and the database its own instances)', () => {

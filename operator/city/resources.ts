@@ -1,6 +1,6 @@
 // Desired children of a City: pure functions of the City and of what the operator observed (the
 // site number it allocated, the Deployment's current replica count, the clock for schedules).
-import { API_PORT, apiDeployment, siteLabels } from './api-deployment.js';
+import { API_PORT, apiDeployment, INTERNAL_PORT, siteLabels } from './api-deployment.js';
 import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
 import { scheduledMinReplicas } from './schedule.js';
 import { childMetadata, type KubeObject } from './metadata.js';
@@ -17,6 +17,14 @@ export interface Observed {
   readonly serviceMonitors: boolean;
   /** The Vault the City's api uses (its allowed address) and the transit key Vault's record names. */
   readonly vault: { readonly address: string; readonly transitKey: string };
+  /** Where the internal port's certificate comes from: the operator's cert-manager issuer, when its CRD is installed. */
+  readonly certificates?: { readonly issuer: CertificateIssuer };
+}
+
+/** The operator's cert-manager issuer of every site's internal certificate (OPERATOR_CERTIFICATE_ISSUER). */
+export interface CertificateIssuer {
+  readonly kind: 'Issuer' | 'ClusterIssuer';
+  readonly name: string;
 }
 
 export function serviceAccount(city: City): KubeObject {
@@ -30,8 +38,20 @@ export function deploymentReplicas(city: City, observed: Pick<Observed, 'now' | 
   return Math.min(city.spec.api.replicas.max, Math.max(minReplicas, observed.currentReplicas ?? minReplicas));
 }
 
+/** A site's internal port as its peers reach it: through its Service, over mutual TLS. */
 export function apiServiceUrl(city: Pick<City, 'metadata'>, name = city.metadata.name): string {
-  return `http://crashdesk-api-${name}.${city.metadata.namespace}.svc:80`;
+  return `https://crashdesk-api-${name}.${city.metadata.namespace}.svc:${INTERNAL_PORT}`;
+}
+
+/** hq lets a city register only with its own internal address (api's CRASHDESK_PEER_URL_PATTERN, `{city}` its name). */
+export function peerUrlPattern(city: Pick<City, 'metadata'>): string {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  return `${escape('https://crashdesk-api-')}{city}${escape(`.${city.metadata.namespace}.svc:${INTERNAL_PORT}`)}`;
+}
+
+/** The Secret with the internal port's certificate: the City's own, or the one cert-manager writes. */
+export function internalTlsSecret(city: City): string {
+  return city.spec.internalTls?.secretName ?? cityNames(city).certificateSecret;
 }
 
 export function deployment(city: City, observed: Observed): KubeObject {
@@ -61,8 +81,10 @@ export function deployment(city: City, observed: Observed): KubeObject {
     },
     // hq signs with the platform secret itself; a city holds only the key derived for it.
     replication: isHq
-      ? { secret: { name: spec.replication.secretName, key: 'secret' } }
+      ? { secret: { name: spec.replication.secretName, key: 'secret' }, peerUrlPattern: peerUrlPattern(city) }
       : { secret: { name: names.replicationSecret, key: 'key' }, hqUrl: apiServiceUrl(city, spec.replication.hq), ownUrl: apiServiceUrl(city) },
+    internalTlsSecret: internalTlsSecret(city),
+    ...(spec.database.managed ? { databaseCaSecret: `${names.database}-ca` } : {}),
     resources: spec.api.resources as { requests?: Record<string, string>; limits?: Record<string, string> },
   });
 }
@@ -73,7 +95,33 @@ export function service(city: City): KubeObject {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: childMetadata(city, names.api, siteLabels(names.site)),
-    spec: { selector: siteLabels(names.site), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    spec: {
+      selector: siteLabels(names.site),
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+        // Peers only: the Ingress routes the http port alone, and the NetworkPolicy admits only peer sites here.
+        { name: 'internal', port: INTERNAL_PORT, targetPort: 'internal', protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** The internal port's certificate from cert-manager: for the Service's names, usable as server and as client. */
+export function certificate(city: City, issuer: CertificateIssuer): KubeObject {
+  const names = cityNames(city);
+  const service = `${names.api}.${city.metadata.namespace}`;
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: childMetadata(city, names.certificate, siteLabels(names.site)),
+    spec: {
+      secretName: names.certificateSecret,
+      issuerRef: { group: 'cert-manager.io', kind: issuer.kind, name: issuer.name },
+      commonName: `${service}.svc`,
+      dnsNames: [names.api, service, `${service}.svc`, `${service}.svc.cluster.local`],
+      usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+    },
   };
 }
 
@@ -137,14 +185,13 @@ export function apiNetworkPolicy(city: City): KubeObject {
       podSelector: { matchLabels: siteLabels(names.site) },
       policyTypes: ['Ingress'],
       ingress: [
+        // Agents, through the ingress controller, on the http port only.
         {
-          from: [
-            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': city.spec.ingress.controllerNamespace } } },
-            // Peer sites replicate to each other through the api.
-            { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } },
-          ],
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': city.spec.ingress.controllerNamespace } } }],
           ports: [{ protocol: 'TCP', port: API_PORT }],
         },
+        // Peer sites replicate to each other on the internal port, and only there.
+        { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: INTERNAL_PORT }] },
       ],
     },
   };
@@ -173,5 +220,6 @@ export function desiredChildren(city: City, observed: Observed): KubeObject[] {
     podDisruptionBudget(city),
     apiNetworkPolicy(city),
     ...(observed.serviceMonitors ? [serviceMonitor(city)] : []),
+    ...(observed.certificates && !city.spec.internalTls?.secretName ? [certificate(city, observed.certificates.issuer)] : []),
   ];
 }

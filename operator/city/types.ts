@@ -77,6 +77,12 @@ export interface CitySpec {
     /** Secret (key `key`) holding the platform-wide blind-index key, the same for every City. */
     readonly blindIndexSecretName: string;
   };
+  /**
+   * The internal (replication) port's certificate: from cert-manager (a Certificate the operator
+   * makes, issued by the operator's issuer) unless the City names a Secret of its own, with
+   * `tls.crt`, `tls.key` and the peers' CA in `ca.crt`.
+   */
+  readonly internalTls?: { readonly secretName?: string };
   readonly replication: {
     /** The hq City's name; cities ship to it. */
     readonly hq: string;
@@ -141,6 +147,9 @@ export function cityNames(city: Pick<City, 'metadata'>) {
     cache: `crashdesk-${name}-cache`,
     replicationSecret: `crashdesk-${name}-replication`,
     adminSecret: `crashdesk-${name}-admin`,
+    certificate: `${base}-internal`,
+    /** cert-manager writes the internal port's certificate here (unless the City names its own Secret). */
+    certificateSecret: `${base}-internal-tls`,
     path: `/${name}`,
     vaultRole: vault,
     vaultPolicy: vault,

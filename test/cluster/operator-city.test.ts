@@ -104,7 +104,7 @@ describe('an hq City and two city Cities', () => {
       VAULT_TRANSIT_KEY: `crashdesk-${ns}-london`,
       CRASHDESK_TRUST_PROXY_HOPS: '1',
       CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
-      CRASHDESK_HQ_URL: `http://crashdesk-api-hq.${ns}.svc:80`,
+      CRASHDESK_HQ_URL: `https://crashdesk-api-hq.${ns}.svc:8443`,
     });
     const asValues = Object.fromEntries(
       Object.entries(env).map(([k, v]) => [
@@ -178,11 +178,64 @@ describe('an hq City and two city Cities', () => {
     const pdb = await read('policy/v1', 'PodDisruptionBudget', 'crashdesk-api-london');
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const apiPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
-    expect(apiPolicy.spec.ingress[0].from).toHaveLength(2);
+    expect(apiPolicy.spec.ingress).toHaveLength(2);
     const dbPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-london-db');
     expect(dbPolicy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const monitor = await read('monitoring.coreos.com/v1', 'ServiceMonitor', 'crashdesk-api-london');
     expect(monitor.spec.endpoints[0].port).toBe('http');
+  });
+
+  it('serves replication on an internal port of its own over mutual TLS, with a cert-manager certificate per site, never through the Ingress', async () => {
+    type Pod = {
+      containers: {
+        ports: { name: string; containerPort: number }[];
+        env: { name: string; value?: string }[];
+        volumeMounts: { name: string; mountPath: string }[];
+      }[];
+      volumes: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] } }[];
+    };
+    const certificate = await read('cert-manager.io/v1', 'Certificate', 'crashdesk-api-london-internal');
+    expect(certificate.spec).toMatchObject({
+      secretName: 'crashdesk-api-london-internal-tls',
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
+      usages: expect.arrayContaining(['server auth', 'client auth']),
+    });
+    expect(certificate.spec.dnsNames).toContain(`crashdesk-api-london.${ns}.svc`);
+    const pod = (await read('apps/v1', 'Deployment', 'crashdesk-api-london')).spec.template.spec as Pod;
+    const [container] = pod.containers;
+    const env = Object.fromEntries(container!.env.map((v) => [v.name, v.value]));
+    expect(container!.ports).toContainEqual(expect.objectContaining({ name: 'internal', containerPort: 8443 }));
+    expect(env).toMatchObject({
+      CRASHDESK_INTERNAL_PORT: '8443',
+      CRASHDESK_INTERNAL_TLS_CERT: '/etc/crashdesk/internal-tls/tls.crt',
+      CRASHDESK_INTERNAL_TLS_KEY: '/etc/crashdesk/internal-tls/tls.key',
+      CRASHDESK_INTERNAL_TLS_CA: '/etc/crashdesk/internal-tls/ca.crt',
+      DATABASE_CA_FILE: '/etc/crashdesk/database-ca/ca.crt',
+      CRASHDESK_HQ_URL: `https://crashdesk-api-hq.${ns}.svc:8443`,
+      CRASHDESK_REPLICATION_URL: `https://crashdesk-api-london.${ns}.svc:8443`,
+    });
+    const volume = (mountPath: string) => pod.volumes.find((v) => v.name === container!.volumeMounts.find((m) => m.mountPath === mountPath)?.name)?.secret;
+    expect(volume('/etc/crashdesk/internal-tls')).toMatchObject({ secretName: 'crashdesk-api-london-internal-tls' });
+    expect(volume('/etc/crashdesk/database-ca')).toMatchObject({ secretName: 'crashdesk-london-db-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+    const hqEnv = (await read('apps/v1', 'Deployment', 'crashdesk-api-hq')).spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    const pattern = hqEnv.find((v) => v.name === 'CRASHDESK_PEER_URL_PATTERN')?.value ?? '';
+    expect(new RegExp(`^(?:${pattern.replaceAll('{city}', 'london')})$`).test(`https://crashdesk-api-london.${ns}.svc:8443`)).toBe(true);
+    expect(new RegExp(`^(?:${pattern.replaceAll('{city}', 'london')})$`).test(`https://elsewhere.example:8443`)).toBe(false);
+
+    const service = await read('v1', 'Service', 'crashdesk-api-london');
+    expect(service.spec.ports).toEqual([
+      expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' }),
+      expect.objectContaining({ name: 'internal', port: 8443, targetPort: 'internal' }),
+    ]);
+    const ingress = await read('networking.k8s.io/v1', 'Ingress', 'crashdesk-api-london');
+    expect(ingress.spec.rules.flatMap((rule: { http: { paths: { path: string; backend: unknown }[] } }) => rule.http.paths)).toEqual([
+      { path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london', port: { name: 'http' } } } },
+    ]);
+    const policy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: 8443 }] },
+    ]);
   });
 
   it('asks CloudNativePG for the schema owner and a separate login for the api, which gets the owner only to migrate', async () => {
