@@ -3,6 +3,7 @@ import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
 import { policyIndexOf } from './policy-index.js';
 import { type Accident, type AccidentPatch, type NewAccident, normalisePolicyNumber } from './schema.js';
+import { MAX_REPORT_VERSION, ReportVersionLimit } from './version-limit.js';
 
 interface AccidentRow {
   id: string;
@@ -182,6 +183,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
         const current = await findRow(tx, id, true);
         if (!current) return { kind: 'not-found' };
         if (current.version !== expectedVersion) return { kind: 'stale', currentVersion: current.version };
+        if (current.version >= MAX_REPORT_VERSION) throw new ReportVersionLimit(id);
         const before = await codec.open(current, current.sealed);
         const fields: SensitiveFields = {
           drivers: patch.drivers ?? before.drivers,

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import postgres from 'postgres';
+import { ReportVersionLimit } from '../accidents/version-limit.js';
 import { IdsUnavailableError } from '../ids/snowflake.js';
 import { genericProblem, ProblemError, problemResponse } from './problem.js';
 
@@ -14,6 +15,15 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
     if (error instanceof ProblemError) return problemResponse(error.toProblem(), error.extras.headers);
     if (error instanceof HTTPException) {
       return problemResponse(genericProblem(error.status, describeHttpException(error)));
+    }
+    if (error instanceof ReportVersionLimit) {
+      return problemResponse(
+        new ProblemError(
+          409,
+          'version-limit',
+          `Report ${error.reportId} has reached the highest version a report may have; it can no longer be changed.`,
+        ).toProblem(),
+      );
     }
     if (error instanceof IdsUnavailableError) {
       // Minting is paused (clock stepped back, lease being renewed); readiness already reports it.

@@ -121,6 +121,19 @@ describe('a city holding its own valid key', () => {
     expect(held?.version).toBe(manchesterReport.version);
   });
 
+  it('leaves a report that reached the column`s limit before this change unchangeable with a 409, never a 500 from an overflow', async () => {
+    // At london, whose own reports the last test leaves out.
+    const own = await sites.london.call('POST', '/v1/accidents', { token: await sites.london.tokenFor('agent'), body: newReport() });
+    await sites.london.sql`update accidents set version = 999999999 where id = ${own.body.id}`;
+    const changed = await sites.london.call('PATCH', `/v1/accidents/${own.body.id}`, {
+      token: await sites.london.tokenFor('agent'),
+      body: { status: 'closed' },
+      headers: { 'if-match': '"999999999"' },
+    });
+    expect(changed.status).toBe(409);
+    expect(changed.body.type).toContain('version-limit');
+  });
+
   it('cannot send fields the API would refuse (invalid), and the rest of its batch applies', async () => {
     const own = await sites.london.call('POST', '/v1/accidents', { token: await sites.london.tokenFor('agent'), body: newReport() });
     const [valid] = (await readStates(sites.london.sql, codec, [own.body.id])) as [ReplicatedReport];
