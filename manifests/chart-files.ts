@@ -1,5 +1,6 @@
 // The files of the Helm chart (charts/crashdesk) that come from a definition kept elsewhere: the
-// City CRD (operator/city/crd.ts), the operator's RBAC rules (operator/rbac.ts), the alert rules and
+// City CRD (operator/city/crd.ts), the operator's RBAC rules (operator/rbac.ts) and Vault policy
+// (operator/vault-policy.ts), the alert rules and
 // the Grafana dashboards (dashboards/). `npm run chart:sync` writes them; manifests/chart-files.test.ts
 // fails when one on disk differs, so the chart never drifts from the operator and the cdk8s app.
 import { readdir, readFile } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { cityCrd } from '../operator/city/crd.js';
 import { crdProbeRules, leaseRules, namespaceRules } from '../operator/rbac.js';
+import { operatorVaultPolicy } from '../operator/vault-policy.js';
 
 export const CHART_DIR = fileURLToPath(new URL('../charts/crashdesk/', import.meta.url));
 const DASHBOARDS_DIR = new URL('../dashboards/', import.meta.url);
@@ -21,6 +23,7 @@ export async function chartFiles(): Promise<Map<string, string>> {
   files.set('files/rbac/namespace-rules.yaml', generated('operator/rbac.ts') + yamlOf(namespaceRules));
   files.set('files/rbac/crd-probe-rules.yaml', generated('operator/rbac.ts') + yamlOf(crdProbeRules));
   files.set('files/rbac/lease-rules.yaml', generated('operator/rbac.ts') + yamlOf(leaseRules('crashdesk-operator')));
+  files.set('files/vault/operator-policy.hcl', generated('operator/vault-policy.ts') + operatorVaultPolicy());
   // The chart owns the PrometheusRule's metadata; the rule groups are the SREs' file as written.
   const alerts = parse(await readFile(new URL('alerts.yaml', DASHBOARDS_DIR), 'utf8')) as { spec: { groups: unknown[] } };
   files.set('files/alert-groups.yaml', generated('dashboards/alerts.yaml') + yamlOf(alerts.spec.groups));

@@ -9,7 +9,7 @@ for (const [path, content] of files) {
   await mkdir(dirname(join(CHART_DIR, path)), { recursive: true });
   await writeFile(join(CHART_DIR, path), content);
 }
-for (const dir of ['crds', 'files/rbac', 'files/dashboards']) {
+for (const dir of ['crds', 'files/rbac', 'files/vault', 'files/dashboards']) {
   for (const name of await readdir(join(CHART_DIR, dir))) {
     if (!files.has(`${dir}/${name}`)) await rm(join(CHART_DIR, dir, name));
   }

@@ -21,7 +21,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   new OperatorChart(app, 'operator', {
     operatorNamespace: 'crashdesk-system',
     image: operatorImage,
-    vault: { address: process.env.VAULT_ADDR ?? 'https://vault.vault.svc:8200', tokenSecret: 'crashdesk-operator-vault' },
+    vault: { address: process.env.VAULT_ADDR ?? 'https://vault.vault.svc:8200' },
   });
   const sites = ['hq', 'london', 'manchester'];
   sites.forEach(

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { cityCrd } from '../operator/city/crd.js';
-import { OperatorChart } from './operator.js';
+import { OperatorChart, type OperatorProps } from './operator.js';
 
 type Synthesised = {
   kind: string;
@@ -9,12 +9,12 @@ type Synthesised = {
   rules?: { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
   [field: string]: any;
 };
-const synth = (props: { watchNamespaces?: string[] } = {}) =>
+const synth = (props: Partial<OperatorProps> = {}) =>
   Testing.synth(
     new OperatorChart(Testing.app(), 'operator', {
       operatorNamespace: 'crashdesk-system',
       image: 'registry.example/crashdesk/operator:1.0.0',
-      vault: { address: 'https://vault.example:8200', tokenSecret: 'vault-token' },
+      vault: { address: 'https://vault.example:8200' },
       ...props,
     }),
   ) as Synthesised[];
@@ -29,15 +29,35 @@ describe('OperatorChart', () => {
   it('keeps namespaces off the cluster-scoped objects', () => {
     for (const object of objects.filter((o) => ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Namespace'].includes(o.kind)))
       expect(object.metadata.namespace).toBeUndefined();
-    for (const object of objects.filter((o) => ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment'].includes(o.kind)))
+    for (const object of objects.filter((o) => ['ServiceAccount', 'Deployment'].includes(o.kind) || o.metadata.name === 'crashdesk-operator-lease'))
       expect(object.metadata.namespace).toBe('crashdesk-system');
   });
 
-  it('grants no wildcard, no delete, and Secrets only get, create and patch', () => {
+  it('grants no wildcard and no delete', () => {
     const rules = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => o.rules ?? []);
     expect(rules.flatMap((rule) => [...rule.resources, ...rule.verbs])).not.toContain('*');
     expect(rules.flatMap((rule) => rule.verbs)).not.toContain('delete');
-    expect(rules.find((rule) => rule.resources.includes('secrets'))?.verbs).toEqual(['get', 'create', 'patch']);
+  });
+
+  it('by default watches one namespace with a Role there, and no ClusterRole but the CRD probe', () => {
+    expect(objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'crashdesk-operator').map((o) => o.metadata.namespace)).toEqual(['crashdesk']);
+    expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['crashdesk-operator-crd-probe']);
+    expect(find('Deployment').spec.template.spec.containers[0].env).toContainEqual({ name: 'WATCH_NAMESPACES', value: 'crashdesk' });
+    const clusterWide = synth({ clusterWide: true });
+    expect(clusterWide.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['crashdesk-operator-crd-probe', 'crashdesk-operator']);
+    expect(find('Deployment', 'crashdesk-operator', clusterWide).spec.template.spec.containers[0].env.map((v: { name: string }) => v.name)).not.toContain(
+      'WATCH_NAMESPACES',
+    );
+  });
+
+  it('reads Secrets only by the names it manages, creates the ones it makes, and never lists, watches or changes one', () => {
+    const rules = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => o.rules ?? []);
+    const secretRules = rules.filter((rule) => rule.resources.includes('secrets'));
+    expect(secretRules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['crashdesk-replication'] },
+      // Kubernetes cannot restrict create by name; a create cannot read or change an existing Secret.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
   });
 
   it('limits lease updates to its own Lease, in its own namespace', () => {
@@ -68,7 +88,27 @@ describe('OperatorChart', () => {
     expect(container.env).toContainEqual({ name: 'WATCH_NAMESPACES', value: 'city-a,city-b' });
   });
 
-  it('runs two replicas of the operator image as a non-root user, probing /healthz, with the Vault token from a Secret', () => {
+  it('authenticates to Vault with Kubernetes auth as its ServiceAccount, and with a token from a Secret only when told to', () => {
+    const env = find('Deployment').spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'VAULT_ADDR', value: 'https://vault.example:8200' },
+        { name: 'VAULT_AUTH_METHOD', value: 'kubernetes' },
+        { name: 'VAULT_KUBERNETES_ROLE', value: 'crashdesk_operator' },
+        { name: 'VAULT_KUBERNETES_MOUNT', value: 'kubernetes' },
+      ]),
+    );
+    expect(env.map((variable) => variable.name)).not.toContain('VAULT_TOKEN');
+    const development = synth({ vault: { address: 'http://vault.dev:8200', auth: { method: 'token', tokenSecret: { name: 'vault-token', key: 'token' } } } });
+    expect(find('Deployment', 'crashdesk-operator', development).spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'VAULT_AUTH_METHOD', value: 'token' },
+        { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: 'vault-token', key: 'token' } } },
+      ]),
+    );
+  });
+
+  it('runs two replicas of the operator image as a non-root user, probing /healthz', () => {
     const deployment = find('Deployment');
     const container = deployment.spec.template.spec.containers[0];
     expect(deployment.spec.replicas).toBe(2);
@@ -78,7 +118,5 @@ describe('OperatorChart', () => {
     // The image's entrypoint runs the operator; no command overrides it.
     expect(container.command).toBeUndefined();
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(container.env).toContainEqual({ name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: 'vault-token', key: 'token' } } });
-    expect(container.env.map((variable: { name: string }) => variable.name)).not.toContain('WATCH_NAMESPACES');
   });
 });

@@ -17,20 +17,55 @@ export interface OperatorProps {
   /** The operator image (the Dockerfile's `operator` target). */
   readonly image: string;
   readonly replicas?: number;
-  /** The operator's Vault (VAULT_ADDR, also every City's unless it chooses one of allowedAddresses), and its token's Secret (key `token`). */
-  readonly vault: { readonly address: string; readonly allowedAddresses?: readonly string[]; readonly tokenSecret: string };
+  /** The operator's Vault (VAULT_ADDR, also every City's unless it chooses one of allowedAddresses) and how it authenticates there. */
+  readonly vault: {
+    readonly address: string;
+    readonly allowedAddresses?: readonly string[];
+    /** Default: Kubernetes auth as its ServiceAccount, role crashdesk_operator; a static token only on a development cluster. */
+    readonly auth?: VaultAuthProps;
+  };
   /** A development cluster: Cities may be served without ingress TLS. */
   readonly developmentCluster?: boolean;
   /** The cert-manager issuer of every site's internal certificate (default the ClusterIssuer crashdesk-internal-ca). */
   readonly certificateIssuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
-  /** Reconcile only the Cities of these namespaces, with a Role in each; empty: every namespace, with a ClusterRole. */
+  /** Reconcile only the Cities of these namespaces, with a Role in each (default: crashdesk). */
   readonly watchNamespaces?: readonly string[];
+  /** Reconcile the Cities of every namespace, with a ClusterRole (watchNamespaces then unused). */
+  readonly clusterWide?: boolean;
   readonly logLevel?: string;
   readonly leaseDurationMs?: number;
   readonly resyncMs?: number;
   readonly concurrency?: number;
   /** `app.kubernetes.io/instance`: the Helm release name where the chart installs it. */
   readonly instance?: string;
+}
+
+export type VaultAuthProps =
+  | { readonly method: 'kubernetes'; readonly role?: string; readonly mount?: string }
+  | { readonly method: 'token'; readonly tokenSecret: { readonly name: string; readonly key: string } };
+
+/** The namespaces whose Cities the operator reconciles, each with a Role; undefined: every namespace, with a ClusterRole. */
+export function watchedNamespaces(props: Pick<OperatorProps, 'watchNamespaces' | 'clusterWide'>): readonly string[] | undefined {
+  if (props.clusterWide) return undefined;
+  const watched = props.watchNamespaces ?? ['crashdesk'];
+  if (watched.length === 0) throw new Error('watchNamespaces is empty: list the namespaces with Cities, or set clusterWide');
+  return watched;
+}
+
+function vaultEnvironment(vault: OperatorProps['vault']) {
+  const auth = vault.auth ?? { method: 'kubernetes' };
+  return [
+    { name: 'VAULT_ADDR', value: vault.address },
+    ...(vault.allowedAddresses?.length ? [{ name: 'VAULT_ALLOWED_ADDRESSES', value: vault.allowedAddresses.join(',') }] : []),
+    { name: 'VAULT_AUTH_METHOD', value: auth.method },
+    ...(auth.method === 'kubernetes'
+      ? [
+          // The ServiceAccount token the kubelet mounts is the JWT (VAULT_KUBERNETES_JWT_FILE's default).
+          { name: 'VAULT_KUBERNETES_ROLE', value: auth.role ?? 'crashdesk_operator' },
+          { name: 'VAULT_KUBERNETES_MOUNT', value: auth.mount ?? 'kubernetes' },
+        ]
+      : [{ name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: auth.tokenSecret.name, key: auth.tokenSecret.key } } }]),
+  ];
 }
 
 type KubeObject = {
@@ -74,14 +109,14 @@ const binding = (
 export function operatorRbac(props: OperatorProps): KubeObject[] {
   const namespace = props.operatorNamespace;
   const labels = operatorLabels(props.instance);
-  const watched = props.watchNamespaces ?? [];
+  const watched = watchedNamespaces(props);
   const crdProbe = `${OPERATOR_NAME}-crd-probe`;
   const lease = `${OPERATOR_NAME}-lease`;
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: OPERATOR_NAME, namespace, labels } },
     role('ClusterRole', crdProbe, crdProbeRules, labels),
     binding('ClusterRoleBinding', crdProbe, 'ClusterRole', namespace, labels),
-    ...(watched.length === 0
+    ...(watched === undefined
       ? [role('ClusterRole', OPERATOR_NAME, namespaceRules, labels), binding('ClusterRoleBinding', OPERATOR_NAME, 'ClusterRole', namespace, labels)]
       : watched.flatMap((watchedNamespace) => [
           role('Role', OPERATOR_NAME, namespaceRules, labels, watchedNamespace),
@@ -95,7 +130,7 @@ export function operatorRbac(props: OperatorProps): KubeObject[] {
 export function operatorDeployment(props: OperatorProps): KubeObject {
   const selector = operatorSelector(props.instance);
   const labels = operatorLabels(props.instance);
-  const watched = props.watchNamespaces ?? [];
+  const watched = watchedNamespaces(props);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -128,16 +163,13 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
                 { name: 'OPERATOR_LEASE_DURATION_MS', value: String(props.leaseDurationMs ?? 15_000) },
                 { name: 'OPERATOR_RESYNC_MS', value: String(props.resyncMs ?? 300_000) },
                 { name: 'OPERATOR_CONCURRENCY', value: String(props.concurrency ?? 4) },
-                ...(watched.length > 0 ? [{ name: 'WATCH_NAMESPACES', value: watched.join(',') }] : []),
+                ...(watched ? [{ name: 'WATCH_NAMESPACES', value: watched.join(',') }] : []),
                 ...(props.developmentCluster ? [{ name: 'OPERATOR_DEVELOPMENT_CLUSTER', value: 'true' }] : []),
                 {
                   name: 'OPERATOR_CERTIFICATE_ISSUER',
                   value: `${props.certificateIssuer?.kind ?? 'ClusterIssuer'}/${props.certificateIssuer?.name ?? 'crashdesk-internal-ca'}`,
                 },
-                { name: 'VAULT_ADDR', value: props.vault.address },
-                ...(props.vault.allowedAddresses?.length ? [{ name: 'VAULT_ALLOWED_ADDRESSES', value: props.vault.allowedAddresses.join(',') }] : []),
-                { name: 'VAULT_AUTH_METHOD', value: 'token' },
-                { name: 'VAULT_TOKEN', valueFrom: { secretKeyRef: { name: props.vault.tokenSecret, key: 'token' } } },
+                ...vaultEnvironment(props.vault),
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },

@@ -2,6 +2,7 @@
 // manifests/ turns it into the cdk8s app's RBAC and the Helm chart's (charts/crashdesk/files/rbac).
 // The children's rules and the CRD probe come from the one table of children (city/children.ts).
 import { apiGroupOf, CHILD_KINDS, OPTIONAL_CRDS } from './city/children.js';
+import { PLATFORM_REPLICATION_SECRET } from './city/types.js';
 
 export interface PolicyRule {
   readonly apiGroups: string[];
@@ -31,8 +32,11 @@ export const namespaceRules: readonly PolicyRule[] = [
   // Owner references with blockOwnerDeletion need update on the owner's finalizers.
   { apiGroups: ['crashdesk.io'], resources: ['cities/finalizers'], verbs: ['update'] },
   ...childRules(),
-  // Secrets: read the database, blind-index and replication Secrets; apply each city's derived key.
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
+  // Secrets: read only the namespace's platform replication secret, by name; create the ones the
+  // operator makes once (a city's derived key, named by its content; the admin password; the api's
+  // database login). Kubernetes cannot limit create to names, but a create reads and changes nothing.
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [PLATFORM_REPLICATION_SECRET] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 

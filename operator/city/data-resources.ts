@@ -1,6 +1,6 @@
 // The City's data services: its CloudNativePG Cluster or external database, its cache, and the
 // network policies that let only its api reach them.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { deriveCityKey } from '../../api/replication/signing.js';
 import type { SecretKey } from './api-deployment.js';
 import { siteLabels } from './api-deployment.js';
@@ -141,14 +141,20 @@ export function cacheNetworkPolicy(city: City): KubeObject {
   };
 }
 
-/** A city's replication key, derived from the platform secret: the city never holds the secret itself. */
+/**
+ * A city's replication key, derived from the platform secret: the city never holds the secret
+ * itself. Named by its content, so the operator only ever creates it: a new platform secret is a
+ * new Secret, and the Deployment's change to it rolls the pods.
+ */
 export function replicationSecret(city: City, platformSecret: string): KubeObject {
+  const key = deriveCityKey(platformSecret, city.metadata.name);
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: childMetadata(city, cityNames(city).replicationSecret),
+    metadata: childMetadata(city, `${cityNames(city).replicationSecret}-${digest}`),
     type: 'Opaque',
-    data: { key: Buffer.from(deriveCityKey(platformSecret, city.metadata.name)).toString('base64') },
+    data: { key: Buffer.from(key).toString('base64') },
   };
 }
 

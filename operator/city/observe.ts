@@ -43,19 +43,20 @@ export async function readSecretValue(kube: Kube, namespace: string, name: strin
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
 
-export async function observeDatabase(kube: Kube, city: City, lookup: ChildLookup): Promise<DatabaseState> {
+/**
+ * The database as the operator may see it: the CloudNativePG Cluster's status from the watch
+ * cache. It reads no per-City Secret (its RBAC reads Secrets only by name, and names only the
+ * platform's): a Secret the api needs and lacks keeps its pods from starting, which ApiAvailable says.
+ */
+export function observeDatabase(city: City, lookup: ChildLookup): DatabaseState {
   const names = cityNames(city);
   const external = city.spec.database.external;
-  if (external) {
-    return { kind: 'external', secretName: external.secretName, secretFound: await secretExists(kube, city.metadata.namespace, external.secretName) };
-  }
+  if (external) return { kind: 'external', secretName: external.secretName };
   const cluster = lookup('Cluster', city.metadata.namespace, names.database);
-  const secretName = `${names.database}-app`;
   const status = (cluster?.status ?? {}) as { readyInstances?: number; phase?: string };
   return {
     kind: 'managed',
-    secretName,
-    secretFound: await secretExists(kube, city.metadata.namespace, secretName),
+    secretName: names.databaseLogin,
     cluster: cluster ? { instances: (cluster.spec as { instances: number }).instances, readyInstances: status.readyInstances, phase: status.phase } : undefined,
   };
 }

@@ -110,14 +110,13 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       const transitKey = sealedWith?.transitKey ?? city.status?.transitKey;
 
       const deployment = lookup('Deployment', namespace, cityNames(city).api);
-      const [database, replication, withServiceMonitor] = await Promise.all([
-        observeDatabase(kube, city, lookup),
-        observeReplication(kube, city),
-        available('ServiceMonitor'),
-      ]);
+      const database = observeDatabase(city, lookup);
+      const [replication, withServiceMonitor] = await Promise.all([observeReplication(kube, city), available('ServiceMonitor')]);
       // Without a key known from Vault or from the status, a Deployment would name the wrong one: apply nothing yet.
       if (transitKey !== undefined) {
+        const derivedKey = replication.platformSecret === undefined ? undefined : replicationSecret(city, replication.platformSecret);
         const children = desiredChildren(city, {
+          replicationSecret: derivedKey?.metadata.name,
           siteNumber,
           now: now(),
           currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
@@ -125,12 +124,11 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           vault: { address: vaultAddressOf(city, admission.vault), transitKey },
           ...(certificates ? { certificates: { issuer: certificateIssuer } } : {}),
         });
-        if (replication.platformSecret !== undefined) children.unshift(replicationSecret(city, replication.platformSecret));
         if (unchangedSinceLastApply(key, city, children)) {
           logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
           if (encryptionError !== undefined) applied.delete(key);
         } else {
-          await applyAll(key, city, children, encryptionError === undefined);
+          await applyAll(key, city, children, [...seedSecrets(city), ...(derivedKey ? [derivedKey] : [])], encryptionError === undefined);
         }
       }
 
@@ -179,11 +177,11 @@ export function createCityReconciler(deps: ReconcilerDeps) {
     return changed === undefined;
   }
 
-  async function applyAll(key: string, city: City, children: readonly KubeObject[], remember: boolean) {
+  async function applyAll(key: string, city: City, children: readonly KubeObject[], seeds: readonly KubeObject[], remember: boolean) {
     const versions = new Map<string, string>();
     const created = children.filter((child) => WATCHED_KINDS.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
     // Created before the pods that mount them, and never again: a Secret that exists is kept as it is.
-    for (const seed of seedSecrets(city)) {
+    for (const seed of seeds) {
       await kube.create(resourcePath('v1', 'Secret', city.metadata.namespace), seed).catch((error: unknown) => {
         if (!isAlreadyExists(error)) throw new Error(`creating Secret ${seed.metadata.name}`, { cause: error });
       });

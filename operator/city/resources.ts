@@ -17,6 +17,8 @@ export interface Observed {
   readonly serviceMonitors: boolean;
   /** The Vault the City's api uses (its allowed address) and the transit key Vault's record names. */
   readonly vault: { readonly address: string; readonly transitKey: string };
+  /** A city's replication key Secret (named by its content), once the platform secret was read. */
+  readonly replicationSecret?: string;
   /** Where the internal port's certificate comes from: the operator's cert-manager issuer, when its CRD is installed. */
   readonly certificates?: { readonly issuer: CertificateIssuer };
 }
@@ -82,7 +84,11 @@ export function deployment(city: City, observed: Observed): KubeObject {
     // hq signs with the platform secret itself; a city holds only the key derived for it.
     replication: isHq
       ? { secret: { name: spec.replication.secretName, key: 'secret' }, peerUrlPattern: peerUrlPattern(city) }
-      : { secret: { name: names.replicationSecret, key: 'key' }, hqUrl: apiServiceUrl(city, spec.replication.hq), ownUrl: apiServiceUrl(city) },
+      : {
+          secret: { name: observed.replicationSecret ?? names.replicationSecret, key: 'key' },
+          hqUrl: apiServiceUrl(city, spec.replication.hq),
+          ownUrl: apiServiceUrl(city),
+        },
     internalTlsSecret: internalTlsSecret(city),
     ...(spec.database.managed ? { databaseCaSecret: `${names.database}-ca` } : {}),
     resources: spec.api.resources as { requests?: Record<string, string>; limits?: Record<string, string> },

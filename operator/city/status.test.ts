@@ -30,25 +30,18 @@ describe('ApiAvailable', () => {
 
 describe('DatabaseReady', () => {
   it.each([
-    [{ kind: 'managed', secretFound: false, secretName: 'db-app' }, 'False', 'ClusterMissing'],
-    [
-      { kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } },
-      'False',
-      'ClusterNotReady',
-    ],
-    [{ kind: 'managed', secretFound: false, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'False', 'AppSecretMissing'],
-    [{ kind: 'managed', secretFound: true, secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'True', 'ClusterReady'],
-    [{ kind: 'external', secretFound: false, secretName: 'ext' }, 'False', 'ExternalSecretMissing'],
-    [{ kind: 'external', secretFound: true, secretName: 'ext' }, 'True', 'ExternalSecretFound'],
+    [{ kind: 'managed', secretName: 'db-app' }, 'False', 'ClusterMissing'],
+    [{ kind: 'managed', secretName: 'db-app', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }, 'False', 'ClusterNotReady'],
+    [{ kind: 'managed', secretName: 'db-app', cluster: { instances: 3, readyInstances: 3 } }, 'True', 'ClusterReady'],
+    [{ kind: 'external', secretName: 'ext' }, 'True', 'External'],
   ] as const)('from %j is %s with reason %s', (database, status, reason) => {
     expect(databaseCondition(database)).toMatchObject({ type: 'DatabaseReady', status, reason });
   });
 
   it('says how many instances are ready', () => {
-    expect(
-      databaseCondition({ kind: 'managed', secretFound: false, secretName: 'x', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } })
-        .message,
-    ).toBe('1 of 3 instances ready (Setting up primary)');
+    expect(databaseCondition({ kind: 'managed', secretName: 'x', cluster: { instances: 3, readyInstances: 1, phase: 'Setting up primary' } }).message).toBe(
+      '1 of 3 instances ready (Setting up primary)',
+    );
   });
 });
 

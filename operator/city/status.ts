@@ -51,22 +51,16 @@ export interface DatabaseState {
   readonly kind: 'managed' | 'external';
   /** Managed: the CloudNativePG Cluster's status, if it exists. */
   readonly cluster?: { readonly instances: number; readonly readyInstances?: number; readonly phase?: string };
-  /** Whether the Secret holding the connection string exists. */
-  readonly secretFound: boolean;
+  /** The Secret the api's connection string comes from. */
   readonly secretName: string;
 }
 
 export function databaseCondition(database: DatabaseState): ConditionInput {
   const outcome = ((): Outcome => {
-    if (database.kind === 'external') {
-      return database.secretFound
-        ? yes('ExternalSecretFound', `using Secret ${database.secretName}`)
-        : no('ExternalSecretMissing', `Secret ${database.secretName} not found`);
-    }
+    if (database.kind === 'external') return yes('External', `the api connects with Secret ${database.secretName}`);
     if (!database.cluster) return no('ClusterMissing', 'the CloudNativePG Cluster does not exist yet');
     const { instances, readyInstances = 0, phase = 'unknown' } = database.cluster;
     if (readyInstances < instances) return no('ClusterNotReady', `${readyInstances} of ${instances} instances ready (${phase})`);
-    if (!database.secretFound) return no('AppSecretMissing', `Secret ${database.secretName} not created yet`);
     return yes('ClusterReady', `${readyInstances} of ${instances} instances ready`);
   })();
   return { type: 'DatabaseReady', ...outcome };

@@ -12,6 +12,9 @@ export const FINALIZER = 'crashdesk.io/vault-cleanup';
 /** Where a city's site number lives once allocated: on the City itself, so it survives status loss. */
 export const SITE_NUMBER_ANNOTATION = 'crashdesk.io/site-number';
 
+/** The namespace's platform replication secret: hq signs with it, the operator derives each city's key from it. */
+export const PLATFORM_REPLICATION_SECRET = 'crashdesk-replication';
+
 export type Role = 'hq' | 'city';
 
 export interface ScheduleWindow {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm run kind:up`: the whole crashdesk platform on a laptop, in a kind cluster:
-#   CloudNativePG, KEDA, ingress-nginx, Prometheus with Grafana (kube-prometheus-stack), OpenBao in
-#   dev mode with transit and Kubernetes auth, the crashdesk chart, and the Cities hq, london and
-#   manchester; then it prints the console and Grafana addresses.
+#   CloudNativePG, cert-manager (with the CA of the sites' internal certificates), KEDA, ingress-nginx,
+#   Prometheus with Grafana (kube-prometheus-stack), OpenBao in dev mode with transit and Kubernetes
+#   auth (the operator logs in as its ServiceAccount), the crashdesk chart (a development cluster:
+#   Cities on http://localhost), and the Cities hq, london and manchester; then it prints the console
+#   and Grafana addresses.
 # Needs docker (kind's nodes are containers), kind, kubectl and helm, and a registry to pull from.
 # Versions can be changed through the variables below; `npm run kind:down` deletes the cluster.
 set -euo pipefail
@@ -10,6 +12,7 @@ set -euo pipefail
 cluster=${CRASHDESK_KIND_CLUSTER:-crashdesk}
 cnpg_version=${CNPG_VERSION:-1.30.0}
 keda_version=${KEDA_CHART_VERSION:-2.21.0}
+cert_manager_version=${CERT_MANAGER_CHART_VERSION:-v1.19.1}
 # Empty: the newest release of the chart.
 ingress_nginx_version=${INGRESS_NGINX_CHART_VERSION:-}
 prometheus_stack_version=${KUBE_PROMETHEUS_STACK_CHART_VERSION:-}
@@ -56,6 +59,7 @@ kind load docker-image --name "$cluster" "$api_image" "$operator_image"
 step "Helm repositories"
 helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
 helm repo add kedacore https://kedacore.github.io/charts --force-update >/dev/null
+helm repo add jetstack https://charts.jetstack.io --force-update >/dev/null
 helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
 helm repo add openbao https://openbao.github.io/openbao-helm --force-update >/dev/null
 helm repo update >/dev/null
@@ -76,6 +80,12 @@ step "CloudNativePG $cnpg_version"
 kubectl apply --server-side --force-conflicts \
   -f "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${cnpg_version%.*}/releases/cnpg-${cnpg_version}.yaml"
 kubectl -n cnpg-system rollout status deployment/cnpg-controller-manager --timeout=5m
+
+step "cert-manager $cert_manager_version, and the CA of the sites' internal certificates"
+helm upgrade --install cert-manager jetstack/cert-manager --version "$cert_manager_version" \
+  --namespace cert-manager --create-namespace --set crds.enabled=true --wait --timeout 5m
+kubectl apply -f "$here/internal-ca.yaml"
+kubectl wait --for=condition=Ready clusterissuer/crashdesk-internal-ca --timeout=2m
 
 step "KEDA $keda_version"
 helm upgrade --install keda kedacore/keda --version "$keda_version" --namespace keda --create-namespace --wait --timeout 5m
@@ -109,21 +119,26 @@ secret_engines=$(bao secrets list)
 auth_methods=$(bao auth list)
 case "$secret_engines" in *transit/*) ;; *) bao secrets enable transit ;; esac
 case "$auth_methods" in *kubernetes/*) ;; *) bao auth enable kubernetes ;; esac
-# OpenBao checks the api pods' service-account tokens with its own, through the TokenReview API.
+# OpenBao checks service-account tokens (the operator's and the api pods') through the TokenReview API.
 bao write auth/kubernetes/config kubernetes_host=https://kubernetes.default.svc:443 >/dev/null
+# The operator's own policy (the one the chart ships) and role: it logs in as its ServiceAccount.
+kubectl -n openbao exec -i openbao-0 -- env BAO_TOKEN=root BAO_ADDR=http://127.0.0.1:8200 \
+  bao policy write crashdesk_operator - <"$root/charts/crashdesk/files/vault/operator-policy.hcl" >/dev/null
+bao write auth/kubernetes/role/crashdesk_operator bound_service_account_names=crashdesk-operator \
+  bound_service_account_namespaces=crashdesk-system token_policies=crashdesk_operator token_ttl=1h >/dev/null
 
 step "the crashdesk chart ($operator_image)"
 kubectl create namespace crashdesk-system --dry-run=client -o yaml | kubectl apply -f -
-kubectl -n crashdesk-system create secret generic crashdesk-operator-vault --from-literal=token=root \
-  --dry-run=client -o yaml | kubectl apply -f -
+kubectl create namespace crashdesk --dry-run=client -o yaml | kubectl apply -f -
 helm upgrade --install crashdesk "$root/charts/crashdesk" --namespace crashdesk-system \
   --set image.repository="${operator_image%:*}" --set image.tag="$version" --set image.pullPolicy=Never \
+  --set vault.address=http://openbao.openbao.svc:8200 \
+  --set developmentCluster=true \
   --set metrics.serviceMonitor.enabled=true \
   --set prometheusRule.enabled=true \
   --wait --timeout 5m
 
 step "the Cities hq, london and manchester"
-kubectl create namespace crashdesk --dry-run=client -o yaml | kubectl apply -f -
 if ! kubectl -n crashdesk get secret crashdesk-blind-index >/dev/null 2>&1; then
   kubectl -n crashdesk create secret generic crashdesk-blind-index --from-literal=key="$(head -c 32 /dev/urandom | base64)"
 fi
@@ -142,6 +157,6 @@ crashdesk is up in the kind cluster $cluster.
   consoles:  http://localhost/hq/   http://localhost/london/   http://localhost/manchester/
   API docs:  http://localhost/london/docs
   Grafana:   http://grafana.localtest.me/   (admin / crashdesk; dashboards in the "crashdesk" tag)
-  admin password of a site: kubectl -n crashdesk logs deployment/crashdesk-api-london | grep -i password
+  admin password of a site: kubectl -n crashdesk get secret crashdesk-london-admin -o jsonpath='{.data.password}' | base64 -d
   delete it all: npm run kind:down
 EOF

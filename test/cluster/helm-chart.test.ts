@@ -1,7 +1,7 @@
 // The Helm chart as a platform team meets it, with helm built from Go modules: lint, the same objects
 // as the cdk8s app's one definition, a server-side dry run of everything it renders, and install →
 // the operator Available on the KWOK nodes → a City Ready → upgrade → uninstall on the test control plane.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,10 +10,19 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { operatorDeployment, operatorRbac, type OperatorProps } from '../../manifests/operator.js';
 import { cityCrd } from '../../operator/city/crd.js';
 import { isNotFound, resourcePath } from '../../operator/kube.js';
+import { operatorVaultPolicy } from '../../operator/vault-policy.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
 import { CHART, createHelm, type Helm, type RenderedObject } from './helm.js';
 import { createTestNamespace, eventually, testKubeConfig } from './kube-client.js';
-import { applyHqUntilReady, createKube, createPlatformSecrets, deleteAllCities, serviceAccountKubeConfig, waitUntilLeading } from './operator-support.js';
+import {
+  applyHqUntilReady,
+  configureVaultKubernetesAuth,
+  createKube,
+  createPlatformSecrets,
+  deleteAllCities,
+  serviceAccountKubeConfig,
+  waitUntilLeading,
+} from './operator-support.js';
 
 const adminConfig = testKubeConfig();
 const kube = createKube(adminConfig);
@@ -54,16 +63,41 @@ describe('the crashdesk Helm chart', () => {
     await expect(helm.run(['lint', '--strict', CHART, '--set', 'replicas=3'])).rejects.toThrow(/additional properties 'replicas' not allowed/);
   });
 
-  for (const watchNamespaces of [[], ['cities-a', 'cities-b']]) {
-    it(`renders the CRD, RBAC and Deployment that the cdk8s app defines (${watchNamespaces.length ? 'listed namespaces' : 'every namespace'})`, async () => {
-      const watched = watchNamespaces.length ? ['--set-json', `watchNamespaces=${JSON.stringify(watchNamespaces)}`] : [];
-      const rendered = await helm.template('crashdesk', 'crashdesk-system', ['--include-crds', ...imageValues, ...watched]);
+  const modes: { name: string; values: string[]; props: Partial<OperatorProps> }[] = [
+    { name: 'the default: one namespace, Kubernetes auth', values: [], props: {} },
+    {
+      name: 'listed namespaces, a development cluster with a Vault token',
+      values: [
+        '--set-json',
+        'watchNamespaces=["cities-a","cities-b"]',
+        '--set',
+        'developmentCluster=true',
+        '--set',
+        'vault.auth.method=token',
+        '--set-json',
+        'vault.allowedAddresses=["https://vault-eu.example:8200"]',
+      ],
+      props: {
+        watchNamespaces: ['cities-a', 'cities-b'],
+        developmentCluster: true,
+        vault: {
+          address: 'https://vault.vault.svc:8200',
+          allowedAddresses: ['https://vault-eu.example:8200'],
+          auth: { method: 'token', tokenSecret: { name: 'crashdesk-operator-vault', key: 'token' } },
+        },
+      },
+    },
+    { name: 'every namespace', values: ['--set', 'clusterWide=true'], props: { clusterWide: true } },
+  ];
+  for (const mode of modes) {
+    it(`renders the CRD, RBAC and Deployment that the cdk8s app defines (${mode.name})`, async () => {
+      const rendered = await helm.template('crashdesk', 'crashdesk-system', ['--include-crds', ...imageValues, ...mode.values]);
       const props: OperatorProps = {
         operatorNamespace: 'crashdesk-system',
         image: `${image.repository}:${image.tag}`,
-        vault: { address: 'https://vault.vault.svc:8200', tokenSecret: 'crashdesk-operator-vault' },
-        watchNamespaces,
+        vault: { address: 'https://vault.vault.svc:8200' },
         instance: 'crashdesk',
+        ...mode.props,
       };
       expect(rendered.find((object) => object.kind === 'CustomResourceDefinition')).toEqual(cityCrd);
       const defined = [...operatorRbac(props), operatorDeployment(props)] as RenderedObject[];
@@ -73,6 +107,17 @@ describe('the crashdesk Helm chart', () => {
       expect(rendered.filter((o) => rbacKinds.includes(o.kind)).length).toBe(defined.filter((o) => rbacKinds.includes(o.kind)).length);
     });
   }
+
+  it('refuses to render with no namespace to watch unless cluster-wide', async () => {
+    await expect(helm.template('crashdesk', 'crashdesk-system', [...imageValues, '--set-json', 'watchNamespaces=[]'])).rejects.toThrow(
+      /watchNamespaces is empty: list the namespaces with Cities, or set clusterWide=true/,
+    );
+  });
+
+  it('ships the operator Vault policy it is tested under', async () => {
+    const shipped = await readFile(join(CHART, 'files/vault/operator-policy.hcl'), 'utf8');
+    expect(shipped).toContain(operatorVaultPolicy());
+  });
 
   it('renders only objects that the API server accepts, by server-side dry run', async () => {
     const namespace = await createTestNamespace(adminConfig, 'helm-dry-run');
@@ -132,13 +177,8 @@ describe('the crashdesk Helm chart', () => {
     const cities = await createTestNamespace(adminConfig, 'helm-cities');
     const dir = await mkdtemp(join(tmpdir(), 'crashdesk-helm-operator-'));
     let operator: ManagedProcess | undefined;
+    let vaultAuth: Awaited<ReturnType<typeof configureVaultKubernetesAuth>> | undefined;
     try {
-      await kube.create(resourcePath('v1', 'Secret', release.name), {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'crashdesk-operator-vault', namespace: release.name },
-        stringData: { token: inject('vaultToken') },
-      });
       await createPlatformSecrets(kube, cities.name);
       await helm.run([
         'install',
@@ -181,6 +221,20 @@ describe('the crashdesk Helm chart', () => {
         } else throw new Error(`the chart's container sets ${variable.name} in a way this test cannot resolve`);
       }
       env.OPERATOR_HTTP_PORT = String(port);
+      // The chart's default: Kubernetes auth with the ServiceAccount token the kubelet would mount.
+      expect(env).toMatchObject({ VAULT_AUTH_METHOD: 'kubernetes', VAULT_KUBERNETES_ROLE: 'crashdesk_operator' });
+      expect(env.VAULT_TOKEN).toBeUndefined();
+      vaultAuth = await configureVaultKubernetesAuth(
+        kube,
+        adminConfig,
+        { address: inject('vaultAddress'), token: inject('vaultToken') },
+        {
+          namespace: release.name,
+          serviceAccount: 'crashdesk-operator',
+        },
+      );
+      env.VAULT_KUBERNETES_JWT_FILE = join(dir, 'service-account-token');
+      await writeFile(env.VAULT_KUBERNETES_JWT_FILE, vaultAuth.jwt, { mode: 0o600 });
       const loader = pathToFileURL(join(repository, 'node_modules/tsx/dist/loader.mjs')).href;
       operator = launch('operator', process.execPath, ['--import', loader, join(repository, 'operator/main.ts')], dir, env);
       const running = operator;
@@ -221,6 +275,7 @@ describe('the crashdesk Helm chart', () => {
       expect(await kube.getOrUndefined(crdPath)).toBeDefined();
     } finally {
       await operator?.stop();
+      await vaultAuth?.remove();
       await helm.run(['uninstall', 'crashdesk', '--namespace', release.name, '--ignore-not-found']).catch(() => undefined);
       await cities.remove();
       await release.remove();

@@ -1,5 +1,6 @@
 // The kind path cannot run here (no Docker daemon, no registry), but what it applies can be checked:
-// its Cities pass the real CRD's schema and CEL rules, and its cluster publishes the ingress ports.
+// its Cities pass the real CRD's schema and CEL rules, its internal CA passes cert-manager's CRDs,
+// and its cluster publishes the ingress ports.
 import { readFile } from 'node:fs/promises';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,19 @@ describe('the kind platform files', () => {
     for (const city of cities) {
       city.metadata.namespace = namespace.name;
       await client.patch(city as never, undefined, 'All', 'kind-files-test', true, PatchStrategy.ServerSideApply);
+    }
+  });
+
+  it('declare the ClusterIssuer crashdesk-internal-ca the chart asks for, and its CA, which the cert-manager CRDs accept', async () => {
+    const objects = parseAllDocuments(await readFile(new URL('internal-ca.yaml', files), 'utf8')).map(
+      (document) => document.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> },
+    );
+    const issuer = objects.find((object) => object.kind === 'ClusterIssuer' && object.metadata.name === 'crashdesk-internal-ca');
+    expect(issuer?.spec).toEqual({ ca: { secretName: 'crashdesk-internal-ca' } });
+    const client = KubernetesObjectApi.makeApiClient(kubeConfig);
+    for (const object of objects) {
+      if (object.metadata.namespace) object.metadata.namespace = namespace.name;
+      await client.patch(object as never, undefined, 'All', 'kind-files-test', true, PatchStrategy.ServerSideApply);
     }
   });
 

@@ -103,7 +103,7 @@ describe('an hq City and two city Cities', () => {
       VAULT_KUBERNETES_ROLE: `crashdesk-${ns}-london`,
       VAULT_TRANSIT_KEY: `crashdesk-${ns}-london`,
       CRASHDESK_TRUST_PROXY_HOPS: '1',
-      CRASHDESK_REPLICATION_SECRET: { name: 'crashdesk-london-replication', key: 'key' },
+      CRASHDESK_REPLICATION_SECRET: { name: expect.stringMatching(/^crashdesk-london-replication-/), key: 'key' },
       CRASHDESK_HQ_URL: `https://crashdesk-api-hq.${ns}.svc:8443`,
     });
     const asValues = Object.fromEntries(
@@ -138,7 +138,14 @@ describe('an hq City and two city Cities', () => {
     expect(hqEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom).toEqual({ secretKeyRef: { name: 'crashdesk-replication', key: 'secret' } });
     expect(hqEnv.some((v) => v.name === 'CRASHDESK_HQ_URL')).toBe(false);
     const platform = Buffer.from((await read('v1', 'Secret', 'crashdesk-replication')).data?.secret ?? '', 'base64').toString();
-    const derived = Buffer.from((await read('v1', 'Secret', 'crashdesk-london-replication')).data?.key ?? '', 'base64').toString();
+    const londonEnv = (await read('apps/v1', 'Deployment', 'crashdesk-api-london')).spec.template.spec.containers[0].env as {
+      name: string;
+      valueFrom?: { secretKeyRef: { name: string; key: string } };
+    }[];
+    const keyRef = londonEnv.find((v) => v.name === 'CRASHDESK_REPLICATION_SECRET')?.valueFrom?.secretKeyRef;
+    // Named by its content (the operator only ever creates it), owned by the City.
+    expect(keyRef).toEqual({ name: expect.stringMatching(/^crashdesk-london-replication-[0-9a-f]{10}$/), key: 'key' });
+    const derived = Buffer.from((await read('v1', 'Secret', keyRef?.name ?? '')).data?.key ?? '', 'base64').toString();
     expect(derived).toBe(deriveCityKey(platform, 'london'));
   });
 

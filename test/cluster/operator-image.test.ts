@@ -38,7 +38,7 @@ beforeAll(async () => {
   for (const object of operatorRbac({
     operatorNamespace: namespace.name,
     image: images.operator.name,
-    vault: { address: 'https://unused.example', tokenSecret: 'unused' },
+    vault: { address: 'https://unused.example' },
     watchNamespaces: [namespace.name],
   })) {
     await kube.apply(object, 'crashdesk-test-setup');

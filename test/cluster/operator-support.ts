@@ -2,6 +2,7 @@
 // and a stand-in for the CloudNativePG operator (no database runs here: the test reports the
 // Cluster healthy and creates its app Secret, as CNPG would).
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -9,6 +10,7 @@ import { cityCrd } from '../../operator/city/crd.js';
 import { API_VERSION, type City, PLURAL } from '../../operator/city/types.js';
 import { type Operator, startOperator } from '../../operator/controller.js';
 import { createKube, isNotFound, type Kube, KubeError, resourcePath } from '../../operator/kube.js';
+import { operatorVaultPolicy } from '../../operator/vault-policy.js';
 import { eventually } from './kube-client.js';
 
 export async function installCityCrd(kube: Kube): Promise<void> {
@@ -210,4 +212,65 @@ export async function applyHqUntilReady(kube: Kube, namespace: string, vaultAddr
   await actAsCnpg(kube, namespace, 'crashdesk-hq-db');
   const ready = await eventually('hq to be Ready', () => readCity(kube, namespace, 'hq'), isReady, 60_000);
   return ready!;
+}
+
+/**
+ * Vault's Kubernetes auth for the operator, as the chart's README has the platform team set it up:
+ * the auth method checks JWTs with the API server's TokenReview (as a reviewer ServiceAccount bound
+ * to system:auth-delegator), the operator's policy is the one the chart ships, and its role binds
+ * the operator's ServiceAccount. Returns a JWT of that ServiceAccount, as the kubelet would mount it.
+ */
+export async function configureVaultKubernetesAuth(
+  admin: Kube,
+  adminConfig: KubeConfig,
+  vault: { readonly address: string; readonly token: string },
+  operator: { readonly namespace: string; readonly serviceAccount: string },
+): Promise<{ jwt: string; remove(): Promise<void> }> {
+  const { namespace, serviceAccount } = operator;
+  const reviewer = 'vault-token-reviewer';
+  const binding = `vault-token-reviewer-${namespace}`;
+  await admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: reviewer, namespace } }, 'crashdesk-test-setup');
+  await admin.apply(
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: binding },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: [{ kind: 'ServiceAccount', name: reviewer, namespace }],
+    } as never,
+    'crashdesk-test-setup',
+  );
+  const tokenOf = async (name: string) =>
+    (
+      await admin.create<{ status: { token: string } }>(`${resourcePath('v1', 'ServiceAccount', namespace, name)}/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      })
+    ).status.token;
+  const cluster = adminConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the test kubeconfig has no cluster');
+  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString() : cluster.caFile ? await readFile(cluster.caFile, 'utf8') : '';
+  const write = async (path: string, body: unknown) => {
+    const response = await fetch(`${vault.address}/v1/${path}`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': vault.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`configuring Vault: POST ${path} answered ${response.status}: ${await response.text()}`);
+  };
+  await write('auth/kubernetes/config', { kubernetes_host: cluster.server, kubernetes_ca_cert: ca, token_reviewer_jwt: await tokenOf(reviewer) });
+  await write('sys/policies/acl/crashdesk_operator', { policy: operatorVaultPolicy() });
+  await write('auth/kubernetes/role/crashdesk_operator', {
+    bound_service_account_names: [serviceAccount],
+    bound_service_account_namespaces: [namespace],
+    token_policies: ['crashdesk_operator'],
+    token_ttl: '1h',
+  });
+  return {
+    jwt: await tokenOf(serviceAccount),
+    remove: async () => {
+      await admin.delete(resourcePath('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, binding)).catch(() => undefined);
+    },
+  };
 }

@@ -68,3 +68,11 @@ subjects:
     name: {{ include "crashdesk.operatorName" $root }}
     namespace: {{ $root.Release.Namespace }}
 {{- end }}
+
+{{/* The watched namespaces (JSON), failing when none is listed and the operator is not cluster-wide. */}}
+{{- define "crashdesk.watchNamespaces" -}}
+{{- if and (not .Values.clusterWide) (empty .Values.watchNamespaces) }}
+{{- fail "watchNamespaces is empty: list the namespaces with Cities, or set clusterWide=true" }}
+{{- end }}
+{{- toJson .Values.watchNamespaces }}
+{{- end }}

@@ -1,5 +1,6 @@
 // transit-dev serves the subset of the Vault/OpenBao HTTP API that crashdesk uses (sys/health,
-// sys/mounts, the transit secrets engine, ACL policies and Kubernetes-auth roles) from memory, like `bao server -dev`.
+// sys/mounts, the transit secrets engine, ACL policies, and Kubernetes auth: its config, roles and
+// logins, whose tokens are held to their policies) from memory, like `bao server -dev`.
 //
 // The OpenBao server module is not available from the Go module proxy this project can reach,
 // but its published SDK is, and the SDK's keysutil package is the key-policy engine behind
@@ -34,7 +35,8 @@ type server struct {
 	mu     sync.Mutex
 	mounts map[string]logical.Storage // transit mount path -> its key storage
 
-	documents documents // ACL policies and auth roles (sys.go)
+	documents documents // ACL policies, auth roles and auth config (sys.go)
+	tokens    tokens    // tokens issued by Kubernetes-auth logins, checked against their policies (acl.go)
 }
 
 type apiError struct {
@@ -53,7 +55,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("creating key lock manager: %v", err)
 	}
-	srv := &server{rootToken: *rootToken, locks: locks, mounts: map[string]logical.Storage{}, documents: documents{items: map[string]map[string]any{}}}
+	srv := &server{rootToken: *rootToken, locks: locks, mounts: map[string]logical.Storage{}, documents: documents{items: map[string]map[string]any{}}, tokens: tokens{issued: map[string]issuedToken{}}}
 
 	listener, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -78,15 +80,27 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"initialized": true, "sealed": false, "standby": false})
 		return
 	}
-	token := r.Header.Get("X-Vault-Token")
-	if subtle.ConstantTimeCompare([]byte(token), []byte(s.rootToken)) != 1 {
-		writeError(w, &apiError{http.StatusForbidden, "permission denied"})
-		return
-	}
 	var body map[string]any
 	if r.Body != nil && r.ContentLength != 0 {
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			writeError(w, &apiError{http.StatusBadRequest, "failed to parse JSON input: " + err.Error()})
+			return
+		}
+	}
+	if mount, ok := strings.CutSuffix(strings.TrimPrefix(path, "auth/"), "/login"); ok && strings.HasPrefix(path, "auth/") && r.Method != http.MethodGet {
+		issued, err := s.kubernetesLogin(mount, body)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"auth": issued})
+		return
+	}
+	token := r.Header.Get("X-Vault-Token")
+	if subtle.ConstantTimeCompare([]byte(token), []byte(s.rootToken)) != 1 {
+		issued, known := s.tokens.lookup(token)
+		if !known || !s.allowed(issued.policies, r.Method, path, r.URL.Query().Get("list") == "true") {
+			writeError(w, &apiError{http.StatusForbidden, "permission denied"})
 			return
 		}
 	}

@@ -14,8 +14,8 @@ type documents struct {
 	items map[string]map[string]any
 }
 
-// sysRoute serves sys/policies/acl/NAME (PUT, GET, DELETE) and auth/MOUNT/role/NAME (POST, PUT,
-// GET, DELETE) with Vault's request and response shapes: writes and deletes answer 204, a read
+// route serves sys/policies/acl/NAME (PUT, GET, DELETE), auth/MOUNT/role/NAME (POST, PUT, GET,
+// DELETE) and auth/MOUNT/config (Kubernetes auth's, POST and GET) with Vault's request and response shapes: writes and deletes answer 204, a read
 // of something missing answers 404.
 func (d *documents) route(method, path string, body map[string]any) (map[string]any, bool, error) {
 	var key string
@@ -27,6 +27,9 @@ func (d *documents) route(method, path string, body map[string]any) (map[string]
 		} else if method == http.MethodPut || method == http.MethodPost {
 			return nil, true, &apiError{http.StatusBadRequest, "'policy' parameter not supplied or empty"}
 		}
+	} else if mount, ok := strings.CutSuffix(strings.TrimPrefix(path, "auth/"), "/config"); ok && strings.HasPrefix(path, "auth/") && mount != "" {
+		key = "config/" + mount
+		write = body
 	} else if rest, ok := strings.CutPrefix(path, "auth/"); ok {
 		mount, name, found := strings.Cut(rest, "/role/")
 		if !found || mount == "" || name == "" {
@@ -57,4 +60,18 @@ func (d *documents) route(method, path string, body map[string]any) (map[string]
 		return nil, true, nil
 	}
 	return nil, true, &apiError{http.StatusMethodNotAllowed, "unsupported operation"}
+}
+
+func (d *documents) get(key string) (map[string]any, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	item, exists := d.items[key]
+	return item, exists
+}
+
+// policyText is an ACL policy's HCL, or "" when there is none by that name.
+func (d *documents) policyText(name string) (string, bool) {
+	item, exists := d.get("policy/" + name)
+	text, _ := item["policy"].(string)
+	return text, exists
 }
