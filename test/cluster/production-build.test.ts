@@ -75,6 +75,8 @@ describe('the production build', () => {
       const operator = launch('operator', process.execPath, ['dist/operator/main.js'], build.appDir, {
         PATH: process.env.PATH,
         KUBECONFIG: inject('kubeconfigPath'),
+        VAULT_ADDR: inject('vaultAddress'),
+        VAULT_AUTH_METHOD: 'token',
         VAULT_TOKEN: inject('vaultToken'),
         OPERATOR_NAMESPACE: namespace.name,
         WATCH_NAMESPACES: namespace.name,
