@@ -1,5 +1,6 @@
 // What reconcile reads before deciding: the children the cluster has (from the watch caches), the
 // Secrets and the hq City it depends on, and the site number it allocated.
+import { createHash } from 'node:crypto';
 import { isNotFound, type Kube, resourcePath } from '../kube.js';
 import { childKind } from './children.js';
 import type { KubeObject } from './metadata.js';
@@ -140,3 +141,15 @@ export function createCrdProbe(kube: Kube, options: CrdProbeOptions = {}): Child
 
 /** Identifies a child across kinds for the applied-version memo. */
 export const childKey = (object: KubeObject) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+/**
+ * What of a child a person could change: everything but its status and bookkeeping metadata. Not
+ * the resourceVersion, which controllers move with every status update (an HPA's, every sync), nor
+ * the generation, which labels and annotations do not move and which some kinds lack.
+ */
+export function versionOf(object: { metadata: object; status?: unknown } | undefined): string {
+  if (!object) return '';
+  const { status: _status, metadata, ...rest } = object;
+  const { labels, annotations, ownerReferences } = metadata as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify({ labels, annotations, ownerReferences, rest })).digest('base64');
+}

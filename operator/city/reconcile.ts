@@ -1,7 +1,6 @@
 // reconcile(key): get the City → finalize if it is being deleted → record its finalizer and site
 // number → observe its children → apply the desired children (unless nothing changed since the
 // last apply) and its Vault objects → write its status only when that changed.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, type Kube, resourcePath } from '../kube.js';
 import type { WorkResult } from '../queue.js';
@@ -19,6 +18,7 @@ import {
   observeDatabase,
   observeReplication,
   recordedSiteNumber,
+  versionOf,
 } from './observe.js';
 import { type CertificateIssuer, desiredChildren } from './resources.js';
 import { untilNextWindowEdge } from './schedule.js';
@@ -28,6 +28,7 @@ import {
   databaseCondition,
   desiredStatus,
   encryptionCondition,
+  endpoint,
   errorMessage,
   replicationCondition,
   sameStatus,
@@ -64,18 +65,6 @@ interface Applied {
   readonly generation: number;
   readonly fingerprint: string;
   readonly versions: ReadonlyMap<string, string>;
-}
-
-/**
- * What of a child a person could change: everything but its status and bookkeeping metadata. Not
- * the resourceVersion, which controllers move with every status update (an HPA's, every sync), nor
- * the generation, which labels and annotations do not move and which some kinds lack.
- */
-function versionOf(object: { metadata: object; status?: unknown } | undefined): string {
-  if (!object) return '';
-  const { status: _status, metadata, ...rest } = object;
-  const { labels, annotations, ownerReferences } = metadata as Record<string, unknown>;
-  return createHash('sha256').update(JSON.stringify({ labels, annotations, ownerReferences, rest })).digest('base64');
 }
 
 export function createCityReconciler(deps: ReconcilerDeps) {
@@ -296,9 +285,4 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 /** A 409 anywhere in the chain: applyAll names the child it applied and keeps the API server's error as the cause. */
 function conflicted(error: unknown): boolean {
   return isConflict(error) || (error instanceof Error && error.cause !== undefined && conflicted(error.cause));
-}
-
-function endpoint(city: City): string {
-  const { host, tlsSecretName } = city.spec.ingress;
-  return `${tlsSecretName ? 'https' : 'http'}://${host}${cityNames(city).path}`;
 }

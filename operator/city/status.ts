@@ -1,6 +1,6 @@
 // The City's status as a pure function of what reconcile observed. Conditions follow the
 // Kubernetes API conventions; a condition keeps its lastTransitionTime while its status holds.
-import { type City, type CityStatus, type Condition, type ConditionType } from './types.js';
+import { type City, cityNames, type CityStatus, type Condition, type ConditionType } from './types.js';
 
 export interface ConditionInput {
   readonly type: ConditionType;
@@ -149,4 +149,10 @@ export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${errorMessage(error.cause)}` : '';
   return `${error.message}${cause}`;
+}
+
+/** Where agents reach the City: its host and path, over HTTPS when the Ingress has TLS. */
+export function endpoint(city: City): string {
+  const { host, tlsSecretName } = city.spec.ingress;
+  return `${tlsSecretName ? 'https' : 'http'}://${host}${cityNames(city).path}`;
 }
