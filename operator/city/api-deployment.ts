@@ -36,6 +36,8 @@ export interface ApiDeploymentProps {
   };
   readonly replication?: {
     readonly secret: SecretKey;
+    /** A city's key version, which it names on every request it signs. */
+    readonly keyVersion?: number;
     readonly hqUrl?: string;
     readonly ownUrl?: string;
     /** hq: the addresses a city may announce when it registers (`{city}` stands for its name). */
@@ -96,6 +98,7 @@ export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
   if (props.vault.authMount) env.push({ name: 'VAULT_KUBERNETES_MOUNT', value: props.vault.authMount });
   if (props.replication) {
     env.push(fromSecret('CRASHDESK_REPLICATION_SECRET', props.replication.secret));
+    if (props.replication.keyVersion !== undefined) env.push({ name: 'CRASHDESK_REPLICATION_KEY_VERSION', value: String(props.replication.keyVersion) });
     if (props.replication.hqUrl) env.push({ name: 'CRASHDESK_HQ_URL', value: props.replication.hqUrl });
     if (props.replication.ownUrl) env.push({ name: 'CRASHDESK_REPLICATION_URL', value: props.replication.ownUrl });
     if (props.replication.peerUrlPattern) env.push({ name: 'CRASHDESK_PEER_URL_PATTERN', value: props.replication.peerUrlPattern });

@@ -157,6 +157,8 @@ const specSchema = object(
           maxLength: 253,
           'x-kubernetes-validations': [sharedSecretName('replication.secretName', 'crashdesk-replication')],
         }),
+        // A city's key version (hq's `npm run replication:cities -- rotate <city>` names the next one).
+        keyVersion: integer({ minimum: 1, maximum: 999_999, default: 1 }),
       },
       { default: {} },
     ),

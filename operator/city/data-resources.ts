@@ -147,7 +147,7 @@ export function cacheNetworkPolicy(city: City): KubeObject {
  * new Secret, and the Deployment's change to it rolls the pods.
  */
 export function replicationSecret(city: City, platformSecret: string): KubeObject {
-  const key = deriveCityKey(platformSecret, city.metadata.name);
+  const key = deriveCityKey(platformSecret, city.metadata.name, city.spec.replication.keyVersion);
   const digest = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     apiVersion: 'v1',

@@ -258,6 +258,17 @@ describe('data services', () => {
     expect(Buffer.from(secret.data.key, 'base64').toString()).toBe(deriveCityKey('platform-secret', 'london'));
   });
 
+  it("moves a city onto the key version its City names (after hq's rotate): a Secret of another name, and the version it signs with", () => {
+    const rotated = testCity('london', { replication: { ...london.spec.replication, keyVersion: 2 } });
+    const secret = replicationSecret(rotated, 'platform-secret') as unknown as { metadata: { name: string }; data: { key: string } };
+    expect(Buffer.from(secret.data.key, 'base64').toString()).toBe(deriveCityKey('platform-secret', 'london', 2));
+    expect(secret.metadata.name).not.toBe(replicationSecret(london, 'platform-secret').metadata.name);
+    const env = spec(deployment(rotated, observed)).template.spec.containers[0].env as Env[];
+    expect(env).toContainEqual({ name: 'CRASHDESK_REPLICATION_KEY_VERSION', value: '2' });
+    const hqEnv = spec(deployment(testCity('hq'), { ...observed, siteNumber: 0 })).template.spec.containers[0].env as Env[];
+    expect(hqEnv.some((v) => v.name === 'CRASHDESK_REPLICATION_KEY_VERSION')).toBe(false);
+  });
+
   it('scrapes the api /metrics on its http port', () => {
     expect(spec(serviceMonitor(london)).endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
   });

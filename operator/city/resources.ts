@@ -86,6 +86,7 @@ export function deployment(city: City, observed: Observed): KubeObject {
       ? { secret: { name: spec.replication.secretName, key: 'secret' }, peerUrlPattern: peerUrlPattern(city) }
       : {
           secret: { name: observed.replicationSecret ?? names.replicationSecret, key: 'key' },
+          keyVersion: spec.replication.keyVersion,
           hqUrl: apiServiceUrl(city, spec.replication.hq),
           ownUrl: apiServiceUrl(city),
         },

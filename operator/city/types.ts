@@ -91,6 +91,11 @@ export interface CitySpec {
     readonly hq: string;
     /** Secret (key `secret`) holding the platform's replication secret, read by hq and by the operator. */
     readonly secretName: string;
+    /**
+     * A city's key version: hq's `replication:cities rotate` gives a city a new one; set it here
+     * and the operator derives that key, so the pods roll onto it while hq still accepts the old.
+     */
+    readonly keyVersion: number;
   };
 }
 

@@ -64,6 +64,8 @@ describe('transitPolicy', () => {
     );
     expect(policy).toContain('path "transit/encrypt/crashdesk-platform-london" { capabilities = ["update"] }');
     expect(policy).toContain('path "transit/datakey/+/crashdesk-platform-london"');
+    expect(policy).toContain('path "transit/hmac/crashdesk-platform-london" { capabilities = ["update"] }');
+    expect(policy).toContain('path "transit/verify/crashdesk-platform-london" { capabilities = ["update"] }');
     expect(policy).not.toMatch(/\*/);
     expect(keyRecordOf(policy)).toEqual(record);
     expect(keyRecordOf(keptKeyPolicy(record))).toEqual(record);

@@ -52,6 +52,9 @@ export function transitPolicy(record: KeyRecord): string {
     `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     `path "${mount}/rewrap/${key}" { capabilities = ["update"] }`,
     `path "${mount}/datakey/+/${key}" { capabilities = ["update"] }`,
+    // The audit chain's head is signed and checked with the same key (api/audit/head-signer.ts).
+    `path "${mount}/hmac/${key}" { capabilities = ["update"] }`,
+    `path "${mount}/verify/${key}" { capabilities = ["update"] }`,
     `path "${mount}/keys/${key}" { capabilities = ["read"] }`,
     '',
   ].join('\n');

@@ -199,7 +199,7 @@ describe('the crashdesk Helm chart', () => {
       const deploymentPath = resourcePath('apps/v1', 'Deployment', release.name, 'crashdesk-operator');
       type Deployment = {
         spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } } };
-        status: { availableReplicas?: number };
+        status: { availableReplicas?: number; updatedReplicas?: number };
       };
       const installed = await kube.get<Deployment>(deploymentPath);
       expect(installed.status.availableReplicas).toBe(2);
@@ -260,9 +260,14 @@ describe('the crashdesk Helm chart', () => {
         '--timeout',
         '2m',
       ]);
-      const upgraded = await kube.get<Deployment>(deploymentPath);
+      // helm --wait returns once the new pods are available; a pod of the old template may still be
+      // terminating then (available 4 for a moment), so wait for the rollout to settle on 3.
+      const upgraded = await eventually(
+        'the upgraded operator Deployment to settle on 3 available replicas of the new template',
+        () => kube.get<Deployment>(deploymentPath),
+        (deployment) => deployment.status.availableReplicas === 3 && deployment.status.updatedReplicas === 3,
+      );
       expect(upgraded.spec.replicas).toBe(3);
-      expect(upgraded.status.availableReplicas).toBe(3);
       expect(upgraded.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
 
       await deleteAllCities(kube, cities.name);

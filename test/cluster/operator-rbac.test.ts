@@ -95,6 +95,44 @@ describe('least privilege', () => {
       15_000,
     );
     expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-york`)).status).toBe(200);
+
+    // york's api, logged in as its own ServiceAccount under the role and policy the operator wrote,
+    // may do all the api does with its key (seal fields, sign and check the audit chain's head), and
+    // nothing with hq's.
+    const apiJwt = (
+      await admin.create<{ status: { token: string } }>(`${resourcePath('v1', 'ServiceAccount', ns, 'crashdesk-api-york')}/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 600 },
+      })
+    ).status.token;
+    const apiLogin = await fetch(`${vault.address}/v1/auth/kubernetes/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ role: `crashdesk-${ns}-york`, jwt: apiJwt }),
+    });
+    expect(apiLogin.status).toBe(200);
+    const apiToken = ((await apiLogin.json()) as { auth: { client_token: string } }).auth.client_token;
+    const asApi = async (path: string, body: unknown) => {
+      const response = await fetch(`${vault.address}/v1/transit/${path}`, {
+        method: 'POST',
+        headers: { 'X-Vault-Token': apiToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, data: response.ok ? ((await response.json()) as { data: Record<string, unknown> }).data : undefined };
+    };
+    const input = Buffer.from('audit head').toString('base64');
+    const york = `crashdesk-${ns}-york`;
+    const signed = await asApi(`hmac/${york}`, { input });
+    expect(signed.status).toBe(200);
+    const uses = {
+      encrypt: (await asApi(`encrypt/${york}`, { plaintext: input })).status,
+      'data key': (await asApi(`datakey/wrapped/${york}`, { bits: 256 })).status,
+      verify: (await asApi(`verify/${york}`, { input, hmac: signed.data?.hmac })).status,
+      "hq's key": (await asApi(`encrypt/crashdesk-${ns}-hq`, { plaintext: input })).status,
+      "an hmac with hq's key": (await asApi(`hmac/crashdesk-${ns}-hq`, { input })).status,
+    };
+    expect(uses).toEqual({ encrypt: 200, 'data key': 200, verify: 200, "hq's key": 403, "an hmac with hq's key": 403 });
     await deleteAllCities(admin, ns);
     expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-york`)).status).toBe(404);
     expect((await vaultRead(vault.address, vault.token, `transit/keys/crashdesk-${ns}-hq`)).status).toBe(200);

@@ -26,7 +26,7 @@ export function testCity(name: string, spec: Partial<CitySpec> = {}, metadata: P
         deleteKeyOnDelete: false,
         blindIndexSecretName: 'crashdesk-blind-index',
       },
-      replication: { hq: 'hq', secretName: 'crashdesk-replication' },
+      replication: { hq: 'hq', secretName: 'crashdesk-replication', keyVersion: 1 },
       ...spec,
     },
   };
