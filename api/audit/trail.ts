@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Sql, TransactionSql } from 'postgres';
 import type { AuditEntry, AuditRecorder } from './entry.js';
 import { type ChainedFields, entryBody, storableDetails, storableText } from './chain.js';
+import type { AuditMetrics } from './metrics.js';
 
 /** Where a request came from; filled into every entry recorded while handling it. */
 export interface RequestOrigin {
@@ -35,7 +37,7 @@ export type AuditTrail = ReturnType<typeof createAuditTrail>;
  * this one (which could deadlock). Requires READ COMMITTED (the default), so that the newest hash
  * is read after the lock was granted; the unique `prev_hash` refuses a fork should that not hold.
  */
-export function createAuditTrail(sql: Sql) {
+export function createAuditTrail(sql: Sql, options: { readonly metrics?: AuditMetrics } = {}) {
   // Resolved when an entry is recorded, not when the request starts: middleware further in may set them.
   const origins = new AsyncLocalStorage<() => RequestOrigin>();
 
@@ -100,10 +102,13 @@ export function createAuditTrail(sql: Sql) {
 
   const trail = {
     async record(entry: AuditEntry, tx?: TransactionSql): Promise<void> {
+      const started = performance.now();
       try {
         const content = contentOf(entry);
         await (tx ? append(tx, content) : appendSoon(content));
+        options.metrics?.appended('ok', (performance.now() - started) / 1000);
       } catch (cause) {
+        options.metrics?.appended('error', (performance.now() - started) / 1000);
         throw new Error(`recording the audit entry ${entry.action} failed`, { cause });
       }
     },

@@ -6,7 +6,7 @@ import { blockSeconds, type ThrottlePolicy } from './policy.js';
  * `pair`: one username from one address, every failure counted. `username`: the addresses that
  * failed one username. `client`: the usernames that failed from one address.
  */
-type Scope = 'pair' | 'username' | 'client';
+export type ThrottleScope = 'pair' | 'username' | 'client';
 
 /** What a login attempt is counted against; without a known client address it counts as one unknown address. */
 export interface ThrottleKeys {
@@ -14,10 +14,10 @@ export interface ThrottleKeys {
   readonly client: string | undefined;
 }
 
-export type ThrottleVerdict = { readonly blocked: false } | { readonly blocked: true; readonly scope: Scope; readonly retryAfterSeconds: number };
+export type ThrottleVerdict = { readonly blocked: false } | { readonly blocked: true; readonly scope: ThrottleScope; readonly retryAfterSeconds: number };
 
 interface CountRow {
-  scope: Scope;
+  scope: ThrottleScope;
   key: string;
   failures: number;
   stale: boolean;
@@ -56,9 +56,9 @@ function isTrusted(list: BlockList, client: string): boolean {
  * addresses and per address across usernames (see ThrottlePolicy), in the site's database so that
  * every replica enforces the same counts.
  */
-export function createLoginThrottle(sql: Sql, policy: ThrottlePolicy) {
+export function createLoginThrottle(sql: Sql, policy: ThrottlePolicy, options: { readonly onThrottled?: (scope: ThrottleScope) => void } = {}) {
   const trusted = trustedNetworkList(policy.trustedNetworks);
-  const freeFailures: Record<Scope, number> = {
+  const freeFailures: Record<ThrottleScope, number> = {
     pair: policy.usernameFreeFailures,
     username: policy.usernameFreeAddresses,
     client: policy.clientFreeFailures,
@@ -97,7 +97,10 @@ export function createLoginThrottle(sql: Sql, policy: ThrottlePolicy) {
             (last_failure_at is null or last_failure_at < now() - make_interval(secs => ${policy.failureWindowSeconds})) as stale,
             greatest(ceil(extract(epoch from blocked_until - now())), 0)::int as "blockedForSeconds"`;
         const blocked = rows.filter((row) => row.blockedForSeconds > 0).sort((a, b) => b.blockedForSeconds - a.blockedForSeconds)[0];
-        if (blocked) return { blocked: true, scope: blocked.scope, retryAfterSeconds: blocked.blockedForSeconds };
+        if (blocked) {
+          options.onThrottled?.(blocked.scope);
+          return { blocked: true, scope: blocked.scope, retryAfterSeconds: blocked.blockedForSeconds };
+        }
         const pair = rows.find((row) => row.scope === 'pair');
         const newPair = !pair || pair.stale || pair.failures === 0;
         for (const row of rows) {

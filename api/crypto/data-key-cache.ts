@@ -9,6 +9,8 @@ export interface DataKeyCacheOptions {
   readonly maxUses: number;
   readonly maxEntries: number;
   readonly now?: () => number;
+  /** Told of every lookup's result (the site's crashdesk_data_key_cache_lookups_total). */
+  readonly onLookup?: (result: 'hit' | 'miss') => void;
 }
 
 interface Entry {
@@ -31,6 +33,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions) {
       if (!entry || entry.expiresAt <= now() || entry.usesLeft <= 0) return undefined;
       entry.usesLeft -= 1;
       hits += 1;
+      options.onLookup?.('hit');
       return entry.key;
     },
 
@@ -40,10 +43,12 @@ export function createDataKeyCache(options: DataKeyCacheOptions) {
       if (entry && entry.expiresAt > now() && entry.usesLeft > 0) {
         entry.usesLeft -= 1;
         hits += 1;
+        options.onLookup?.('hit');
         return entry.key;
       }
       if (entry) entries.delete(id);
       misses += 1;
+      options.onLookup?.('miss');
       let pending = loading.get(id);
       if (!pending) {
         pending = load()

@@ -15,6 +15,8 @@ export interface EnvelopeCodecOptions {
   readonly dataKeyMaxAgeMs?: number;
   readonly dataKeyMaxUses?: number;
   readonly cache?: { ttlMs: number; maxUses: number; maxEntries: number };
+  /** Told of every data key lookup's result (crypto/metrics.ts). */
+  readonly onDataKeyLookup?: (result: 'hit' | 'miss') => void;
 }
 
 /** Format 1: the report id alone was the associated data. Read until the site has re-sealed. */
@@ -41,7 +43,7 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
   const maxAgeMs = options.dataKeyMaxAgeMs ?? 24 * 60 * 60 * 1000;
   // Far below the 2^32 random-IV limit for one GCM key.
   const maxUses = options.dataKeyMaxUses ?? 1_000_000;
-  const cache = createDataKeyCache(options.cache ?? { ttlMs: 5 * 60 * 1000, maxUses: 1_000_000, maxEntries: 1000 });
+  const cache = createDataKeyCache({ ...(options.cache ?? { ttlMs: 5 * 60 * 1000, maxUses: 1_000_000, maxEntries: 1000 }), onLookup: options.onDataKeyLookup });
   let current: { id: number; key: Buffer; createdAt: number; uses: number } | undefined;
   let creating: Promise<NonNullable<typeof current>> | undefined;
 

@@ -15,12 +15,17 @@ export type EncryptionSettings =
  * The site's field codec, after proving that the configured keys are the ones its data was
  * written with (a clear error at start, never garbled reads later).
  */
-export async function startSiteEncryption(sql: Sql, settings: EncryptionSettings, logger: Logger): Promise<FieldCodec> {
+export async function startSiteEncryption(
+  sql: Sql,
+  settings: EncryptionSettings,
+  logger: Logger,
+  onDataKeyLookup?: (result: 'hit' | 'miss') => void,
+): Promise<FieldCodec> {
   if (settings === 'off') return createPlainFieldCodec();
   // The database's own record of its site (site/site-identity.ts, checked before this runs).
   const [identity] = await sql<{ site: string }[]>`select site from site_identity`;
   if (!identity) throw new Error('the database records no site identity; field encryption binds every sealed value to it');
-  const codec = createEnvelopeCodec({ sql, site: identity.site, provider: settings.provider, blindIndexKey: settings.blindIndexKey });
+  const codec = createEnvelopeCodec({ sql, site: identity.site, provider: settings.provider, blindIndexKey: settings.blindIndexKey, onDataKeyLookup });
   const firstStart = await verifyKeys(sql, codec, settings.blindIndexKey);
   if (firstStart) {
     // A new site has nothing to re-seal, and from here on opens only its current format.

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { type KeyProvider, KeyProviderError } from './key-provider.js';
+import type { VaultOperation, VaultRequestObserver } from './metrics.js';
 
 export type VaultAuth =
   | { readonly method: 'token'; readonly token: string }
@@ -12,6 +14,8 @@ export interface VaultKeyProviderOptions {
   readonly keyName: string;
   readonly auth: VaultAuth;
   readonly timeoutMs?: number;
+  /** Told of every request's operation, result and duration (crypto/metrics.ts). */
+  readonly observe?: VaultRequestObserver;
 }
 
 interface VaultResponse<T> {
@@ -35,7 +39,7 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
   async function login(): Promise<string> {
     if (options.auth.method === 'token') return options.auth.token;
     const jwt = (await readFile(options.auth.jwtFile, 'utf8')).trim();
-    const answer = await call<never>('POST', `${base}/auth/${options.auth.mount}/login`, { role: options.auth.role, jwt }, undefined);
+    const answer = await call<never>('login', 'POST', `${base}/auth/${options.auth.mount}/login`, { role: options.auth.role, jwt }, undefined);
     if (!answer.auth) throw new KeyProviderError('Vault kubernetes login returned no token');
     // Log in again well before the lease ends rather than racing its expiry.
     token = { value: answer.auth.client_token, renewAt: Date.now() + answer.auth.lease_duration * 1000 * 0.66 };
@@ -48,7 +52,9 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
     return token.value;
   }
 
-  async function call<T>(method: string, url: string, body: unknown, vaultToken: string | undefined): Promise<VaultResponse<T>> {
+  async function call<T>(operation: VaultOperation, method: string, url: string, body: unknown, vaultToken: string | undefined): Promise<VaultResponse<T>> {
+    const started = performance.now();
+    const observe = (result: 'ok' | 'refused' | 'unreachable') => options.observe?.(operation, result, (performance.now() - started) / 1000);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -58,9 +64,11 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       });
     } catch (cause) {
+      observe('unreachable');
       throw new KeyProviderError(`Vault at ${options.address} did not answer ${method} ${url.slice(base.length)}`, { cause });
     }
     const payload = (await response.json().catch(() => ({}))) as VaultResponse<T>;
+    observe(response.ok ? 'ok' : 'refused');
     if (!response.ok) {
       const reason = payload.errors?.join('; ') || response.statusText;
       throw new KeyProviderError(`Vault answered ${response.status} to ${method} ${url.slice(base.length)}: ${reason}`);
@@ -70,14 +78,15 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
 
   /** A transit call; a rejected Kubernetes token is renewed once before giving up. */
   async function transitCall<T>(path: string, body: unknown): Promise<T> {
+    const operation = path.split('/')[0] as VaultOperation;
     try {
-      const answer = await call<T>('POST', `${transit}/${path}/${key}`, body, await currentToken());
+      const answer = await call<T>(operation, 'POST', `${transit}/${path}/${key}`, body, await currentToken());
       if (!answer.data) throw new KeyProviderError(`Vault returned no data for ${path}`);
       return answer.data;
     } catch (error) {
       if (options.auth.method !== 'kubernetes' || !(error instanceof KeyProviderError) || !error.message.includes(' 403 ')) throw error;
       token = undefined;
-      const answer = await call<T>('POST', `${transit}/${path}/${key}`, body, await login());
+      const answer = await call<T>(operation, 'POST', `${transit}/${path}/${key}`, body, await login());
       if (!answer.data) throw new KeyProviderError(`Vault returned no data for ${path}`, { cause: error });
       return answer.data;
     }
@@ -109,7 +118,7 @@ export function createVaultKeyProvider(options: VaultKeyProviderOptions): KeyPro
       return (await transitCall<{ valid: boolean }>('verify', { input: message.toString('base64'), hmac })).valid === true;
     },
     async isCurrent(wrapped) {
-      const info = await call<{ latest_version: number }>('GET', `${transit}/keys/${key}`, undefined, await currentToken());
+      const info = await call<{ latest_version: number }>('keys', 'GET', `${transit}/keys/${key}`, undefined, await currentToken());
       return versionOf(wrapped) === info.data?.latest_version;
     },
   };

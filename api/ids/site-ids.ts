@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { startLeaseHeartbeat, type LeaseHeartbeat } from './lease-heartbeat.js';
+import type { IdsMetrics } from './metrics.js';
 import { createIdGenerator, IdsUnavailableError, MAX_SITE_NUMBER, type IdGenerator } from './snowflake.js';
 import { acquireWorkerLease, DEFAULT_LEASE_TTL_MS, type WorkerLease, type WorkerLeaseOptions } from './worker-lease.js';
 
@@ -8,6 +9,7 @@ export interface SiteIdsOptions extends WorkerLeaseOptions {
   readonly maxBackwardWaitMs?: number;
   /** Failed renewals, lost leases, failed re-acquisitions: worth a log line, never a crash. */
   readonly onError?: (error: Error) => void;
+  readonly metrics?: IdsMetrics;
 }
 
 /** The id source the API uses: `next()` per created report, `ready()` in /readyz, `stop()` on shutdown. */
@@ -27,7 +29,7 @@ interface Worker {
 
 /** Leases a worker slot of the site and mints ids on it, moving to a fresh slot whenever the lease is lost. */
 export async function createSiteIds(sql: Sql, options: SiteIdsOptions): Promise<SiteIds> {
-  const { siteNumber, maxBackwardWaitMs, clock, onError = (error: Error) => process.emitWarning(error) } = options;
+  const { siteNumber, maxBackwardWaitMs, clock, metrics, onError = (error: Error) => process.emitWarning(error) } = options;
   if (!Number.isInteger(siteNumber) || siteNumber < 0 || siteNumber > MAX_SITE_NUMBER) {
     throw new RangeError(`siteNumber must be an integer in 0..${MAX_SITE_NUMBER}, got ${siteNumber}`);
   }
@@ -47,6 +49,7 @@ export async function createSiteIds(sql: Sql, options: SiteIdsOptions): Promise<
       clock,
       maxBackwardWaitMs,
       mintingBlocked: lease.mintingBlocked,
+      onHalt: metrics?.clockStepHalted,
     });
     const worker: Worker = {
       lease,
@@ -70,6 +73,7 @@ export async function createSiteIds(sql: Sql, options: SiteIdsOptions): Promise<
   function replaceLostWorker(lost: Worker) {
     if (worker !== lost) return;
     worker = undefined;
+    metrics?.leaseLost();
     carriedLastMs = Math.max(carriedLastMs, lost.generator.lastMs);
     onError(new Error(`id worker slot ${lost.lease.workerSlot} lost; leasing another`, { cause: lost.lease.mintingBlocked() }));
     reacquire();
@@ -90,20 +94,26 @@ export async function createSiteIds(sql: Sql, options: SiteIdsOptions): Promise<
     );
   }
 
+  const ready = () => worker !== undefined && worker.generator.halted === undefined && worker.lease.mintingBlocked() === undefined;
+  const unwatch = metrics?.watch(() => ({ halted: !ready(), lastMintedMs: worker?.generator.lastMs }));
+
   return {
-    next() {
-      if (worker) return worker.generator.next();
-      const why = stopped ? 'ids were stopped' : 'the id worker lease was lost and a new one is not leased yet';
-      return Promise.reject(new IdsUnavailableError(why));
+    async next() {
+      if (!worker) {
+        const why = stopped ? 'ids were stopped' : 'the id worker lease was lost and a new one is not leased yet';
+        throw new IdsUnavailableError(why);
+      }
+      const id = await worker.generator.next();
+      metrics?.minted();
+      return id;
     },
-    ready() {
-      return worker !== undefined && worker.generator.halted === undefined && worker.lease.mintingBlocked() === undefined;
-    },
+    ready,
     get workerSlot() {
       return worker?.lease.workerSlot;
     },
     async stop() {
       stopped = true;
+      unwatch?.();
       clearTimeout(retryTimer);
       await acquiring;
       const current = worker;

@@ -31,6 +31,8 @@ export interface IdGeneratorOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Checked right before each id is minted: a reason not to mint now (e.g. the worker lease lapsed). */
   readonly mintingBlocked?: () => Error | undefined;
+  /** Told when a big backward clock step halts minting (once per halt). */
+  readonly onHalt?: () => void;
 }
 
 export interface IdGenerator {
@@ -46,7 +48,7 @@ export interface IdGenerator {
 const sleepWithTimer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createIdGenerator(options: IdGeneratorOptions): IdGenerator {
-  const { siteNumber, workerSlot, clock = Date.now, sleep = sleepWithTimer, mintingBlocked } = options;
+  const { siteNumber, workerSlot, clock = Date.now, sleep = sleepWithTimer, mintingBlocked, onHalt } = options;
   const maxBackwardWaitMs = options.maxBackwardWaitMs ?? DEFAULT_MAX_BACKWARD_WAIT_MS;
   assertIntegerIn('siteNumber', siteNumber, 0, MAX_SITE_NUMBER);
   assertIntegerIn('workerSlot', workerSlot, 0, MAX_WORKER_SLOT);
@@ -81,6 +83,7 @@ export function createIdGenerator(options: IdGeneratorOptions): IdGenerator {
         `clock stepped back ${behindMs} ms (more than ${maxBackwardWaitMs} ms): id minting halted on worker ` +
           `${siteNumber}/${workerSlot} until the clock passes ${new Date(lastMs).toISOString()}`,
       );
+      onHalt?.();
       throw halted;
     }
     // Same ms, or a small step back: ids stay unique and increasing at lastMs while sequence lasts.

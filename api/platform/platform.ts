@@ -51,7 +51,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
       connections.push(sql);
       const ownerSql = connectDatabase(postgres.url(database), { max: 1, applicationName: `crashdesk-${site}-migrate` });
       connections.push(ownerSql);
-      const keys = await keyProviderFor(config.keys, site, { create: true }, logger);
+      const keys = await keyProviderFor(config.keys, site, { create: true, registry: metrics.registry }, logger);
       sites.push(
         await startSite({
           ...siteOptionsFrom(config, site),

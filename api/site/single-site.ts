@@ -24,7 +24,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
   const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate`, ...tls });
   let running: RunningSite;
   try {
-    const keys = await keyProviderFor(config.keys, site, { create: false }, logger);
+    const keys = await keyProviderFor(config.keys, site, { create: false, registry: metrics.registry }, logger);
     running = await startSite({
       ...siteOptionsFrom(config, site),
       ownerSql,

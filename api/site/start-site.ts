@@ -7,13 +7,19 @@ import { createAccidentsStore } from '../accidents/store.js';
 import { createHeadSigner } from '../audit/head-signer.js';
 import { auditReportChanges } from '../audit/report-changes.js';
 import type { AuditSigningKey } from '../audit/signed-head.js';
+import { auditMetrics } from '../audit/metrics.js';
 import { createAuditTrail } from '../audit/trail.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
+import { loginThrottleMetrics } from '../auth/metrics.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
 import { createAuthStore } from '../auth/store.js';
+import { dataKeyCacheMetrics } from '../crypto/metrics.js';
 import { type EncryptionSettings, startSiteEncryption } from '../crypto/site-encryption.js';
 import { separateRoles } from '../db/app-role.js';
+import { instrumentSql } from '../db/instrumented-sql.js';
+import { databaseMetrics } from '../db/metrics.js';
 import { isMigrated, latestMigrationVersion, migrate } from '../db/migrate.js';
+import { idsMetrics } from '../ids/metrics.js';
 import { createSiteIds } from '../ids/site-ids.js';
 import { createInternalRoutes } from '../replication/internal-routes.js';
 import { createPeerClient, type PeerTls } from '../replication/peer-client.js';
@@ -68,7 +74,10 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Brings one site's database up to date and wires its stores into its app. */
 export async function startSite(options: SiteOptions): Promise<RunningSite> {
-  const { site, siteNumber, sql } = options;
+  const { site, siteNumber } = options;
+  const { registry } = options.metrics;
+  // Every store reaches the database through this door, which measures the pool and each query.
+  const sql = instrumentSql(options.sql, databaseMetrics(registry, site));
   const logger = options.logger.child({ site });
   // The schema belongs to the owner; the application's role gets only the grants it needs.
   const applied = await migrate(options.ownerSql);
@@ -84,14 +93,18 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   await ensureSiteIdentity(sql, site, siteNumber);
 
   const auth = createAuthStore(sql, { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds });
-  const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy);
-  const audit = createAuditTrail(sql);
+  const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy, { onThrottled: loginThrottleMetrics(registry, site) });
+  const audit = createAuditTrail(sql, { metrics: auditMetrics(registry, site) });
   const adminOutcome = await provisionAdmin({ auth, audit, site, password: options.adminPassword });
   if (adminOutcome === 'absent') logger.warn('this site has no admin account: set CRASHDESK_ADMIN_PASSWORD (from a Secret) to create one');
   else if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
 
-  const codec = await startSiteEncryption(sql, options.encryption, logger);
-  const ids = await createSiteIds(sql, { siteNumber, onError: (error) => logger.warn({ err: error }, 'id worker lease') });
+  const codec = await startSiteEncryption(sql, options.encryption, logger, dataKeyCacheMetrics(registry, site));
+  const ids = await createSiteIds(sql, {
+    siteNumber,
+    metrics: idsMetrics(registry, site),
+    onError: (error) => logger.warn({ err: error }, 'id worker lease'),
+  });
   const signer = createHeadSigner({ sql, site, audit, logger, key: options.auditSigning.key, intervalMs: options.auditSigning.intervalMs });
   const replication = createReplication({
     sql,
@@ -100,7 +113,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     audit,
     logger,
     settings: options.replication,
-    registry: options.metrics.registry,
+    registry,
     peerClient: createPeerClient(options.peerTls),
   });
   const accidents = createAccidentsStore({
