@@ -12,7 +12,7 @@ import { type ChildLookup, createCrdProbe, type ObservedObject } from './city/ob
 import { createCityReconciler } from './city/reconcile.js';
 import type { VaultAddresses } from './city/refusals.js';
 import type { CertificateIssuer } from './city/resources.js';
-import { type City, API_VERSION, KIND } from './city/types.js';
+import { type City, API_VERSION, cityNames, KIND } from './city/types.js';
 import { createVaultClient } from './city/vault.js';
 import { createVaultHttp, type VaultAuth } from './vault-http.js';
 import { createKube, type Kube, resourcePath } from './kube.js';
@@ -138,6 +138,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     if (crd) await childKindAvailable(kind);
     else await watchChildKind(kind);
   }
+
+  metrics.readCityReplicasFrom(() =>
+    cityCaches.flatMap((cities) =>
+      (cities.list() as City[]).map((city) => {
+        const deployment = lookup('Deployment', city.metadata.namespace, cityNames(city).api);
+        const replicas = (deployment?.spec as { replicas?: number } | undefined)?.replicas ?? 0;
+        const ready = (deployment?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+        return { namespace: city.metadata.namespace, site: cityNames(city).site, desired: deployment ? replicas : 0, ready };
+      }),
+    ),
+  );
 
   const resyncAll = () => cityCaches.forEach((cities) => cities.list().forEach((city) => enqueue(keyOf(city))));
   const resync = setInterval(resyncAll, options.resyncMs ?? 5 * 60_000);
