@@ -8,7 +8,7 @@ import { recordCheckpoint } from './checkpoints.js';
 import { compareStamps, type VersionStamp } from './conflict.js';
 import type { ReplicationMetrics } from './metrics.js';
 import type { Batch, ReplicatedReport } from './schema.js';
-import { parseState, type Refusal, refusalOf } from './trust.js';
+import { parseState, REFUSAL_REASONS, type Refusal, refusalOf } from './trust.js';
 
 export interface ApplyOutcome {
   /** Reports whose state this batch replaced or created. */
@@ -176,7 +176,9 @@ export function createBatchApplier({ sql, codec, audit, site, metrics, logger, f
       return result;
     });
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
-    for (const refusal of outcome.refused) metrics.refused.inc({ site, peer: source, reason: refusal.reason });
+    // Every reason from 0, so that a panel or an alert on refusals sees 0 rather than nothing.
+    for (const reason of REFUSAL_REASONS)
+      metrics.refused.inc({ site, peer: source, reason }, outcome.refused.filter((refusal) => refusal.reason === reason).length);
     if (outcome.refused.length > 0) logger.warn({ peer: source, refused: outcome.refused }, 'refused replicated states that the sender may not send');
     fanOut?.committed();
     return { applied: outcome.applied.length, rejected: outcome.rejected.length, unchanged: outcome.unchanged, refused: outcome.refused };

@@ -43,6 +43,9 @@ export interface ShipperState {
 export function startShipper(options: ShipperOptions) {
   const { sql, codec, site, target, batchSize, logger } = options;
   const labels = { site, peer: target };
+  // From 0, so that a panel or an alert on failures sees 0 rather than nothing.
+  options.metrics.failures.inc(labels, 0);
+  options.metrics.shipped.inc(labels, 0);
   const path = `/${target}/internal/replication/batch`;
   let failures = 0;
   let lastError: string | undefined;

@@ -14,7 +14,8 @@ import { MAX_SKEW_MS } from './signing.js';
 /** How far one state may move a report's version past this site's: far more than a report changes between deliveries. */
 export const MAX_VERSION_STEP = 10_000;
 
-export type RefusalReason = 'invalid' | 'not-its-origin' | 'not-its-report' | 'version-jump' | 'from-the-future';
+export const REFUSAL_REASONS = ['invalid', 'not-its-origin', 'not-its-report', 'version-jump', 'from-the-future'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface Refusal {
   readonly id: string;
