@@ -1,0 +1,79 @@
+// The site dashboard: what callers get (rate, errors, latency) and what serves them (replicas, the
+// Node.js processes).
+import { type DashboardSpec, inNamespace, inSite, quantiles, RATE } from './panels.js';
+
+const requests = 'http_request_duration_seconds_count';
+const errorsOrZero = (by: string) =>
+  `(sum by (${by}) (rate(${requests}${inSite('status=~"5.."')}${RATE})) or 0 * sum by (${by}) (rate(${requests}${inSite()}${RATE})))` +
+  ` / clamp_min(sum by (${by}) (rate(${requests}${inSite()}${RATE})), 1e-9)`;
+
+// Process series carry no site of their own (the local platform serves every site from one
+// process): a process is shown when it answers the site's requests.
+const servingSite = `on (namespace, instance) group by (namespace, instance) (${requests}${inSite()})`;
+const perProcess = (expr: string) => `max by (instance) (${expr} and ${servingSite})`;
+
+export const siteDashboard: DashboardSpec = {
+  uid: 'crashdesk-site',
+  title: 'crashdesk / Site',
+  description: "One site's API: requests, errors and latency as callers see them, and the replicas and processes that serve them.",
+  scope: { namespacesFrom: requests, sitesFrom: requests },
+  sections: [
+    {
+      row: 'Requests',
+      panels: [
+        {
+          title: 'Requests per second by route and status',
+          description: 'Every answered request, by route template (never the raw path) and HTTP status.',
+          unit: 'reqps',
+          queries: [{ expr: `sum by (route, status) (rate(${requests}${inSite()}${RATE}))`, legend: '{{route}} {{status}}' }],
+        },
+        {
+          title: '5xx ratio (should be 0)',
+          description: 'Share of requests answered 5xx. Bad input is always 4xx, so any 5xx is a bug or a failing dependency; 0 when there are none.',
+          unit: 'percentunit',
+          queries: [{ expr: errorsOrZero('site'), legend: '{{site}}' }],
+        },
+        {
+          title: 'Latency by route (p50, p95, p99)',
+          description: 'Time to answer, by route template.',
+          unit: 's',
+          queries: quantiles('http_request_duration_seconds', inSite(), ['route']),
+        },
+        {
+          title: 'Replicas (desired and ready)',
+          description: "The api Deployment's replicas as the operator's watch sees them: desired (what the autoscaler asks for) and ready.",
+          unit: 'short',
+          queries: [
+            { expr: 'max by (site, state) (crashdesk_operator_city_replicas{city_namespace=~"$namespace", site=~"$site"})', legend: '{{site}} {{state}}' },
+          ],
+        },
+      ],
+    },
+    {
+      row: 'Processes',
+      panels: [
+        {
+          title: 'Event-loop lag (p99)',
+          description: 'How late timers fire in each process serving the site: CPU-bound work or a blocked loop delays every request.',
+          unit: 's',
+          queries: [{ expr: perProcess(`nodejs_eventloop_lag_p99_seconds${inNamespace()}`), legend: '{{instance}}' }],
+        },
+        {
+          title: 'Memory',
+          description: 'Resident memory and V8 heap in use, per process serving the site.',
+          unit: 'bytes',
+          queries: [
+            { expr: perProcess(`process_resident_memory_bytes${inNamespace()}`), legend: 'resident {{instance}}' },
+            { expr: perProcess(`nodejs_heap_size_used_bytes${inNamespace()}`), legend: 'heap used {{instance}}' },
+          ],
+        },
+        {
+          title: 'CPU',
+          description: 'CPU seconds per second (1 = one core), per process serving the site.',
+          unit: 'short',
+          queries: [{ expr: perProcess(`rate(process_cpu_seconds_total${inNamespace()}${RATE})`), legend: '{{instance}}' }],
+        },
+      ],
+    },
+  ],
+};
