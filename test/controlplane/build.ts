@@ -1,4 +1,4 @@
-// `npm run testbin`: builds the test control plane binaries and helm once (or finds them in the
+// `npm run testbin`: builds the test control plane binaries, helm and KEDA once (or finds them in the
 // cache) and prints where they are.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { directoryMegabytes, ensureTestbin } from './testbin.js';
 
 const testbin = await ensureTestbin();
 let megabytes = 0;
-console.log(`Kubernetes ${testbin.kubernetesVersion} and helm ${testbin.helmVersion} test binaries:`);
+console.log(`Kubernetes ${testbin.kubernetesVersion}, helm ${testbin.helmVersion} and KEDA ${testbin.kedaVersion} test binaries:`);
 for (const dir of testbin.dirs) {
   megabytes += await directoryMegabytes(dir);
   for (const name of (await readdir(join(dir, 'bin'))).sort()) console.log(`  ${join(dir, 'bin', name)}`);

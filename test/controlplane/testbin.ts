@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,15 @@ interface GoModule {
   /** What `go build` compiles; each main package gives one binary. */
   readonly packages: readonly string[];
   readonly ldflags: (pins: Pins) => string;
+  /** `go build -o dir/` names each binary after its package's folder; these are renamed after the build. */
+  readonly renames?: Readonly<Record<string, string>>;
 }
 
 /** Versions read from the modules' go.mod files, stamped into the binaries that report them. */
 interface Pins {
   readonly kubernetes: string;
   readonly helm: string;
+  readonly keda: string;
 }
 
 // One Go module per upstream dependency tree, each built and cached on its own: KWOK, the transit
@@ -44,6 +47,15 @@ const goModules = [
     binaries: ['helm'],
     packages: ['helm.sh/helm/v3/cmd/helm'],
     ldflags: (pins) => `-s -w -X helm.sh/helm/v3/internal/version.version=${pins.helm} -X helm.sh/helm/v3/internal/version.gitTreeState=clean`,
+  },
+  // KEDA's operator and metrics API server, for the scaling test only; the largest build of all
+  // (about 6 minutes and 3.4 GB of memory on two cores), since KEDA links every scaler's SDK.
+  {
+    dir: 'keda',
+    binaries: ['keda-operator', 'keda-adapter'],
+    packages: ['github.com/kedacore/keda/v2/cmd/operator', 'github.com/kedacore/keda/v2/cmd/adapter'],
+    ldflags: (pins) => `-s -w -X github.com/kedacore/keda/v2/version.Version=${pins.keda.replace(/^v/, '')}`,
+    renames: { operator: 'keda-operator', adapter: 'keda-adapter' },
   },
 ] as const satisfies readonly GoModule[];
 
@@ -83,7 +95,10 @@ export interface Testbin {
   readonly dirs: readonly string[];
   readonly kubernetesVersion: string;
   readonly helmVersion: string;
+  readonly kedaVersion: string;
   readonly kwokStages: string;
+  /** KEDA's CustomResourceDefinitions (config/crd/bases) of the version its binaries were built from. */
+  readonly kedaCrds: string;
   binary(name: BinaryName): string;
 }
 
@@ -99,7 +114,11 @@ export interface TestbinOptions {
  */
 export async function ensureTestbin({ log = (line) => console.error(line) }: TestbinOptions = {}): Promise<Testbin> {
   const go = await findGo();
-  const pins: Pins = { kubernetes: await pinnedVersion('kube', 'k8s.io/kubernetes'), helm: await pinnedVersion('helm', 'helm.sh/helm/v3') };
+  const pins: Pins = {
+    kubernetes: await pinnedVersion('kube', 'k8s.io/kubernetes'),
+    helm: await pinnedVersion('helm', 'helm.sh/helm/v3'),
+    keda: await pinnedVersion('keda', 'github.com/kedacore/keda/v2'),
+  };
   const root = process.env.CRASHDESK_TESTBIN_DIR ?? join(homedir(), '.cache', 'crashdesk', 'testbin');
   const binaries = new Map<string, string>();
   const dirs: string[] = [];
@@ -123,7 +142,9 @@ export async function ensureTestbin({ log = (line) => console.error(line) }: Tes
     dirs,
     kubernetesVersion: pins.kubernetes,
     helmVersion: pins.helm,
+    kedaVersion: pins.keda,
     kwokStages: join(binaries.get('kwok')!, '..', '..', 'kwok-stages.yaml'),
+    kedaCrds: join(binaries.get('keda-operator')!, '..', '..', 'crds'),
     binary: (name) => binaries.get(name)!,
   };
 }
@@ -194,7 +215,9 @@ async function build(go: GoToolchain, module: GoModule, ldflags: string, root: s
   const started = performance.now();
   try {
     await goBuild(go, join(controlPlaneSources, module.dir), join(staging, 'bin'), ldflags, module.packages);
+    for (const [built, name] of Object.entries(module.renames ?? {})) await rename(join(staging, 'bin', built), join(staging, 'bin', name));
     if (module.dir === 'kwok') await writeFile(join(staging, 'kwok-stages.yaml'), await readKwokStages(go));
+    if (module.dir === 'keda') await copyKedaCrds(go, join(staging, 'crds'));
     const buildSeconds = Math.round((performance.now() - started) / 1000);
     const manifest = { module: module.dir, binaries: module.binaries, goVersion: go.version, ldflags, builtAt: new Date().toISOString(), buildSeconds };
     await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -247,13 +270,27 @@ function goBuild(go: GoToolchain, moduleDir: string, outputDir: string, ldflags:
 }
 
 async function readKwokStages(go: GoToolchain): Promise<string> {
-  const { stdout } = await run(go.command, ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
-    cwd: join(controlPlaneSources, 'kwok'),
-    env: goEnvironment(),
-  });
-  const kwokDir = stdout.trim();
+  const kwokDir = await moduleDir(go, 'kwok', 'sigs.k8s.io/kwok');
   const stages = await Promise.all(kwokStageFiles.map((file) => readFile(join(kwokDir, file), 'utf8')));
   return stages.map((stage) => stage.trimEnd()).join('\n---\n') + '\n';
+}
+
+// Copied rather than read from the module cache at test time, so that a cleaned module cache
+// (go clean -modcache) does not break a cached build.
+async function copyKedaCrds(go: GoToolchain, target: string): Promise<void> {
+  const kedaDir = await moduleDir(go, 'keda', 'github.com/kedacore/keda/v2');
+  await cp(join(kedaDir, 'config', 'crd', 'bases'), target, { recursive: true });
+  // The module cache is read-only; the copies must not be, or pruneUnused could not remove them.
+  await chmod(target, 0o755);
+  for (const file of await readdir(target)) await chmod(join(target, file), 0o644);
+}
+
+async function moduleDir(go: GoToolchain, moduleDirName: string, modulePath: string): Promise<string> {
+  const { stdout } = await run(go.command, ['list', '-m', '-f', '{{.Dir}}', modulePath], {
+    cwd: join(controlPlaneSources, moduleDirName),
+    env: goEnvironment(),
+  });
+  return stdout.trim();
 }
 
 export async function directoryMegabytes(dir: string): Promise<number> {
