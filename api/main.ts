@@ -1,6 +1,6 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { createInternalApp } from './internal-app.js';
 import { isDriverWriteAfterClose } from './db/driver-write-race.js';
@@ -8,6 +8,7 @@ import { type Config, loadConfig } from './config.js';
 import { loadMutualTlsFiles, loadTlsFiles, type MutualTlsFiles, type TlsFiles } from './http/tls.js';
 import { createHttpMetrics } from './observability/http-metrics.js';
 import { createLogger } from './observability/logger.js';
+import { collectProcessMetrics } from './observability/process-metrics.js';
 import { startPlatform } from './platform/platform.js';
 import { startSingleSite } from './site/single-site.js';
 
@@ -15,7 +16,7 @@ async function main(config: Config, tls: TlsFiles | undefined, internalTls: Mutu
   const logger = createLogger(config.logLevel);
   const registry = new Registry();
   registry.setDefaultLabels({ site: config.mode === 'site' ? config.site : 'platform' });
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const metrics = createHttpMetrics(registry);
 
   const runtime =

@@ -2,7 +2,7 @@
 // api and the operator register, with labels those series have, scoped by the dashboard's variables.
 // test/cluster/dashboards-prometheus.test.ts proves each query returns data from a real Prometheus.
 import { readFile } from 'node:fs/promises';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { auditMetrics } from '../api/audit/metrics.js';
 import { loginThrottleMetrics } from '../api/auth/metrics.js';
@@ -10,6 +10,7 @@ import { dataKeyCacheMetrics, vaultMetrics } from '../api/crypto/metrics.js';
 import { databaseMetrics } from '../api/db/metrics.js';
 import { idsMetrics } from '../api/ids/metrics.js';
 import { createHttpMetrics } from '../api/observability/http-metrics.js';
+import { collectProcessMetrics } from '../api/observability/process-metrics.js';
 import { replicationMetrics } from '../api/replication/metrics.js';
 import { operatorMetrics } from '../operator/metrics.js';
 import { dashboardFiles } from './dashboards.js';
@@ -33,7 +34,7 @@ async function registeredSeries(): Promise<Map<string, Series>> {
   vaultMetrics(api, 'london');
   loginThrottleMetrics(api, 'london');
   idsMetrics(api, 'london');
-  collectDefaultMetrics({ register: api });
+  collectProcessMetrics(api);
   const operator = new Registry();
   operatorMetrics(operator);
 
@@ -44,7 +45,7 @@ async function registeredSeries(): Promise<Map<string, Series>> {
       // Default metrics declare few labels; what they export (e.g. nodejs_heap_space_size_bytes{space}) counts too.
       const exported = metric.values.flatMap((value) => Object.keys(value.labels));
       const labels = new Set([...declared, ...exported, ...TARGET_LABELS]);
-      if (metric.type === 'histogram') {
+      if (String(metric.type) === 'histogram') {
         series.set(`${metric.name}_bucket`, { labels: new Set([...labels, 'le']) });
         for (const suffix of ['_count', '_sum']) series.set(`${metric.name}${suffix}`, { labels });
       } else {
