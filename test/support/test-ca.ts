@@ -19,8 +19,11 @@ export interface IssuedCertificate {
 export interface TestCa {
   readonly caFile: string;
   readonly ca: Buffer;
-  /** A certificate for `name` (its CN), valid for 127.0.0.1 and localhost, for serving and for calling. */
-  issue(name: string): Promise<IssuedCertificate>;
+  /**
+   * A certificate for `name` (its CN), valid for 127.0.0.1 and localhost, for serving and for calling;
+   * `dnsNames` adds names, e.g. the `<service>.<namespace>.svc` the kube-apiserver checks of an aggregated API.
+   */
+  issue(name: string, options?: { readonly dnsNames?: readonly string[] }): Promise<IssuedCertificate>;
   remove(): Promise<void>;
 }
 
@@ -34,11 +37,12 @@ export async function createTestCa(label = 'crashdesk test ca'): Promise<TestCa>
   const dir = await mkdtemp(join(tmpdir(), 'crashdesk-ca-'));
   const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl(['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', `/CN=${label}`], dir);
-  await writeFile(join(dir, 'leaf.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   return {
     caFile: join(dir, 'ca.crt'),
     ca: await readFile(join(dir, 'ca.crt')),
-    async issue(name) {
+    async issue(name, { dnsNames = [] } = {}) {
+      const altNames = ['DNS:localhost', 'IP:127.0.0.1', ...dnsNames.map((dnsName) => `DNS:${dnsName}`)].join(',');
+      await writeFile(join(dir, `${name}.cnf`), `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n`);
       await openssl(['req', ...curve, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
       await openssl(
         [
@@ -56,7 +60,7 @@ export async function createTestCa(label = 'crashdesk test ca'): Promise<TestCa>
           '-days',
           '2',
           '-extfile',
-          'leaf.cnf',
+          `${name}.cnf`,
         ],
         dir,
       );
