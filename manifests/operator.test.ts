@@ -33,10 +33,10 @@ describe('OperatorChart', () => {
       expect(object.metadata.namespace).toBe('crashdesk-system');
   });
 
-  it('grants no wildcard and no delete', () => {
+  it('grants no wildcard, and delete only on the two autoscalers that replace each other', () => {
     const rules = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => o.rules ?? []);
     expect(rules.flatMap((rule) => [...rule.resources, ...rule.verbs])).not.toContain('*');
-    expect(rules.flatMap((rule) => rule.verbs)).not.toContain('delete');
+    expect(rules.filter((rule) => rule.verbs.includes('delete')).flatMap((rule) => rule.resources)).toEqual(['horizontalpodautoscalers', 'scaledobjects']);
   });
 
   it('by default watches one namespace with a Role there, and no ClusterRole but the CRD probe', () => {
@@ -81,7 +81,7 @@ describe('OperatorChart', () => {
         apiGroups: ['apiextensions.k8s.io'],
         resources: ['customresourcedefinitions'],
         verbs: ['get'],
-        resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com', 'certificates.cert-manager.io'],
+        resourceNames: ['clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com', 'certificates.cert-manager.io', 'scaledobjects.keda.sh'],
       },
     ]);
     const container = find('Deployment', 'crashdesk-operator', namespaced).spec.template.spec.containers[0];
@@ -118,5 +118,14 @@ describe('OperatorChart', () => {
     // The image's entrypoint runs the operator; no command overrides it.
     expect(container.command).toBeUndefined();
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+  });
+
+  it("names the Prometheus KEDA asks for each City's requests per second: the Prometheus Operator's by default", () => {
+    const env = (list: Synthesised[]) => find('Deployment', 'crashdesk-operator', list).spec.template.spec.containers[0].env;
+    expect(env(objects)).toContainEqual({ name: 'OPERATOR_PROMETHEUS_ADDRESS', value: 'http://prometheus-operated.monitoring.svc:9090' });
+    expect(env(synth({ prometheusAddress: 'https://thanos.example' }))).toContainEqual({
+      name: 'OPERATOR_PROMETHEUS_ADDRESS',
+      value: 'https://thanos.example',
+    });
   });
 });

@@ -3,6 +3,7 @@
 // them, and the Helm chart (charts/crashdesk) is checked against them by test/cluster/helm-chart.test.ts.
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { DEFAULT_PROMETHEUS_ADDRESS } from '../operator/city/autoscaling.js';
 import { cityCrd } from '../operator/city/crd.js';
 import { crdProbeRules, leaseRules, namespaceRules, type PolicyRule } from '../operator/rbac.js';
 
@@ -28,6 +29,8 @@ export interface OperatorProps {
   readonly developmentCluster?: boolean;
   /** The cert-manager issuer of every site's internal certificate (default the ClusterIssuer crashdesk-internal-ca). */
   readonly certificateIssuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+  /** The Prometheus KEDA asks for each City's requests per second (default the Prometheus Operator's prometheus-operated in monitoring). */
+  readonly prometheusAddress?: string;
   /** Reconcile only the Cities of these namespaces, with a Role in each (default: crashdesk). */
   readonly watchNamespaces?: readonly string[];
   /** Reconcile the Cities of every namespace, with a ClusterRole (watchNamespaces then unused). */
@@ -169,6 +172,7 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
                   name: 'OPERATOR_CERTIFICATE_ISSUER',
                   value: `${props.certificateIssuer?.kind ?? 'ClusterIssuer'}/${props.certificateIssuer?.name ?? 'crashdesk-internal-ca'}`,
                 },
+                { name: 'OPERATOR_PROMETHEUS_ADDRESS', value: props.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS },
                 ...vaultEnvironment(props.vault),
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],

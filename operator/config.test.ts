@@ -31,4 +31,13 @@ describe('the operator configuration', () => {
     expect(config.OPERATOR_DEVELOPMENT_CLUSTER).toBe(false);
     expect(loadOperatorConfig({ ...vault, OPERATOR_DEVELOPMENT_CLUSTER: 'true' }).OPERATOR_DEVELOPMENT_CLUSTER).toBe(true);
   });
+
+  it('asks KEDA to query the Prometheus Operator default Prometheus unless OPERATOR_PROMETHEUS_ADDRESS names another http(s) URL', () => {
+    expect(loadOperatorConfig(vault).OPERATOR_PROMETHEUS_ADDRESS).toBe('http://prometheus-operated.monitoring.svc:9090');
+    expect(loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_ADDRESS: 'https://thanos.example/prometheus' }).OPERATOR_PROMETHEUS_ADDRESS).toBe(
+      'https://thanos.example/prometheus',
+    );
+    expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_ADDRESS: 'prometheus:9090' })).toThrow(/OPERATOR_PROMETHEUS_ADDRESS.*http\(s\) URL/);
+    expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_ADDRESS: 'http://prometheus:9090/?x=1' })).toThrow(/no query or fragment/);
+  });
 });

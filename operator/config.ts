@@ -1,5 +1,6 @@
 // The operator's settings: the only place it reads process.env (parsed once, failing fast).
 import { z } from 'zod';
+import { DEFAULT_PROMETHEUS_ADDRESS } from './city/autoscaling.js';
 import type { VaultAuth } from './vault-http.js';
 
 const commaList = <T extends z.ZodType<string, string>>(item: T) =>
@@ -47,6 +48,12 @@ export const operatorConfigSchema = z
         const [kind, name] = value.split('/') as ['Issuer' | 'ClusterIssuer', string];
         return { kind, name };
       }),
+    /** The Prometheus KEDA asks for each City's requests per second (a City's scaling.prometheusAddress overrides it); used only with KEDA installed. */
+    OPERATOR_PROMETHEUS_ADDRESS: z
+      .url({ protocol: /^https?$/, error: 'OPERATOR_PROMETHEUS_ADDRESS is an http(s) URL' })
+      // KEDA appends /api/v1/query?… to it.
+      .refine((address) => !/[?#]/.test(address), 'OPERATOR_PROMETHEUS_ADDRESS has no query or fragment')
+      .default(DEFAULT_PROMETHEUS_ADDRESS),
     /** A development cluster: Cities may be served without ingress TLS (rule ingress-tls-required). */
     OPERATOR_DEVELOPMENT_CLUSTER: z
       .enum(['true', 'false'])

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULT_PROMETHEUS_ADDRESS } from './city/autoscaling.js';
 import { CHILD_KINDS } from './city/children.js';
 import { createEventRecorder } from './city/events.js';
 import { MANAGED_SELECTOR } from './city/metadata.js';
@@ -30,6 +31,8 @@ export interface OperatorOptions {
   readonly developmentCluster?: boolean;
   /** The cert-manager issuer of the sites' internal certificates (default the ClusterIssuer crashdesk-internal-ca). */
   readonly certificateIssuer?: CertificateIssuer;
+  /** The Prometheus KEDA asks for a City's requests per second, unless the City names one (default DEFAULT_PROMETHEUS_ADDRESS). */
+  readonly prometheusAddress?: string;
   /** Namespace of the leader Lease. */
   readonly namespace: string;
   /** Reconcile only the Cities of these namespaces (default, or empty: every namespace). */
@@ -94,6 +97,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     vault: createVaultClient(createVaultHttp({ auth: options.vault.auth, allowedAddresses: options.vault.addresses.allowed }), options.vault.addresses),
     admission: { vault: options.vault.addresses, developmentCluster: options.developmentCluster ?? false },
     certificateIssuer: options.certificateIssuer ?? { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
+    prometheusAddress: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
     cities: () => cityCaches.flatMap((cities) => cities.list() as City[]),
     events: createEventRecorder(kube, logger),
     logger,

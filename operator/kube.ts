@@ -26,6 +26,9 @@ export class KubeError extends Error {
 
 export const isNotFound = (error: unknown) => error instanceof KubeError && error.code === 404;
 export const isConflict = (error: unknown) => error instanceof KubeError && error.code === 409;
+/** A 409 anywhere in the chain of causes: reconcile names the child it applied and keeps the API server's error as the cause. */
+export const causedByConflict = (error: unknown): boolean =>
+  isConflict(error) || (error instanceof Error && error.cause !== undefined && causedByConflict(error.cause));
 /** A create of a name already taken: a 409 too, but not a conflict of versions. */
 export const isAlreadyExists = (error: unknown) =>
   error instanceof KubeError && error.code === 409 && (error.body as { reason?: string } | undefined)?.reason === 'AlreadyExists';

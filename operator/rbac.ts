@@ -11,17 +11,22 @@ export interface PolicyRule {
   readonly resourceNames?: string[];
 }
 
-/** Children: watched (list, watch) and server-side applied (create, patch). */
-const childRule = (apiGroup: string, resources: string[]): PolicyRule => ({ apiGroups: [apiGroup], resources, verbs: ['list', 'watch', 'create', 'patch'] });
+/** Children: watched (list, watch) and server-side applied (create, patch); the replaceable autoscalers also deleted. */
+const childRule = (apiGroup: string, resources: string[], replaceable: boolean): PolicyRule => ({
+  apiGroups: [apiGroup],
+  resources,
+  verbs: ['list', 'watch', 'create', 'patch', ...(replaceable ? ['delete'] : [])],
+});
 
-/** One rule per API group, in the table's order, so that the generated files read as before. */
+/** One rule per API group (and per verb set within it), in the table's order, so that the generated files read as before. */
 function childRules(): PolicyRule[] {
-  const byGroup = new Map<string, string[]>();
-  for (const { apiVersion, plural } of CHILD_KINDS) {
+  const byGroup = new Map<string, { group: string; replaceable: boolean; plurals: string[] }>();
+  for (const { apiVersion, plural, replaceable = false } of CHILD_KINDS) {
     const group = apiGroupOf(apiVersion);
-    byGroup.set(group, [...(byGroup.get(group) ?? []), plural]);
+    const key = `${group}|${replaceable}`;
+    byGroup.set(key, { group, replaceable, plurals: [...(byGroup.get(key)?.plurals ?? []), plural] });
   }
-  return [...byGroup].map(([group, plurals]) => childRule(group, plurals));
+  return [...byGroup.values()].map(({ group, plurals, replaceable }) => childRule(group, plurals, replaceable));
 }
 
 /** What the operator does in each namespace whose Cities it reconciles. */

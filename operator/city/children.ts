@@ -1,6 +1,7 @@
 // The kinds of a City's children, in one table. The controller's watch caches, reconcile's check
-// for children changed by hand, the RBAC child rules, the CRD probe's resourceNames and the REST
-// plurals (kube.ts) all derive from it, so a new kind of child is a row here and its builder.
+// for children changed by hand and for the autoscaler it replaced, the RBAC child rules, the CRD
+// probe's resourceNames and the REST plurals (kube.ts) all derive from it, so a new kind of child
+// is a row here and its builder.
 //
 // The replication Secret is a child too but is not in the table: watching Secrets would take
 // list and watch on every Secret of the namespace, and nobody edits a derived key by hand
@@ -14,6 +15,12 @@ export interface ChildKind {
   readonly plural: string;
   /** Set for a kind that another operator's CRD brings: watched and applied only once it is installed. */
   readonly crd?: string;
+  /**
+   * Set for the kinds that stand in for each other as the api's autoscaler (named like the api
+   * Deployment): the one a City does not want is deleted, which its RBAC rule allows. Garbage
+   * collection removes every other child only with its City; these swap while it lives.
+   */
+  readonly replaceable?: boolean;
 }
 
 /** In the order of the generated RBAC rules: one rule per API group, the groups as they first appear. */
@@ -23,11 +30,12 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments' },
   { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', plural: 'ingresses' },
   { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies' },
-  { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers' },
+  { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers', replaceable: true },
   { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
   { kind: 'Cluster', apiVersion: 'postgresql.cnpg.io/v1', plural: 'clusters', crd: 'clusters.postgresql.cnpg.io' },
   { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', crd: 'servicemonitors.monitoring.coreos.com' },
   { kind: 'Certificate', apiVersion: 'cert-manager.io/v1', plural: 'certificates', crd: 'certificates.cert-manager.io' },
+  { kind: 'ScaledObject', apiVersion: 'keda.sh/v1alpha1', plural: 'scaledobjects', crd: 'scaledobjects.keda.sh', replaceable: true },
 ];
 
 /** Kinds with a watch cache: for these, "not in the cache" means missing (or deleted by hand). */

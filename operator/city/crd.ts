@@ -68,6 +68,16 @@ const specSchema = object(
             },
           ),
         },
+        // KEDA appends /api/v1/query?… to it: a query or fragment here would break every request.
+        prometheusAddress: string({
+          maxLength: 512,
+          'x-kubernetes-validations': [
+            {
+              rule: "isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != '' && !self.contains('?') && !self.contains('#')",
+              message: 'scaling.prometheusAddress must be an http(s) URL without query or fragment, e.g. http://prometheus-operated.monitoring.svc:9090',
+            },
+          ],
+        }),
       },
       { default: {} },
     ),

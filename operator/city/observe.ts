@@ -1,14 +1,19 @@
 // What reconcile reads before deciding: the children the cluster has (from the watch caches), the
 // Secrets and the hq City it depends on, and the site number it allocated.
 import { createHash } from 'node:crypto';
-import { isNotFound, type Kube, resourcePath } from '../kube.js';
-import { childKind } from './children.js';
+import { isNotFound, type Kube, type KubeObjectRef, resourcePath } from '../kube.js';
+import { CHILD_KINDS, childKind } from './children.js';
 import type { KubeObject } from './metadata.js';
 import { type DatabaseState, type DeploymentState, type ReplicationState } from './status.js';
 import { API_VERSION, type City, cityNames, SITE_NUMBER_ANNOTATION } from './types.js';
 
 export interface ObservedObject {
-  readonly metadata: { readonly name: string; readonly resourceVersion?: string; readonly generation?: number };
+  readonly metadata: {
+    readonly name: string;
+    readonly resourceVersion?: string;
+    readonly generation?: number;
+    readonly ownerReferences?: readonly { readonly uid: string; readonly controller?: boolean }[];
+  };
   readonly spec?: Record<string, unknown>;
   readonly status?: Record<string, unknown>;
 }
@@ -137,6 +142,24 @@ export function createCrdProbe(kube: Kube, options: CrdProbeOptions = {}): Child
     asking.set(kind, probe);
     return probe;
   };
+}
+
+/**
+ * The api's autoscaler of the kind the City no longer wants, if the City still owns one: its HPA
+ * once KEDA's ScaledObject scales the api, and the other way round. Two autoscalers of one
+ * Deployment would fight over its replicas (and KEDA's webhook refuses a ScaledObject for a
+ * Deployment an HPA already scales), so reconcile deletes these before it applies.
+ */
+export function replacedAutoscalers(city: City, desired: readonly KubeObject[], lookup: ChildLookup): KubeObjectRef[] {
+  const name = cityNames(city).api;
+  const { namespace } = city.metadata;
+  const wanted = new Set(desired.map(childKey));
+  return CHILD_KINDS.filter((child) => child.replaceable && !wanted.has(`${child.kind}/${namespace}/${name}`)).flatMap(({ kind, apiVersion }) => {
+    const found = lookup(kind, namespace, name);
+    // Only the City's own: KEDA's HPA is named keda-hpa-<name> and owned by its ScaledObject, never matched here.
+    const owned = found?.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === city.metadata.uid) ?? false;
+    return owned ? [{ apiVersion, kind, metadata: { name, namespace } }] : [];
+  });
 }
 
 /** Identifies a child across kinds for the applied-version memo. */

@@ -6,6 +6,7 @@ import { testCity } from '../../test/support/test-city.js';
 import { resourcePath } from '../kube.js';
 import { cityCrd } from './crd.js';
 import { createEventRecorder } from './events.js';
+import { createCrdProbe } from './observe.js';
 import { createCityReconciler } from './reconcile.js';
 import { createVaultClient } from './vault.js';
 import { API_VERSION, type City, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
@@ -28,7 +29,13 @@ const conflict: Refusal = {
 const vaultAddresses = { address: 'http://vault.vault.svc:8200', allowed: ['http://vault.vault.svc:8200'] };
 
 async function setUp(
-  options: { developmentCluster?: boolean; certManager?: boolean; london?: Partial<City['spec']>; before?: (kube: MemoryKube) => Promise<void> } = {},
+  options: {
+    developmentCluster?: boolean;
+    certManager?: boolean;
+    keda?: boolean;
+    london?: Partial<City['spec']>;
+    before?: (kube: MemoryKube) => Promise<void>;
+  } = {},
 ) {
   const kube = createMemoryKube();
   const vault = createMemoryVault();
@@ -37,6 +44,7 @@ async function setUp(
   await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'clusters.postgresql.cnpg.io' } });
   if (options.certManager !== false)
     await kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' } });
+  if (options.keda) await installKeda(kube);
   await kube.create(secrets, {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -59,9 +67,12 @@ async function setUp(
     events: createEventRecorder(kube, logger),
     logger,
     lookup: kube.lookup,
+    // Asked on every pass, so that a test may install or remove a CRD between passes.
+    childKindAvailable: createCrdProbe(kube, { intervalMs: 0 }),
     now: () => now,
     admission: { vault: vaultAddresses, developmentCluster: options.developmentCluster ?? true },
     certificateIssuer: { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
+    prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
     cities: kube.cities,
   });
   return {
@@ -80,6 +91,10 @@ async function setUp(
     writesSince: (mark: number) => kube.requests.slice(mark).filter((request) => request.method !== 'GET'),
   };
 }
+
+const kedaCrd = resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'scaledobjects.keda.sh');
+const installKeda = (kube: MemoryKube) =>
+  kube.create(crds, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'scaledobjects.keda.sh' } });
 
 const condition = (city: City | undefined, type: string) => city?.status?.conditions?.find((candidate) => candidate.type === type);
 
@@ -308,5 +323,119 @@ describe('the internal port certificate', () => {
     await settle();
     const deployment = await kube.get<{ spec: { template: { spec: { volumes: { name: string; secret: { secretName: string } }[] } } } }>(deploymentPath);
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'internal-tls', secret: { secretName: 'london-internal' } });
+  });
+});
+
+describe('scaling', () => {
+  const hpaPath = resourcePath('autoscaling/v2', 'HorizontalPodAutoscaler', 'platform', 'crashdesk-api-london');
+  const scaledObjectPath = resourcePath('keda.sh/v1alpha1', 'ScaledObject', 'platform', 'crashdesk-api-london');
+  // Opens at 12:30 London time, half an hour after the tests' clock.
+  const lunch = { ...testCity('london').spec.scaling, schedules: [{ name: 'lunch', days: [], start: '12:30', end: '14:00', minReplicas: 4 }] };
+
+  /** london ships to hq: with it there, london can be Ready. */
+  const withHq = async (kube: MemoryKube) => {
+    const { metadata, ...hq } = testCity('hq');
+    await kube.create(resourcePath(API_VERSION, 'City', 'platform'), { ...hq, metadata: { name: metadata.name, namespace: metadata.namespace } });
+  };
+  /** Plays CloudNativePG and the Deployment controller, so that the City is Ready and only the schedule requeues it. */
+  async function makeReady(kube: MemoryKube) {
+    await kube.mergePatch(`${resourcePath('postgresql.cnpg.io/v1', 'Cluster', 'platform', 'crashdesk-london-db')}/status`, { status: { readyInstances: 3 } });
+    const { metadata, spec } = await kube.get<{ metadata: { generation: number }; spec: { replicas: number } }>(deploymentPath);
+    await kube.mergePatch(`${deploymentPath}/status`, {
+      status: {
+        observedGeneration: metadata.generation,
+        replicas: spec.replicas,
+        updatedReplicas: spec.replicas,
+        availableReplicas: spec.replicas,
+        conditions: [{ type: 'Available', status: 'True' }],
+      },
+    });
+  }
+
+  it('without KEDA: an HPA on CPU alone, ScalingConfigured=CpuOnly, and a requeue at the next window edge', async () => {
+    const { kube, reconcile, settle, city } = await setUp({ london: { scaling: lunch }, before: withHq });
+    await settle();
+    await makeReady(kube);
+    expect(await reconcile()).toEqual({ requeueAfterMs: 30 * 60_000 });
+    const hpa = await kube.get<{ spec: { metrics: { type: string }[] } }>(hpaPath);
+    expect(hpa.spec.metrics.map((metric) => metric.type)).toEqual(['Resource']);
+    expect(condition(await city(), 'ScalingConfigured')).toMatchObject({ status: 'True', reason: 'CpuOnly' });
+    expect(condition(await city(), 'Ready')).toMatchObject({ status: 'True' });
+  });
+
+  it('with KEDA: a ScaledObject with a cron trigger instead of an HPA, ScalingConfigured=KedaScaledObject, and no requeue for the window', async () => {
+    const { kube, reconcile, settle, city } = await setUp({ keda: true, london: { scaling: lunch }, before: withHq });
+    await settle();
+    await makeReady(kube);
+    expect(await reconcile()).toBeUndefined();
+    const scaled = await kube.get<{ spec: { triggers: { type: string; metadata: Record<string, string> }[] } }>(scaledObjectPath);
+    expect(scaled.spec.triggers.map((trigger) => trigger.type)).toEqual(['cpu', 'cron']);
+    expect(scaled.spec.triggers[1]?.metadata).toEqual({ timezone: 'Europe/London', start: '30 12 * * *', end: '0 14 * * *', desiredReplicas: '4' });
+    expect(await kube.getOrUndefined(hpaPath)).toBeUndefined();
+    expect(condition(await city(), 'ScalingConfigured')).toMatchObject({ status: 'True', reason: 'KedaScaledObject' });
+  });
+
+  it('asks Prometheus for requests per second once a ServiceMonitor makes it scrape the api, at the Prometheus the City names', async () => {
+    const address = 'https://prometheus.london.example';
+    const { kube, settle, city } = await setUp({
+      keda: true,
+      london: { scaling: { ...lunch, prometheusAddress: address } },
+      before: (kube) =>
+        kube.create(crds, {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'servicemonitors.monitoring.coreos.com' },
+        }),
+    });
+    await settle();
+    const scaled = await kube.get<{ spec: { triggers: { type: string; metadata: Record<string, string> }[] } }>(scaledObjectPath);
+    expect(scaled.spec.triggers[0]).toMatchObject({ type: 'prometheus', metadata: { serverAddress: address } });
+    expect(condition(await city(), 'ScalingConfigured')?.message).toContain(`from Prometheus at ${address}`);
+  });
+
+  it('once KEDA is installed, deletes its HPA before it applies the ScaledObject (which KEDA refuses while an HPA scales the Deployment)', async () => {
+    const { kube, reconcile, settle, city, events } = await setUp();
+    await settle();
+    expect(await kube.getOrUndefined(hpaPath)).toBeDefined();
+    const order: string[] = [];
+    kube.admit((request) => {
+      if (request.kind === 'ScaledObject' && kube.lookup('HorizontalPodAutoscaler', 'platform', 'crashdesk-api-london'))
+        return { code: 403, reason: 'Forbidden', message: "the workload 'crashdesk-api-london' of type 'apps/v1.Deployment' is already managed by the hpa" };
+      if (request.verb === 'delete' || request.kind === 'ScaledObject') order.push(`${request.verb} ${request.kind}`);
+      return undefined;
+    });
+    await installKeda(kube);
+    await reconcile();
+    expect(order).toEqual(['delete HorizontalPodAutoscaler', 'create ScaledObject']);
+    expect(await kube.getOrUndefined(hpaPath)).toBeUndefined();
+    expect(await kube.getOrUndefined(scaledObjectPath)).toBeDefined();
+    expect(condition(await city(), 'ScalingConfigured')?.reason).toBe('KedaScaledObject');
+    expect((await events('AutoscalerReplaced')).map((event) => event.message)).toEqual([
+      'deleted HorizontalPodAutoscaler crashdesk-api-london: ScaledObject crashdesk-api-london scales the api now',
+    ]);
+  });
+
+  it('once KEDA is removed (its ScaledObjects with its CRD), scales with an HPA on CPU again', async () => {
+    const { kube, reconcile, settle, city } = await setUp({ keda: true });
+    await settle();
+    await kube.delete(kedaCrd);
+    await reconcile();
+    expect(await kube.getOrUndefined(hpaPath)).toBeDefined();
+    expect(condition(await city(), 'ScalingConfigured')?.reason).toBe('CpuOnly');
+  });
+
+  it('leaves alone an HPA of the same name that the City does not own', async () => {
+    const { kube, settle } = await setUp({
+      keda: true,
+      before: (kube) =>
+        kube.create(resourcePath('autoscaling/v2', 'HorizontalPodAutoscaler', 'platform'), {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: 'crashdesk-api-london', labels: { 'app.kubernetes.io/managed-by': 'crashdesk-operator' } },
+          spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'crashdesk-api-london' }, maxReplicas: 3 },
+        }),
+    });
+    await settle();
+    expect(await kube.getOrUndefined(hpaPath)).toMatchObject({ spec: { maxReplicas: 3 } });
   });
 });

@@ -1,24 +1,22 @@
 // reconcile(key): get the City → finalize if it is being deleted → record its finalizer and site
-// number → observe its children → apply the desired children (unless nothing changed since the
-// last apply) and its Vault objects → write its status only when that changed.
+// number → observe its children → apply its Vault objects and the desired children (unless nothing
+// changed since the last apply, apply-children.ts) → write its status only when that changed.
 import type { Logger } from 'pino';
-import { isAlreadyExists, isConflict, type Kube, resourcePath } from '../kube.js';
+import { causedByConflict, type Kube, resourcePath } from '../kube.js';
 import type { WorkResult } from '../queue.js';
-import { WATCHED_KINDS } from './children.js';
+import { autoscalingOf } from './autoscaling.js';
+import { createChildWriter } from './apply-children.js';
 import { replicationSecret, seedSecrets } from './data-resources.js';
 import type { EventRecorder } from './events.js';
-import type { KubeObject } from './metadata.js';
 import {
   allocateSiteNumber,
   type ChildLookup,
-  childKey,
   type ChildKindAvailable,
   createCrdProbe,
   deploymentState,
   observeDatabase,
   observeReplication,
   recordedSiteNumber,
-  versionOf,
 } from './observe.js';
 import { type CertificateIssuer, desiredChildren } from './resources.js';
 import { untilNextWindowEdge } from './schedule.js';
@@ -32,9 +30,10 @@ import {
   errorMessage,
   replicationCondition,
   sameStatus,
+  scalingCondition,
   setCondition,
 } from './status.js';
-import { API_VERSION, type City, type CityStatus, cityNames, FIELD_MANAGER, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
+import { API_VERSION, type City, type CityStatus, cityNames, FINALIZER, SITE_NUMBER_ANNOTATION } from './types.js';
 import { type AdmissionContext, type Refusal, RefusedError, refusalsOf, vaultAddressAllowed, vaultAddressOf } from './refusals.js';
 import type { VaultClient } from './vault.js';
 
@@ -53,6 +52,8 @@ export interface ReconcilerDeps {
   readonly admission: Omit<AdmissionContext, 'cities' | 'certificates'>;
   /** The cert-manager issuer of every site's internal certificate. */
   readonly certificateIssuer: CertificateIssuer;
+  /** Where KEDA asks for a City's requests per second unless the City names its own Prometheus (OPERATOR_PROMETHEUS_ADDRESS). */
+  readonly prometheusAddress: string;
   /** Every City the operator watches, in every namespace (the watch caches), for the rules between Cities. */
   readonly cities: () => readonly City[];
 }
@@ -60,16 +61,9 @@ export interface ReconcilerDeps {
 /** A refused City is looked at again this often: the City it collides with may have gone. */
 const REFUSED_REQUEUE_MS = 30_000;
 
-/** What the last full pass applied, so that an unchanged City with untouched children is skipped. */
-interface Applied {
-  readonly generation: number;
-  readonly fingerprint: string;
-  readonly versions: ReadonlyMap<string, string>;
-}
-
 export function createCityReconciler(deps: ReconcilerDeps) {
   const { kube, vault, events, logger, lookup, admission, cities, certificateIssuer, now = () => new Date(), notReadyRequeueMs = 5_000 } = deps;
-  const applied = new Map<string, Applied>();
+  const writer = createChildWriter({ kube, events, logger, lookup });
   const lastFailure = new Map<string, string>();
   /** The clean-up failure last recorded per deleting City: like lastFailure, one event per distinct failure. */
   const lastCleanupFailure = new Map<string, string>();
@@ -100,7 +94,8 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 
       const deployment = lookup('Deployment', namespace, cityNames(city).api);
       const database = observeDatabase(city, lookup);
-      const [replication, withServiceMonitor] = await Promise.all([observeReplication(kube, city), available('ServiceMonitor')]);
+      const [replication, serviceMonitors, keda] = await Promise.all([observeReplication(kube, city), available('ServiceMonitor'), available('ScaledObject')]);
+      const autoscaling = autoscalingOf(city, { keda, serviceMonitors, prometheusAddress: deps.prometheusAddress });
       // Without a key known from Vault or from the status, a Deployment would name the wrong one: apply nothing yet.
       if (transitKey !== undefined) {
         const derivedKey = replication.platformSecret === undefined ? undefined : replicationSecret(city, replication.platformSecret);
@@ -109,16 +104,12 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           siteNumber,
           now: now(),
           currentReplicas: (deployment?.spec as { replicas?: number } | undefined)?.replicas,
-          serviceMonitors: withServiceMonitor,
+          serviceMonitors,
+          autoscaling,
           vault: { address: vaultAddressOf(city, admission.vault), transitKey },
           ...(certificates ? { certificates: { issuer: certificateIssuer } } : {}),
         });
-        if (unchangedSinceLastApply(key, city, children)) {
-          logger.debug({ city: key }, 'unchanged since the last apply; nothing to write');
-          if (encryptionError !== undefined) applied.delete(key);
-        } else {
-          await applyAll(key, city, children, [...seedSecrets(city), ...(derivedKey ? [derivedKey] : [])], encryptionError === undefined);
-        }
+        await writer.write(key, city, children, [...seedSecrets(city), ...(derivedKey ? [derivedKey] : [])], encryptionError === undefined);
       }
 
       const status = desiredStatus(
@@ -128,6 +119,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           api: apiCondition(deploymentState(lookup('Deployment', namespace, cityNames(city).api))),
           encryption: encryptionCondition(encryptionError, transitKey ?? ''),
           replication: replicationCondition(replication),
+          scaling: scalingCondition(city, autoscaling),
           endpoint: endpoint(city),
           replicas: deploymentState(deployment)?.availableReplicas ?? 0,
           siteNumber,
@@ -140,58 +132,18 @@ export function createCityReconciler(deps: ReconcilerDeps) {
       // Only a pass that failed nowhere ends the failure; Vault's is thrown last, after the status.
       lastFailure.delete(key);
       const ready = status.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
-      const edge = untilNextWindowEdge(city.spec, now());
+      // KEDA's cron triggers open and close the windows themselves: only the HPA's floor waits on the operator.
+      const edge = autoscaling.by === 'hpa' ? untilNextWindowEdge(city.spec, now()) : undefined;
       const delays = [edge, ready ? undefined : notReadyRequeueMs].filter((delay): delay is number => delay !== undefined);
       return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : undefined;
     } catch (error) {
-      if (conflicted(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
+      if (causedByConflict(error)) return { requeueAfterMs: 100 }; // someone wrote first; read again, quietly
       // One event per distinct failure, not one per retry.
       const message = errorMessage(error);
       if (lastFailure.get(key) !== message) await events.warning(city, 'ReconcileFailed', message);
       lastFailure.set(key, message);
       throw error;
     }
-  }
-
-  function unchangedSinceLastApply(key: string, city: City, children: readonly KubeObject[]): boolean {
-    const last = applied.get(key);
-    if (!last || last.generation !== city.metadata.generation || city.status?.observedGeneration !== city.metadata.generation) return false;
-    if (last.fingerprint !== JSON.stringify(children)) return false;
-    const changed = children.find((child) => {
-      const seen = lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name);
-      // Kinds without a watch cache (Secret) count as unchanged: they carry nothing a person edits.
-      return seen === undefined ? WATCHED_KINDS.has(child.kind) : last.versions.get(childKey(child)) !== versionOf(seen);
-    });
-    if (changed) logger.debug({ city: key, child: childKey(changed) }, 'a child changed since the last apply');
-    return changed === undefined;
-  }
-
-  async function applyAll(key: string, city: City, children: readonly KubeObject[], seeds: readonly KubeObject[], remember: boolean) {
-    const versions = new Map<string, string>();
-    const created = children.filter((child) => WATCHED_KINDS.has(child.kind) && !lookup(child.kind, child.metadata.namespace ?? '', child.metadata.name));
-    // Created before the pods that mount them, and never again: a Secret that exists is kept as it is.
-    for (const seed of seeds) {
-      await kube.create(resourcePath('v1', 'Secret', city.metadata.namespace), seed).catch((error: unknown) => {
-        if (!isAlreadyExists(error)) throw new Error(`creating Secret ${seed.metadata.name}`, { cause: error });
-      });
-    }
-    // Server-side apply needs no order: whatever is missing for a moment (the ServiceAccount for the
-    // first pods, the Secret for the api) the owning controllers retry.
-    await Promise.all(
-      children.map(async (child) => {
-        const result = await kube.apply<{ metadata: object; status?: unknown }>(child, FIELD_MANAGER).catch((error: unknown) => {
-          throw new Error(`applying ${child.kind} ${child.metadata.name}`, { cause: error });
-        });
-        versions.set(childKey(child), versionOf(result));
-      }),
-    );
-    if (created.length > 0)
-      await events.normal(city, 'Applied', `created or repaired ${created.map((child) => `${child.kind} ${child.metadata.name}`).join(', ')}`);
-    if (city.status?.observedGeneration !== city.metadata.generation && city.status?.observedGeneration !== undefined) {
-      await events.normal(city, 'Updated', `applied generation ${city.metadata.generation}`);
-    }
-    if (remember) applied.set(key, { generation: city.metadata.generation, fingerprint: JSON.stringify(children), versions });
-    else applied.delete(key);
   }
 
   /** Adds the finalizer and the site number in one write guarded by resourceVersion; undefined when it wrote. */
@@ -218,7 +170,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 
   /** A City that breaks a rule gets nothing applied: Ready=False naming the rule, and one event per distinct refusal. */
   async function refuse(key: string, city: City, path: string, refusals: readonly Refusal[]): Promise<WorkResult> {
-    applied.delete(key);
+    writer.forget(key);
     const message = refusals.map((refused) => refused.message).join('; ');
     const conditions = setCondition(
       [...(city.status?.conditions ?? [])],
@@ -235,7 +187,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
 
   async function finalize(city: City, path: string): Promise<WorkResult> {
     const key = `${city.metadata.namespace}/${city.metadata.name}`;
-    applied.delete(key);
+    writer.forget(key);
     if (!city.metadata.finalizers?.includes(FINALIZER)) return;
     try {
       // A Vault the operator may not use never got anything from it: nothing to clean up there.
@@ -275,14 +227,9 @@ export function createCityReconciler(deps: ReconcilerDeps) {
   return {
     reconcile,
     forget(key: string) {
-      applied.delete(key);
+      writer.forget(key);
       lastFailure.delete(key);
       lastCleanupFailure.delete(key);
     },
   };
-}
-
-/** A 409 anywhere in the chain: applyAll names the child it applied and keeps the API server's error as the cause. */
-function conflicted(error: unknown): boolean {
-  return isConflict(error) || (error instanceof Error && error.cause !== undefined && conflicted(error.cause));
 }

@@ -7,7 +7,6 @@ import {
   deployment,
   deploymentReplicas,
   desiredChildren,
-  horizontalPodAutoscaler,
   ingress,
   podDisruptionBudget,
   service,
@@ -15,10 +14,17 @@ import {
   serviceMonitor,
 } from './resources.js';
 import { testCity } from '../../test/support/test-city.js';
+import type { Autoscaling } from './autoscaling.js';
 
 // 12:00 UTC on a Wednesday: 12:00 in London (winter).
 const noon = new Date('2026-11-18T12:00:00Z');
-const observed = { siteNumber: 7, now: noon, serviceMonitors: true, vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' } };
+const observed = {
+  siteNumber: 7,
+  now: noon,
+  serviceMonitors: true,
+  autoscaling: { by: 'hpa' } as const,
+  vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' },
+};
 const london = testCity('london');
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
 // The builders return plain Kubernetes JSON; the tests read into it freely.
@@ -43,6 +49,17 @@ describe('children metadata', () => {
     expect(kinds).not.toContain('ServiceMonitor');
     expect(kinds).not.toContain('Cluster');
     expect(kinds).toContain('Deployment');
+  });
+});
+
+describe('the autoscaler among the children', () => {
+  it('is a ScaledObject with KEDA and an HPA without, never both', () => {
+    const kinds = (autoscaling: Autoscaling) =>
+      desiredChildren(london, { ...observed, autoscaling })
+        .map((child) => child.kind)
+        .filter((kind) => ['ScaledObject', 'HorizontalPodAutoscaler'].includes(kind));
+    expect(kinds({ by: 'keda' })).toEqual(['ScaledObject']);
+    expect(kinds({ by: 'hpa' })).toEqual(['HorizontalPodAutoscaler']);
   });
 });
 
@@ -146,11 +163,21 @@ describe('deployment', () => {
     expect(container.image).toBe('registry.example/crashdesk/api:1.0.0');
   });
 
-  it('keeps the replica count the HPA chose, and puts a hand-scaled count back between the bounds', () => {
-    expect(deploymentReplicas(london, { now: noon })).toBe(2);
-    expect(deploymentReplicas(london, { now: noon, currentReplicas: 5 })).toBe(5);
-    expect(deploymentReplicas(london, { now: noon, currentReplicas: 0 })).toBe(2);
-    expect(deploymentReplicas(london, { now: noon, currentReplicas: 40 })).toBe(10);
+  it('keeps the replica count the autoscaler chose, and puts a hand-scaled count back between the bounds', () => {
+    for (const autoscaling of [{ by: 'hpa' }, { by: 'keda' }] as const) {
+      expect(deploymentReplicas(london, { now: noon, autoscaling })).toBe(2);
+      expect(deploymentReplicas(london, { now: noon, autoscaling, currentReplicas: 5 })).toBe(5);
+      expect(deploymentReplicas(london, { now: noon, autoscaling, currentReplicas: 0 })).toBe(2);
+      expect(deploymentReplicas(london, { now: noon, autoscaling, currentReplicas: 40 })).toBe(10);
+    }
+  });
+
+  it("starts at an open window's minimum only without KEDA, whose cron trigger raises it instead", () => {
+    const peak = testCity('london', {
+      scaling: { ...london.spec.scaling, schedules: [{ name: 'lunch', days: ['wed'], start: '11:30', end: '13:00', minReplicas: 6 }] },
+    });
+    expect(deploymentReplicas(peak, { now: noon, autoscaling: { by: 'hpa' } })).toBe(6);
+    expect(deploymentReplicas(peak, { now: noon, autoscaling: { by: 'keda' } })).toBe(2);
   });
 });
 
@@ -176,30 +203,6 @@ describe('service and ingress', () => {
     );
     expect(built).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['fr.example'], secretName: 'fr-tls' }] });
     expect(built.rules[0].http.paths[0].path).toBe('/paris');
-  });
-});
-
-describe('horizontalPodAutoscaler', () => {
-  it('scales on CPU and on http_requests_per_second per pod between the bounds', () => {
-    const built = spec(horizontalPodAutoscaler(london, { now: noon }));
-    expect(built).toMatchObject({
-      minReplicas: 2,
-      maxReplicas: 10,
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'crashdesk-api-london' },
-    });
-    expect(built.metrics).toEqual([
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-      { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } },
-    ]);
-  });
-
-  it('raises minReplicas while a schedule window is open, in the City timezone', () => {
-    const peak = testCity('london', {
-      scaling: { ...london.spec.scaling, schedules: [{ name: 'lunch', days: ['wed'], start: '11:30', end: '13:00', minReplicas: 6 }] },
-    });
-    expect(spec(horizontalPodAutoscaler(peak, { now: noon })).minReplicas).toBe(6);
-    expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-18T14:00:00Z') })).minReplicas).toBe(2);
-    expect(spec(horizontalPodAutoscaler(peak, { now: new Date('2026-11-19T12:00:00Z') })).minReplicas).toBe(2);
   });
 });
 

@@ -2,7 +2,7 @@
 // site number it allocated, the Deployment's current replica count, the clock for schedules).
 import { API_PORT, apiDeployment, INTERNAL_PORT, siteLabels } from './api-deployment.js';
 import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
-import { scheduledMinReplicas } from './schedule.js';
+import { autoscaler, type Autoscaling, minReplicasNow } from './autoscaling.js';
 import { childMetadata, type KubeObject } from './metadata.js';
 import { type City, cityNames } from './types.js';
 
@@ -15,6 +15,8 @@ export interface Observed {
   readonly currentReplicas?: number;
   /** Whether the ServiceMonitor CRD is installed. */
   readonly serviceMonitors: boolean;
+  /** What scales the api: KEDA's ScaledObject when its CRD is installed, else an HPA (autoscaling.ts). */
+  readonly autoscaling: Autoscaling;
   /** The Vault the City's api uses (its allowed address) and the transit key Vault's record names. */
   readonly vault: { readonly address: string; readonly transitKey: string };
   /** A city's replication key Secret (named by its content), once the platform secret was read. */
@@ -34,9 +36,9 @@ export function serviceAccount(city: City): KubeObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: childMetadata(city, cityNames(city).serviceAccount, siteLabels(city.metadata.name)) };
 }
 
-/** Between the HPA's bounds; a hand-scaled count outside them is put back. */
-export function deploymentReplicas(city: City, observed: Pick<Observed, 'now' | 'currentReplicas'>): number {
-  const { minReplicas } = scheduledMinReplicas(city.spec, observed.now);
+/** Between the autoscaler's bounds; a hand-scaled count outside them is put back. */
+export function deploymentReplicas(city: City, observed: Pick<Observed, 'now' | 'currentReplicas' | 'autoscaling'>): number {
+  const minReplicas = minReplicasNow(city, observed);
   return Math.min(city.spec.api.replicas.max, Math.max(minReplicas, observed.currentReplicas ?? minReplicas));
 }
 
@@ -147,31 +149,6 @@ export function ingress(city: City): KubeObject {
   };
 }
 
-export function horizontalPodAutoscaler(city: City, observed: Pick<Observed, 'now'>): KubeObject {
-  const names = cityNames(city);
-  const { scaling, api } = city.spec;
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: childMetadata(city, names.api, siteLabels(names.site)),
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.api },
-      minReplicas: scheduledMinReplicas(city.spec, observed.now).minReplicas,
-      maxReplicas: api.replicas.max,
-      metrics: [
-        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilization } } },
-        // Served by prometheus-adapter from the api's request counter.
-        {
-          type: 'Pods',
-          pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: String(scaling.targetRequestsPerSecond) } },
-        },
-      ],
-      // Call volume drops between peaks briefly; do not give pods back at the first quiet minute.
-      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
-    },
-  };
-}
-
 export function podDisruptionBudget(city: City): KubeObject {
   const names = cityNames(city);
   return {
@@ -214,7 +191,7 @@ export function serviceMonitor(city: City): KubeObject {
   };
 }
 
-/** Every child of the City (the ServiceMonitor only where its CRD is installed). */
+/** Every child of the City (the ServiceMonitor only where its CRD is installed; a ScaledObject or an HPA). */
 export function desiredChildren(city: City, observed: Observed): KubeObject[] {
   return [
     serviceAccount(city),
@@ -223,7 +200,7 @@ export function desiredChildren(city: City, observed: Observed): KubeObject[] {
     deployment(city, observed),
     service(city),
     ingress(city),
-    horizontalPodAutoscaler(city, observed),
+    autoscaler(city, observed),
     podDisruptionBudget(city),
     apiNetworkPolicy(city),
     ...(observed.serviceMonitors ? [serviceMonitor(city)] : []),

@@ -1,5 +1,6 @@
-// Scheduled scaling windows: the HPA has none, so the operator raises its minReplicas while a
-// window is open, and requeues the City for the next window edge.
+// Scheduled scaling windows. An HPA has none, so without KEDA the operator raises its minReplicas
+// while a window is open and requeues the City for the next window edge; with KEDA each window is
+// a cron trigger of the ScaledObject instead (autoscaling.ts), and none of this runs for the City.
 import type { CitySpec, ScheduleWindow } from './types.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

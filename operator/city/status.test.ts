@@ -9,6 +9,7 @@ import {
   readyCondition,
   replicationCondition,
   sameStatus,
+  scalingCondition,
   setCondition,
 } from './status.js';
 import { testCity } from '../../test/support/test-city.js';
@@ -82,6 +83,44 @@ describe('Ready', () => {
   });
 });
 
+describe('ScalingConfigured', () => {
+  const london = testCity('london', {
+    scaling: {
+      targetRequestsPerSecond: 40,
+      targetCpuUtilization: 65,
+      schedules: [{ name: 'monday-morning', days: ['mon'], start: '08:00', end: '11:30', minReplicas: 6 }],
+    },
+  });
+
+  it('with KEDA names the ScaledObject, the Prometheus it asks and every trigger', () => {
+    expect(scalingCondition(london, { by: 'keda', prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' })).toEqual({
+      type: 'ScalingConfigured',
+      status: 'True',
+      reason: 'KedaScaledObject',
+      message:
+        'KEDA ScaledObject crashdesk-api-london scales 2 to 10 replicas on triggers requests-per-second (40 per replica, from Prometheus at ' +
+        'http://prometheus-operated.monitoring.svc:9090), cpu (65% utilisation), schedule-monday-morning (at least 6, 08:00-11:30 Europe/London)',
+    });
+  });
+
+  it('with KEDA but nothing scraping the api says why there is no requests trigger', () => {
+    const condition = scalingCondition(london, { by: 'keda' });
+    expect(condition).toMatchObject({ status: 'True', reason: 'KedaScaledObject' });
+    expect(condition.message).toContain('on triggers cpu (65% utilisation), schedule-monday-morning');
+    expect(condition.message).toContain('no requests-per-second trigger: the ServiceMonitor CRD is not installed');
+  });
+
+  it('without KEDA is True, CpuOnly: a working configuration, which the message says, and which keeps Ready True', () => {
+    const condition = scalingCondition(london, { by: 'hpa' });
+    expect(condition).toMatchObject({ type: 'ScalingConfigured', status: 'True', reason: 'CpuOnly' });
+    expect(condition.message).toBe(
+      'KEDA is not installed (no CRD scaledobjects.keda.sh), so HorizontalPodAutoscaler crashdesk-api-london scales 2 to 10 replicas on CPU only ' +
+        '(65% utilisation); the operator raises its minimum while a schedule window is open. A working configuration; with KEDA the api also scales on requests per second',
+    );
+    expect(readyCondition([condition])).toMatchObject({ status: 'True', reason: 'AllReady' });
+  });
+});
+
 describe('setCondition', () => {
   const input = { type: 'ApiAvailable' as const, status: 'False' as const, reason: 'RollingOut', message: 'm' };
 
@@ -104,12 +143,13 @@ describe('desiredStatus', () => {
     api: { type: 'ApiAvailable', status: 'True', reason: 'DeploymentAvailable', message: '2 of 2' },
     encryption: { type: 'EncryptionReady', status: 'True', reason: 'VaultConfigured', message: 'ok' },
     replication: { type: 'ReplicationConfigured', status: 'True', reason: 'ShipsToHq', message: 'ok' },
+    scaling: { type: 'ScalingConfigured', status: 'True', reason: 'CpuOnly', message: 'KEDA is not installed' },
     endpoint: 'http://crashdesk.example/london',
     replicas: 2,
     siteNumber: 3,
   };
 
-  it('records the generation it observed, five conditions, the endpoint and replicas', () => {
+  it('records the generation it observed, six conditions, the endpoint and replicas', () => {
     const status = desiredStatus(testCity('london', {}, { generation: 4 }), observation, t0);
     expect(status).toMatchObject({ observedGeneration: 4, endpoint: 'http://crashdesk.example/london', replicas: 2, siteNumber: 3 });
     expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([
@@ -118,6 +158,7 @@ describe('desiredStatus', () => {
       ['EncryptionReady', 'True'],
       ['Ready', 'True'],
       ['ReplicationConfigured', 'True'],
+      ['ScalingConfigured', 'True'],
     ]);
   });
 

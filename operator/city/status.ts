@@ -1,5 +1,6 @@
 // The City's status as a pure function of what reconcile observed. Conditions follow the
 // Kubernetes API conventions; a condition keeps its lastTransitionTime while its status holds.
+import type { Autoscaling } from './autoscaling.js';
 import { type City, cityNames, type CityStatus, type Condition, type ConditionType } from './types.js';
 
 export interface ConditionInput {
@@ -14,6 +15,7 @@ export interface Observation {
   readonly api: ConditionInput;
   readonly encryption: ConditionInput;
   readonly replication: ConditionInput;
+  readonly scaling: ConditionInput;
   readonly endpoint: string;
   readonly replicas: number;
   readonly siteNumber: number;
@@ -93,6 +95,39 @@ export function replicationCondition(state: ReplicationState): ConditionInput {
   return { type: 'ReplicationConfigured', ...outcome };
 }
 
+/**
+ * What scales the api, and on what. Both are True: CPU alone is a working configuration (the HPA
+ * path's schedule windows still apply), only a coarser one, so a City without KEDA is not kept
+ * from Ready; the message says what installing KEDA would add.
+ */
+export function scalingCondition(city: City, autoscaling: Autoscaling): ConditionInput {
+  const { api, scaling, timezone } = city.spec;
+  const name = cityNames(city).api;
+  const bounds = `${api.replicas.min} to ${api.replicas.max} replicas`;
+  const cpu = `cpu (${scaling.targetCpuUtilization}% utilisation)`;
+  if (autoscaling.by === 'hpa') {
+    const windows = scaling.schedules.length > 0 ? '; the operator raises its minimum while a schedule window is open' : '';
+    return {
+      type: 'ScalingConfigured',
+      ...yes(
+        'CpuOnly',
+        `KEDA is not installed (no CRD scaledobjects.keda.sh), so HorizontalPodAutoscaler ${name} scales ${bounds} on CPU only (${scaling.targetCpuUtilization}% utilisation)${windows}. ` +
+          'A working configuration; with KEDA the api also scales on requests per second',
+      ),
+    };
+  }
+  const triggers = [
+    ...(autoscaling.prometheusAddress === undefined
+      ? []
+      : [`requests-per-second (${scaling.targetRequestsPerSecond} per replica, from Prometheus at ${autoscaling.prometheusAddress})`]),
+    cpu,
+    ...scaling.schedules.map((window) => `schedule-${window.name} (at least ${window.minReplicas}, ${window.start}-${window.end} ${timezone})`),
+  ];
+  const unscraped =
+    autoscaling.prometheusAddress === undefined ? '; no requests-per-second trigger: the ServiceMonitor CRD is not installed, so nothing scrapes the api' : '';
+  return { type: 'ScalingConfigured', ...yes('KedaScaledObject', `KEDA ScaledObject ${name} scales ${bounds} on triggers ${triggers.join(', ')}${unscraped}`) };
+}
+
 export function readyCondition(parts: readonly ConditionInput[]): ConditionInput {
   const failing = parts.filter((part) => part.status !== 'True');
   if (failing.length === 0) return { type: 'Ready', status: 'True', reason: 'AllReady', message: 'every part of the city is ready' };
@@ -114,7 +149,7 @@ export function setCondition(conditions: readonly Condition[], input: ConditionI
 
 export function desiredStatus(city: City, observation: Observation, now: Date): CityStatus {
   const generation = city.metadata.generation;
-  const parts = [observation.database, observation.api, observation.encryption, observation.replication];
+  const parts = [observation.database, observation.api, observation.encryption, observation.replication, observation.scaling];
   const conditions = [...parts, readyCondition(parts)].reduce<Condition[]>(
     (all, input) => setCondition(all, input, generation, now),
     [...(city.status?.conditions ?? [])],

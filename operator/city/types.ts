@@ -45,6 +45,8 @@ export interface CitySpec {
     readonly targetRequestsPerSecond: number;
     readonly targetCpuUtilization: number;
     readonly schedules: readonly ScheduleWindow[];
+    /** Where KEDA asks for the site's requests per second; unset: the operator's (OPERATOR_PROMETHEUS_ADDRESS). */
+    readonly prometheusAddress?: string;
   };
   readonly ingress: {
     readonly host: string;
@@ -108,7 +110,7 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
-export const CONDITION_TYPES = ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured'] as const;
+export const CONDITION_TYPES = ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured', 'ScalingConfigured'] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 export interface CityStatus {
