@@ -66,7 +66,7 @@ describe('the crashdesk Helm chart', () => {
   const modes: { name: string; values: string[]; props: Partial<OperatorProps> }[] = [
     { name: 'the default: one namespace, Kubernetes auth', values: [], props: {} },
     {
-      name: 'listed namespaces, a development cluster with a Vault token',
+      name: 'listed namespaces, a development cluster with a Vault token, a Prometheus of its own',
       values: [
         '--set-json',
         'watchNamespaces=["cities-a","cities-b"]',
@@ -76,10 +76,13 @@ describe('the crashdesk Helm chart', () => {
         'vault.auth.method=token',
         '--set-json',
         'vault.allowedAddresses=["https://vault-eu.example:8200"]',
+        '--set',
+        'prometheus.address=https://thanos.example/prometheus',
       ],
       props: {
         watchNamespaces: ['cities-a', 'cities-b'],
         developmentCluster: true,
+        prometheusAddress: 'https://thanos.example/prometheus',
         vault: {
           address: 'https://vault.vault.svc:8200',
           allowedAddresses: ['https://vault-eu.example:8200'],

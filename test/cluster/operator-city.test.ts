@@ -169,7 +169,7 @@ describe('an hq City and two city Cities', () => {
     expect(await passwordOf('london')).toBe('set-by-hand-and-kept');
   });
 
-  it('serves the api through a Service, an Ingress path, an HPA, a PDB and network policies', async () => {
+  it('serves the api through a Service, an Ingress path, a KEDA ScaledObject, a PDB and network policies', async () => {
     const deployment = await read('apps/v1', 'Deployment', 'crashdesk-api-london');
     const service = await read('v1', 'Service', 'crashdesk-api-london');
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
@@ -178,10 +178,11 @@ describe('an hq City and two city Cities', () => {
       host: 'crashdesk.example',
       http: { paths: [{ path: '/london', pathType: 'Prefix', backend: { service: { name: 'crashdesk-api-london' } } }] },
     });
-    const hpa = await read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london');
-    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, scaleTargetRef: { kind: 'Deployment', name: 'crashdesk-api-london' } });
-    expect(hpa.spec.metrics.map((m: { type: string }) => m.type)).toEqual(['Resource', 'Pods']);
-    expect(hpa.spec.metrics[1].pods.metric.name).toBe('http_requests_per_second');
+    // The test control plane has KEDA's CRD (not KEDA): the operator scales with a ScaledObject and no HPA of its own.
+    const scaled = await read('keda.sh/v1alpha1', 'ScaledObject', 'crashdesk-api-london');
+    expect(scaled.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 4, scaleTargetRef: { kind: 'Deployment', name: 'crashdesk-api-london' } });
+    expect(scaled.spec.triggers.map((trigger: { type: string }) => trigger.type)).toEqual(['prometheus', 'cpu']);
+    expect(await kube.getOrUndefined(resourcePath('autoscaling/v2', 'HorizontalPodAutoscaler', ns, 'crashdesk-api-london'))).toBeUndefined();
     const pdb = await read('policy/v1', 'PodDisruptionBudget', 'crashdesk-api-london');
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const apiPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
@@ -289,7 +290,7 @@ describe('an hq City and two city Cities', () => {
       (city) => city?.status?.replicas === 2,
     );
     expect(london?.status?.endpoint).toBe('https://crashdesk.example/london');
-    for (const type of ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured']) {
+    for (const type of ['Ready', 'DatabaseReady', 'ApiAvailable', 'EncryptionReady', 'ReplicationConfigured', 'ScalingConfigured']) {
       expect(conditionOf(london, type)).toMatchObject({ status: 'True', observedGeneration: london?.metadata.generation });
     }
   });
@@ -336,7 +337,7 @@ describe('an hq City and two city Cities', () => {
 });
 
 describe('changes', () => {
-  it('roll a new maximum, an open schedule window and a new image through to the children', async () => {
+  it('roll a new maximum, a schedule window and a new image through to the children', async () => {
     const before = (await readCity(kube, ns, 'london')) as City;
     await applyCity(
       kube,
@@ -345,20 +346,24 @@ describe('changes', () => {
         scaling: { schedules: [{ name: 'all-day', start: '00:00', end: '23:59', minReplicas: 3 }] },
       }),
     );
-    const hpa = await eventually(
-      'the HPA to follow',
-      () => read('autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-london'),
-      (h) => h.spec.maxReplicas === 6 && h.spec.minReplicas === 3,
+    const scaled = await eventually(
+      'the ScaledObject to follow',
+      () => read('keda.sh/v1alpha1', 'ScaledObject', 'crashdesk-api-london'),
+      (so) => so.spec.maxReplicaCount === 6 && so.spec.triggers.some((trigger: { type: string }) => trigger.type === 'cron'),
       15_000,
     );
-    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 6 });
+    expect(scaled.spec.triggers.find((trigger: { type: string }) => trigger.type === 'cron')).toMatchObject({
+      name: 'schedule-all-day',
+      metadata: { timezone: 'UTC', start: '0 0 * * *', end: '59 23 * * *', desiredReplicas: '3' },
+    });
     const deployment = await eventually(
       'the Deployment to follow',
       () => read('apps/v1', 'Deployment', 'crashdesk-api-london'),
       (d) => d.spec.template.spec.containers[0].image.endsWith(':1.1.0'),
       15_000,
     );
-    expect(deployment.spec.replicas).toBe(3);
+    // KEDA's cron trigger raises the floor, not the operator: the Deployment keeps the count it had.
+    expect(deployment.spec.replicas).toBe(2);
     const city = await eventually('london Ready at its new generation', () => readCity(kube, ns, 'london'), isReady, 30_000);
     expect(city?.metadata.generation).toBeGreaterThan(before.metadata.generation);
   });

@@ -82,7 +82,7 @@ describe('deleting a City', () => {
     const children: [string, string, string][] = [
       ['apps/v1', 'Deployment', 'crashdesk-api-hq'],
       ['v1', 'Service', 'crashdesk-api-hq'],
-      ['autoscaling/v2', 'HorizontalPodAutoscaler', 'crashdesk-api-hq'],
+      ['keda.sh/v1alpha1', 'ScaledObject', 'crashdesk-api-hq'],
       ['postgresql.cnpg.io/v1', 'Cluster', 'crashdesk-hq-db'],
       ['v1', 'ServiceAccount', 'crashdesk-api-hq'],
     ];
