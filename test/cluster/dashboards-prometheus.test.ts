@@ -169,6 +169,24 @@ describe('the dashboards against a real Prometheus', () => {
     90_000,
   );
 
+  it('counted what the traffic did, not only zeros: a throttled login, replication both ways, Vault calls, the ready replicas', async () => {
+    const ns = namespace!.name;
+    const atLeastOne = async (expr: string) => {
+      const samples = await eventually(
+        expr,
+        () => prometheus!.query(expr),
+        (result) => result.some((sample) => sample.value > 0),
+        30_000,
+      );
+      expect(samples.length).toBeGreaterThan(0);
+    };
+    await atLeastOne(`crashdesk_login_throttled_total{namespace="${ns}", site="${SITE}", scope="pair"}`);
+    await atLeastOne(`crashdesk_replication_shipped_reports_total{namespace="${ns}", site="${SITE}", peer="hq"}`);
+    await atLeastOne(`crashdesk_replication_applied_reports_total{namespace="${ns}", site="${SITE}", peer="hq"}`);
+    await atLeastOne(`crashdesk_vault_requests_total{namespace="${ns}", site="${SITE}", operation="hmac", result="ok"}`);
+    await atLeastOne(`crashdesk_operator_city_replicas{namespace="${ns}", site="${SITE}", state="ready"}`);
+  });
+
   it('had the agents working throughout', async () => {
     await traffic!.stop();
   });
