@@ -2,59 +2,10 @@
 // api and the operator register, with labels those series have, scoped by the dashboard's variables.
 // test/cluster/dashboards-prometheus.test.ts proves each query returns data from a real Prometheus.
 import { readFile } from 'node:fs/promises';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { auditMetrics } from '../api/audit/metrics.js';
-import { loginThrottleMetrics } from '../api/auth/metrics.js';
-import { dataKeyCacheMetrics, vaultMetrics } from '../api/crypto/metrics.js';
-import { databaseMetrics } from '../api/db/metrics.js';
-import { idsMetrics } from '../api/ids/metrics.js';
-import { createHttpMetrics } from '../api/observability/http-metrics.js';
-import { collectProcessMetrics } from '../api/observability/process-metrics.js';
-import { replicationMetrics } from '../api/replication/metrics.js';
-import { operatorMetrics } from '../operator/metrics.js';
 import { dashboardFiles } from './dashboards.js';
 import { dashboardQueries, selectorsOf, variableQueries } from '../test/support/dashboard-queries.js';
-
-/** Labels every series gets from its scrape target (a ServiceMonitor's, or the test's static ones). */
-const TARGET_LABELS = ['namespace', 'instance', 'job', 'pod'];
-
-interface Series {
-  readonly labels: ReadonlySet<string>;
-}
-
-/** Series name (with a histogram's _bucket, _count and _sum) → the labels it carries. */
-async function registeredSeries(): Promise<Map<string, Series>> {
-  const api = new Registry();
-  createHttpMetrics(api);
-  replicationMetrics(api);
-  databaseMetrics(api, 'london');
-  auditMetrics(api, 'london');
-  dataKeyCacheMetrics(api, 'london');
-  vaultMetrics(api, 'london');
-  loginThrottleMetrics(api, 'london');
-  idsMetrics(api, 'london');
-  collectProcessMetrics(api);
-  const operator = new Registry();
-  operatorMetrics(operator);
-
-  const series = new Map<string, Series>();
-  for (const registry of [api, operator]) {
-    for (const metric of await registry.getMetricsAsJSON()) {
-      const declared = (registry.getSingleMetric(metric.name) as unknown as { labelNames: readonly string[] }).labelNames;
-      // Default metrics declare few labels; what they export (e.g. nodejs_heap_space_size_bytes{space}) counts too.
-      const exported = metric.values.flatMap((value) => Object.keys(value.labels));
-      const labels = new Set([...declared, ...exported, ...TARGET_LABELS]);
-      if (String(metric.type) === 'histogram') {
-        series.set(`${metric.name}_bucket`, { labels: new Set([...labels, 'le']) });
-        for (const suffix of ['_count', '_sum']) series.set(`${metric.name}${suffix}`, { labels });
-      } else {
-        series.set(metric.name, { labels });
-      }
-    }
-  }
-  return series;
-}
+import { registeredSeries } from '../test/support/registered-series.js';
 
 describe('the Grafana dashboards', () => {
   it('are committed as their definitions generate them (npm run dashboards)', async () => {
