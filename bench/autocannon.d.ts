@@ -15,6 +15,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Requests per second across all connections; 0 (the default) sends as fast as the server answers. */
+    overallRate?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     headers?: Record<string, string>;
