@@ -11,7 +11,9 @@ const windows: ScheduleWindow[] = [
   { name: 'monday-morning', days: ['mon'], start: '08:00', end: '11:30', minReplicas: 6 },
   { name: 'weekend-nights', days: ['fri', 'sat'], start: '22:15', end: '02:00', minReplicas: 4 },
 ];
-const london = testCity('london', { scaling: { targetRequestsPerSecond: 40, targetCpuUtilization: 65, schedules: windows } });
+const london = testCity('london', {
+  scaling: { targetRequestsPerSecond: 40, targetCpuUtilization: 65, scaleDownStabilizationSeconds: 300, schedules: windows },
+});
 const spec = (object: { readonly [key: string]: unknown }) => object.spec as any;
 
 describe('scaledObject', () => {
@@ -139,6 +141,13 @@ describe('horizontalPodAutoscaler, without KEDA', () => {
     });
     expect(built.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }]);
     expect(built.behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 300 } });
+  });
+
+  it("gives pods back after the City's own stabilisation window, with KEDA or without", () => {
+    const quick = testCity('london', { scaling: { ...london.spec.scaling, scaleDownStabilizationSeconds: 15 } });
+    const behavior = { scaleDown: { stabilizationWindowSeconds: 15 } };
+    expect(spec(horizontalPodAutoscaler(quick, { now: noon })).behavior).toEqual(behavior);
+    expect(spec(scaledObject(quick, { prometheusAddress })).advanced.horizontalPodAutoscalerConfig.behavior).toEqual(behavior);
   });
 
   it('raises minReplicas while a schedule window is open, in the City timezone', () => {

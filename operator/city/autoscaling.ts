@@ -14,9 +14,6 @@ import { type City, cityNames, type ScheduleWindow } from './types.js';
 /** The operator's default Prometheus (OPERATOR_PROMETHEUS_ADDRESS): the Service the Prometheus Operator makes for a Prometheus in `monitoring`. */
 export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
 
-/** Call volume drops between peaks briefly; do not give pods back at the first quiet minute. */
-export const SCALE_DOWN_STABILIZATION_SECONDS = 300;
-
 /** What scales the api: reconcile picks by whether KEDA's CRD is installed. */
 export type Autoscaling =
   | {
@@ -48,6 +45,12 @@ export function requestsPerSecondQuery(city: Pick<City, 'metadata'>): string {
   const { namespace, name } = city.metadata;
   return `sum(rate(http_request_duration_seconds_count{namespace="${namespace}",site="${name}",route!~"/(healthz|readyz)"}[2m]))`;
 }
+
+/**
+ * Call volume drops between peaks briefly: pods are given back only once lower wishes have held for
+ * the City's window (300 s by default), by both autoscalers alike.
+ */
+const scaleDownBehavior = (city: City) => ({ scaleDown: { stabilizationWindowSeconds: city.spec.scaling.scaleDownStabilizationSeconds } });
 
 const CRON_DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -112,7 +115,7 @@ export function scaledObject(city: City, props: ScaledObjectProps): KubeObject {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.api },
       minReplicaCount: city.spec.api.replicas.min,
       maxReplicaCount: city.spec.api.replicas.max,
-      advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS } } } },
+      advanced: { horizontalPodAutoscalerConfig: { behavior: scaleDownBehavior(city) } },
       triggers: scaledObjectTriggers(city, props),
     },
   };
@@ -131,7 +134,7 @@ export function horizontalPodAutoscaler(city: City, observed: { readonly now: Da
       minReplicas: scheduledMinReplicas(city.spec, observed.now).minReplicas,
       maxReplicas: api.replicas.max,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilization } } }],
-      behavior: { scaleDown: { stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS } },
+      behavior: scaleDownBehavior(city),
     },
   };
 }

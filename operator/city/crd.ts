@@ -48,6 +48,8 @@ const specSchema = object(
       {
         targetRequestsPerSecond: integer({ minimum: 1, maximum: 100_000, default: 50 }),
         targetCpuUtilization: integer({ minimum: 10, maximum: 100, default: 70 }),
+        // The HPA's own limit is 3600 s.
+        scaleDownStabilizationSeconds: integer({ minimum: 0, maximum: 3600, default: 300 }),
         schedules: {
           type: 'array',
           maxItems: 20,

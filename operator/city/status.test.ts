@@ -88,6 +88,7 @@ describe('ScalingConfigured', () => {
     scaling: {
       targetRequestsPerSecond: 40,
       targetCpuUtilization: 65,
+      scaleDownStabilizationSeconds: 300,
       schedules: [{ name: 'monday-morning', days: ['mon'], start: '08:00', end: '11:30', minReplicas: 6 }],
     },
   });

@@ -44,6 +44,8 @@ export interface CitySpec {
   readonly scaling: {
     readonly targetRequestsPerSecond: number;
     readonly targetCpuUtilization: number;
+    /** How long lower wishes must hold before pods are given back (the HPA's scale-down stabilisation). */
+    readonly scaleDownStabilizationSeconds: number;
     readonly schedules: readonly ScheduleWindow[];
     /** Where KEDA asks for the site's requests per second; unset: the operator's (OPERATOR_PROMETHEUS_ADDRESS). */
     readonly prometheusAddress?: string;

@@ -15,7 +15,7 @@ export function testCity(name: string, spec: Partial<CitySpec> = {}, metadata: P
         replicas: { min: 2, max: 10 },
         resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       },
-      scaling: { targetRequestsPerSecond: 50, targetCpuUtilization: 70, schedules: [] },
+      scaling: { targetRequestsPerSecond: 50, targetCpuUtilization: 70, scaleDownStabilizationSeconds: 300, schedules: [] },
       ingress: { host: 'crashdesk.example', controllerNamespace: 'ingress-nginx' },
       database: { managed: { instances: 3, storageSize: '20Gi' } },
       cache: {},
