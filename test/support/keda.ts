@@ -50,13 +50,20 @@ export async function startKeda(options: KedaOptions): Promise<Keda> {
   let registration: AggregatedApi | undefined;
 
   const stop = async (keepDirectory = false) => {
-    await registration?.remove();
-    for (const managed of [...processes].reverse()) await managed.stop();
+    // The CRDs first, while KEDA still runs: a CRD goes once its objects have, and a ScaledObject
+    // goes once KEDA's operator has removed its finalizer. Until then the CRD is only terminating,
+    // and a test that put its own copy back would apply it to the terminating one and see it vanish.
     for (const name of installedCrds) {
       await extensions.deleteCustomResourceDefinition({ name }).catch((error: unknown) => {
         if ((error as { code?: number }).code !== 404) throw new Error(`deleting CRD ${name}`, { cause: error });
       });
     }
+    await waitUntil(`the CRDs KEDA installed (${installedCrds.join(', ')}) to be gone`, async () => {
+      const left = new Set((await extensions.listCustomResourceDefinition()).items.map((crd) => crd.metadata?.name));
+      return installedCrds.every((name) => !left.has(name));
+    });
+    await registration?.remove();
+    for (const managed of [...processes].reverse()) await managed.stop();
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     if (!keepDirectory) await rm(directory, { recursive: true, force: true });
   };
