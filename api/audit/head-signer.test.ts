@@ -77,6 +77,17 @@ describe('signing the audit chain head', () => {
     }
   });
 
+  it('signs the newest entry by number once the chain is past 9 entries (seq 12, not the text-wise greatest "9")', async () => {
+    const { signer } = await chain(12, false);
+    try {
+      const signed = await signer.signNow('interval');
+      expect(signed?.seq).toBe('12');
+      expect(await verify()).toMatchObject({ intact: true, entries: 13, signedHead: { seq: '12' } });
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('names the rewritten entry itself when the owner recomputes every hash after it and the entry is a signed head', async () => {
     await chain(6, true);
     try {

@@ -33,7 +33,7 @@ export function createHeadSigner(options: HeadSignerOptions) {
 
   async function signHead(reason: SigningReason): Promise<SignedHeadDetails | undefined> {
     const [head] = await sql<{ seq: string; hash: Buffer; action: string }[]>`
-      select seq::text as seq, hash, action from audit_log order by seq desc limit 1`;
+      select seq::text as seq, hash, action from audit_log order by audit_log.seq desc limit 1`;
     if (!head || head.action === HEAD_SIGNED) return undefined;
     const signed = { seq: head.seq, hash: head.hash.toString('hex') };
     const details: SignedHeadDetails = { ...signed, hmac: await key.hmac(signedHeadMessage(site, signed)), key: key.name, reason };

@@ -19,7 +19,7 @@ export async function resealReports(sql: Sql, codec: FieldCodec, batchSize = 500
     const rows = await sql<{ id: string; version: number; sealed: Buffer }[]>`
       select id::text as id, version, sealed from accidents
       where get_byte(sealed, 0) <> ${ENVELOPE_FORMAT} and id > ${afterId}
-      order by id limit ${batchSize}`;
+      order by accidents.id limit ${batchSize}`;
     if (rows.length === 0) break;
     for (const row of rows) {
       const fields = await codec.open(row, row.sealed);

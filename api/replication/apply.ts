@@ -54,7 +54,7 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
       : await tx<(VersionStamp & { id: string })[]>`
     select id::text as id, version, coalesce(origin_site, site) as "originSite",
            to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt"
-    from accidents where id = any(${ids}::bigint[]) order by id for update`;
+    from accidents where id = any(${ids}::bigint[]) order by accidents.id for update`;
   const current = new Map(currentRows.map((row) => [row.id, row]));
   const judge = { ...provenance, currentVersion: (id: string) => current.get(id)?.version, now: Date.now() };
 

@@ -66,7 +66,7 @@ export function startShipper(options: ShipperOptions) {
     return sql.begin(async (tx) => {
       const claimed = await tx<{ seq: string; reportId: string }[]>`
         select seq::text as seq, report_id::text as "reportId" from replication_outbox
-        where target = ${target} order by seq limit ${batchSize} for update skip locked`;
+        where target = ${target} order by replication_outbox.seq limit ${batchSize} for update skip locked`;
       if (claimed.length === 0) return 0;
       const lastSeq = Number(claimed.at(-1)!.seq);
       const reports = await readStates(tx, codec, [...new Set(claimed.map((row) => row.reportId))]);
