@@ -14,6 +14,7 @@ describe('the shipper', () => {
   let receiver: Server;
   let url: string;
   const received: string[] = [];
+  const lastSeqs: number[] = [];
   let inFlight = 0;
   let mostInFlight = 0;
   let failNext = 0;
@@ -37,7 +38,9 @@ describe('the shipper', () => {
             response.writeHead(503).end();
             return;
           }
-          received.push(...(JSON.parse(body) as { reports: { id: string }[] }).reports.map((report) => report.id));
+          const batch = JSON.parse(body) as { lastSeq: number; reports: { id: string }[] };
+          received.push(...batch.reports.map((report) => report.id));
+          lastSeqs.push(batch.lastSeq);
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         }, 80);
       });
@@ -96,5 +99,20 @@ describe('the shipper', () => {
       { position: number },
     ];
     expect(position).toBeGreaterThan(0);
+  });
+
+  it('ships the outbox in its order, by number across a power of ten, each batch naming the greatest seq it holds', async () => {
+    received.length = 0;
+    lastSeqs.length = 0;
+    // Push the outbox's sequence past a power of ten, so that text order ("100" before "99") would differ.
+    const [{ seq }] = (await site.sql`select coalesce(max(seq), 0)::int as seq from replication_outbox`) as unknown as [{ seq: number }];
+    await site.sql`select setval(pg_get_serial_sequence('replication_outbox', 'seq'), ${Math.max(seq, 995)})`;
+    await site.sql`insert into replication_outbox (target, report_id) select 'hq', unnest(${ids.slice(0, 30)}::bigint[])`;
+    const replica = ship();
+    await drained();
+    await replica.stop();
+    expect(received).toEqual(ids.slice(0, 30));
+    expect(lastSeqs).toEqual([...lastSeqs].sort((a, b) => a - b));
+    expect(lastSeqs.at(-1)).toBeGreaterThanOrEqual(1025);
   });
 });
