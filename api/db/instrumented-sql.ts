@@ -19,10 +19,10 @@ const isTemplate = (first: unknown) => Array.isArray(first) && 'raw' in first;
 export function instrumentSql(sql: Sql, metrics: DatabaseMetrics): Sql {
   const size = sql.options.max;
   let inFlight = 0;
-  metrics.pool(inFlight, size);
+  metrics.watchPool(() => ({ inFlight, size }));
 
   async function measure<T>(run: () => Promise<T>, holds: boolean, observe: (outcome: Outcome, seconds: number) => void): Promise<T> {
-    if (holds) metrics.pool(++inFlight, size);
+    if (holds) inFlight += 1;
     const started = performance.now();
     let outcome: Outcome = 'error';
     try {
@@ -31,7 +31,7 @@ export function instrumentSql(sql: Sql, metrics: DatabaseMetrics): Sql {
       return result;
     } finally {
       observe(outcome, (performance.now() - started) / 1000);
-      if (holds) metrics.pool(--inFlight, size);
+      if (holds) inFlight -= 1;
     }
   }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { perRegistry } from '../observability/per-registry.js';
 
 export interface PeerLag {
   readonly peer: string;
@@ -74,14 +75,5 @@ function createMetrics(registry: Registry) {
   };
 }
 
-const perRegistry = new WeakMap<Registry, ReplicationMetrics>();
-
 /** One set of replication metrics per registry, shared by every site of the process. */
-export function replicationMetrics(registry: Registry): ReplicationMetrics {
-  let metrics = perRegistry.get(registry);
-  if (!metrics) {
-    metrics = createMetrics(registry);
-    perRegistry.set(registry, metrics);
-  }
-  return metrics;
-}
+export const replicationMetrics: (registry: Registry) => ReplicationMetrics = perRegistry(createMetrics);
