@@ -91,16 +91,28 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await deleteAllCities(kube, ns).catch(() => undefined);
-  await operator?.stop();
-  await keda?.stop();
-  await installCrds(kubeConfig, join(upstreamCrdDirectory, 'keda'));
-  await resourceMetrics?.stop();
-  await prometheus?.stop();
-  await Promise.all(apis.map((api) => api.stop()));
-  await siteEnvironment?.cleanup();
-  await ca?.remove();
-  await namespace?.remove();
+  // Every step runs even when one before it fails, so that no process outlives the file.
+  const steps: (() => unknown)[] = [
+    () => deleteAllCities(kube, ns).catch(() => undefined),
+    () => operator?.stop(),
+    () => keda?.stop(),
+    () => installCrds(kubeConfig, join(upstreamCrdDirectory, 'keda')),
+    () => resourceMetrics?.stop(),
+    () => prometheus?.stop(),
+    () => Promise.all(apis.map((api) => api.stop())),
+    () => siteEnvironment?.cleanup(),
+    () => ca?.remove(),
+    () => namespace?.remove(),
+  ];
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'cleaning up after the scaling test');
 }, 120_000);
 
 interface Deployment {
