@@ -140,35 +140,48 @@ describe('a single site with one database role', () => {
 });
 
 describe('signing the audit chain head', () => {
-  it('signs the head every CRASHDESK_AUDIT_SIGN_INTERVAL_MS and at shutdown, each signature a chain entry and a log line', async () => {
+  type Entry = { seq: string; action: string; signed: string | null };
+  const newest = async (site: Awaited<ReturnType<typeof singleSiteEnvironment>>) =>
+    (
+      await site.db.sql<Entry[]>`
+      select seq::text as seq, action, details->>'seq' as signed from audit_log order by audit_log.seq desc limit 2`
+    ).reverse();
+  const signsTheEntryBefore = ([before, last]: Entry[]) =>
+    last?.action === 'audit.head_signed' && last.signed === before?.seq && before.action !== 'audit.head_signed';
+
+  it('signs the head every CRASHDESK_AUDIT_SIGN_INTERVAL_MS, each signature a chain entry and a log line', async () => {
     const site = await singleSiteEnvironment(ADMIN_PASSWORD);
     const api = await startApiProcess({ ...site.env, LOG_LEVEL: 'info', CRASHDESK_AUDIT_SIGN_INTERVAL_MS: '300' });
     try {
       await api.waitReady('london');
-      const newest = async () =>
-        (
-          await site.db.sql<{ seq: string; action: string; signed: string | null }[]>`
-          select seq::text as seq, action, details->>'seq' as signed from audit_log order by audit_log.seq desc limit 2`
-        ).reverse();
-      const signsTheEntryBefore = ([before, last]: { seq: string; action: string; signed: string | null }[]) =>
-        last?.action === 'audit.head_signed' && last.signed === before?.seq && before.action !== 'audit.head_signed';
-
       // A login is an entry; within a few intervals the entry after it signs it.
       expect((await postJson(`${api.base}/london/v1/auth/login`, { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
       let signed = false;
       for (let waited = 0; waited < 5000 && !signed; waited += 100) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        signed = signsTheEntryBefore(await newest());
+        signed = signsTheEntryBefore(await newest(site));
       }
       expect(signed).toBe(true);
-      const [login, signature] = await newest();
+      const [login] = await newest(site);
       expect(signedHeadLogs(api)).toContainEqual(expect.objectContaining({ seq: login!.seq, reason: 'interval', hmac: expect.stringMatching(/^local:v1:/) }));
+    } finally {
+      await api.stop('SIGKILL');
+      await site.cleanup();
+    }
+  });
 
-      // On SIGTERM the last entries are signed before the process ends.
+  it('signs the last entries at SIGTERM before the process ends', async () => {
+    const site = await singleSiteEnvironment(ADMIN_PASSWORD);
+    // The longest interval allowed, so only the shutdown can sign what the login adds (with a short one
+    // the interval may sign it first and the test would prove nothing about shutdown).
+    const api = await startApiProcess({ ...site.env, LOG_LEVEL: 'info', CRASHDESK_AUDIT_SIGN_INTERVAL_MS: '60000' });
+    try {
+      await api.waitReady('london');
+      const [, atStart] = await newest(site);
       await postJson(`${api.base}/london/v1/auth/login`, { username: 'admin', password: 'not the password' });
       expect(await api.stop('SIGTERM')).toBe(0);
-      const [lastLogin, lastSignature] = await newest();
-      expect(BigInt(lastLogin!.seq)).toBeGreaterThan(BigInt(signature!.seq));
+      const [lastLogin, lastSignature] = await newest(site);
+      expect(BigInt(lastLogin!.seq)).toBeGreaterThan(BigInt(atStart?.seq ?? '0'));
       expect(signsTheEntryBefore([lastLogin!, lastSignature!])).toBe(true);
       expect(signedHeadLogs(api)).toContainEqual(expect.objectContaining({ seq: lastLogin!.seq, reason: 'shutdown' }));
     } finally {
