@@ -174,6 +174,21 @@ export const configSchema = z
     CRASHDESK_REPLICATION_INTERVAL_MS: duration.default(200),
     /** The longest wait between attempts while a peer is down, in milliseconds. */
     CRASHDESK_REPLICATION_BACKOFF_MAX_MS: duration.default(10_000),
+    /** How long an intake (the call's transcript and its draft) is kept, in days. */
+    CRASHDESK_INTAKE_RETENTION_DAYS: z.coerce.number().min(0.0001).max(365).default(7),
+    /** Intakes one process drafts at once. 0: this process drafts none (another replica or process does). */
+    CRASHDESK_INTAKE_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+    /** Attempts before an intake ends `failed`; the first retry waits CRASHDESK_INTAKE_RETRY_DELAY_SECONDS, each later one twice as long. */
+    CRASHDESK_INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+    CRASHDESK_INTAKE_RETRY_DELAY_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+    /** One attempt's deadline; a worker holds a job for twice this before another may take it over. */
+    CRASHDESK_INTAKE_ATTEMPT_TIMEOUT_MS: duration.default(30_000),
+    /** An OpenAI-compatible chat-completions endpoint the customer runs (its base URL, e.g. http://llm:8000/v1); unset: the built-in extractor only. */
+    CRASHDESK_INTAKE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CRASHDESK_INTAKE_LLM_MODEL: z.string().min(1).default('default'),
+    CRASHDESK_INTAKE_LLM_API_KEY: z.string().optional(),
+    /** How long to wait for the model before falling back to the built-in extractor. */
+    CRASHDESK_INTAKE_LLM_TIMEOUT_MS: duration.default(10_000),
   })
   .superRefine((config, ctx) => {
     const internalTls = [config.CRASHDESK_INTERNAL_TLS_CERT, config.CRASHDESK_INTERNAL_TLS_KEY, config.CRASHDESK_INTERNAL_TLS_CA];
@@ -282,6 +297,17 @@ interface CommonConfig {
   readonly idempotencyTtlSeconds: number;
   readonly replicationTiming: { readonly batchSize: number; readonly intervalMs: number; readonly backoffMaxMs: number };
   readonly auditSignIntervalMs: number;
+  readonly intake: IntakeSettings;
+}
+
+/** Intake assist: the queue's pace and, when configured, the customer's language model. */
+export interface IntakeSettings {
+  readonly retentionSeconds: number;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly retryDelaySeconds: number;
+  readonly attemptTimeoutMs: number;
+  readonly llm?: { readonly url: string; readonly model: string; readonly apiKey?: string; readonly timeoutMs: number };
 }
 
 /** The local platform: every site in this process, on an embedded PostgreSQL in `dataDir`. */
@@ -375,6 +401,21 @@ export function configFrom(env: Environment): Config {
       backoffMaxMs: env.CRASHDESK_REPLICATION_BACKOFF_MAX_MS,
     },
     auditSignIntervalMs: env.CRASHDESK_AUDIT_SIGN_INTERVAL_MS,
+    intake: {
+      retentionSeconds: Math.round(env.CRASHDESK_INTAKE_RETENTION_DAYS * 24 * 60 * 60),
+      concurrency: env.CRASHDESK_INTAKE_CONCURRENCY,
+      maxAttempts: env.CRASHDESK_INTAKE_MAX_ATTEMPTS,
+      retryDelaySeconds: env.CRASHDESK_INTAKE_RETRY_DELAY_SECONDS,
+      attemptTimeoutMs: env.CRASHDESK_INTAKE_ATTEMPT_TIMEOUT_MS,
+      ...(env.CRASHDESK_INTAKE_LLM_URL && {
+        llm: {
+          url: env.CRASHDESK_INTAKE_LLM_URL,
+          model: env.CRASHDESK_INTAKE_LLM_MODEL,
+          ...(env.CRASHDESK_INTAKE_LLM_API_KEY && { apiKey: env.CRASHDESK_INTAKE_LLM_API_KEY }),
+          timeoutMs: env.CRASHDESK_INTAKE_LLM_TIMEOUT_MS,
+        },
+      }),
+    },
   };
   if (env.CRASHDESK_SITE === undefined) return { ...common, mode: 'platform', sites: env.CRASHDESK_SITES, dataDir: env.CRASHDESK_DATA_DIR };
   return {
@@ -421,5 +462,6 @@ export function siteOptionsFrom(config: Config, site: string) {
     tokenIdleSeconds: config.auth.tokenIdleSeconds,
     loginThrottle: config.auth.loginThrottle,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    intake: config.intake,
   };
 }

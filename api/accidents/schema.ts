@@ -105,6 +105,11 @@ export const NewAccidentSchema = z
     location: writable.location,
     damages: writable.damages.optional(),
     summary: writable.summary.optional(),
+    intakeId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,18}$/, 'must be the id of an intake (a decimal 64-bit number)')
+      .optional()
+      .openapi({ description: 'The intake (POST /intakes) this report was drafted from: kept with the report and on the audit trail.' }),
   })
   .openapi('NewAccident');
 

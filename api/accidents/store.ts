@@ -25,6 +25,8 @@ export interface AccidentChange {
   readonly report: Accident;
   /** For an update: the names of the fields the patch set (never their values). */
   readonly fields?: readonly (keyof AccidentPatch)[];
+  /** For a report recorded from a draft: the intake it came from (api/intake). */
+  readonly intakeId?: string;
 }
 
 /**
@@ -125,14 +127,16 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           }
         }
         const [row] = await tx<AccidentRow[]>`
-          insert into accidents (id, site, call_reason, accident_date, damages, policy_index, sealed, created_by, updated_by)
+          insert into accidents (id, site, call_reason, accident_date, damages, policy_index, sealed, created_by, updated_by, intake_id)
           values (${id}, ${site}, ${input.callReason}, ${input.accidentDate}, ${tx.json(input.damages ?? [])},
-                  ${policyIndex}, ${sealed}, ${actor}, ${actor})
+                  ${policyIndex}, ${sealed}, ${actor}, ${actor}, ${input.intakeId ?? null})
           returning ${columns}`;
         if (!row) throw new Error('inserting a report returned no row');
         if (idempotency) await completeIdempotencyKey(tx, idempotency, id);
         // Built from what was sealed, not by opening it again.
-        return { kind: 'created', report: await changed(tx, reportOf(row, fields), 'create', actor) };
+        const report = reportOf(row, fields);
+        await onChange?.(tx, { action: 'create', actor, report, ...(input.intakeId && { intakeId: input.intakeId }) });
+        return { kind: 'created', report };
       });
     },
 

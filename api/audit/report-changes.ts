@@ -4,17 +4,18 @@ import type { AuditRecorder } from './entry.js';
 /**
  * Records every change of a report in the transaction that makes it: the entry exists exactly
  * when the change does. Details carry the new version and, for an update, the names of the fields
- * set; never a value (most of them are sensitive).
+ * set, and for a report recorded from a draft its intake's id (linking the two on the trail); never a
+ * value (most of them are sensitive).
  */
 export function auditReportChanges(audit: AuditRecorder): ChangeListener {
-  return (tx, { action, actor, report, fields }) =>
+  return (tx, { action, actor, report, fields, intakeId }) =>
     audit.record(
       {
         actor,
         action: `report.${action}`,
         resource: report.id,
         outcome: 'success',
-        details: { version: report.version, ...(fields && { fields: [...fields].sort() }) },
+        details: { version: report.version, ...(fields && { fields: [...fields].sort() }), ...(intakeId && { intakeId }) },
       },
       tx,
     );

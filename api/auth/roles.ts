@@ -7,6 +7,9 @@ export const permissions = {
   'accidents:write': ['agent', 'supervisor'],
   'accidents:delete': ['supervisor'],
   'accidents:export': ['supervisor'],
+  // An intake holds the whole call: only those who record reports from calls may send or see one.
+  'intakes:write': ['agent', 'supervisor'],
+  'intakes:read': ['agent', 'supervisor'],
   'audit:read': ['auditor'],
   'replication:read': ['supervisor'],
   'users:manage': ['admin'],

@@ -13,6 +13,8 @@ export interface ReportFormValues {
   readonly damages: readonly string[];
   readonly summary: string;
   readonly status?: string;
+  /** A report drafted from a call: the intake it came from. */
+  readonly intakeId?: string;
 }
 
 /** Messages by field name (`drivers`, `policyNumber`, ...), shown beside the field. */
@@ -34,6 +36,7 @@ export function formValues(body: FormBody): ReportFormValues {
     damages: texts(body.damages),
     summary: text(body.summary),
     ...(body.status !== undefined && { status: text(body.status) }),
+    ...(text(body.intakeId) !== '' && { intakeId: text(body.intakeId) }),
   };
 }
 
@@ -58,7 +61,7 @@ function reportInput(values: ReportFormValues) {
 
 /** Validates a new report with the API's own schema. */
 export function parseNewReport(values: ReportFormValues, language: Language): Parsed<NewAccident> {
-  return toParsed(NewAccidentSchema.safeParse(reportInput(values)), language);
+  return toParsed(NewAccidentSchema.safeParse({ ...reportInput(values), ...(values.intakeId && { intakeId: values.intakeId }) }), language);
 }
 
 /** The edit form sends every writable field; the schema that checks a PATCH checks it. */

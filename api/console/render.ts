@@ -75,7 +75,10 @@ export function guard({ site, permission, roleBlocked, forged }: GuardOptions): 
 /** Console forms are small; a login form smaller still, as in the JSON API. */
 const loginFormLimit = limitBodyWith(16 * 1024, (c, headers) => c.text('The form is larger than 16 KiB.', 413, headers));
 const reportFormLimit = limitBodyWith(256 * 1024, (c, headers) => c.text('The form is larger than 256 KiB.', 413, headers));
-export const formLimit: MiddlewareHandler<ConsoleEnv> = async (c, next) => (c.req.path.endsWith('/login') ? loginFormLimit : reportFormLimit)(c, next);
+// A pasted call may be 100 KiB of UTF-8, which form encoding can triple (each byte of a Chinese character is %XX).
+const intakeFormLimit = limitBodyWith(1024 * 1024, (c, headers) => c.text('The form is larger than 1 MiB.', 413, headers));
+export const formLimit: MiddlewareHandler<ConsoleEnv> = async (c, next) =>
+  (c.req.path.endsWith('/login') ? loginFormLimit : c.req.path.endsWith('/intakes/new') ? intakeFormLimit : reportFormLimit)(c, next);
 
 export const sessionOf = (c: ConsoleContext): ConsoleSession => {
   const session = c.get('session');

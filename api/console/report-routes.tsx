@@ -34,6 +34,8 @@ const emptyForm = (): ReportFormValues => ({
 });
 const valuesOf = (report: Accident): ReportFormValues => ({ ...report });
 const validKey = (key: unknown) => (IdempotencyHeadersSchema.shape['idempotency-key'].safeParse(key).success && typeof key === 'string' ? key : undefined);
+// The browser-side draft a new-report form saves to: the blank form's, or one per call it was drafted from.
+const draftName = (value: unknown) => (typeof value === 'string' && /^(new|intake-[0-9]{1,20})$/.test(value) ? value : 'new');
 const moreRows = (value: unknown): Partial<Record<ListName, number>> | undefined => (value === 'drivers' || value === 'damages' ? { [value]: 1 } : undefined);
 
 /** Opening, recording, editing and deleting one report. */
@@ -66,6 +68,7 @@ export function createReportRoutes({ site, reports, ctx, allowed, actorOf }: Rep
       extraRows?: Partial<Record<ListName, number>>;
       formError?: string;
       fresh?: boolean;
+      draft?: string;
     } = {},
   ) => {
     const t = c.get('t');
@@ -77,7 +80,7 @@ export function createReportRoutes({ site, reports, ctx, allowed, actorOf }: Rep
       values,
       errors: options.errors,
       idempotencyKey: options.key ?? randomUUID(),
-      draft: 'new',
+      draft: options.draft ?? 'new',
       fresh: options.fresh ?? false,
       extraRows: options.extraRows,
       formError: options.formError,
@@ -90,17 +93,18 @@ export function createReportRoutes({ site, reports, ctx, allowed, actorOf }: Rep
     const body = await formBody(c);
     const values = formValues(body);
     const key = validKey(body.idempotencyKey);
+    const draft = draftName(body._draft);
     const extraRows = moreRows(body._more);
-    if (extraRows) return html(c, await newForm(c, values, { key, extraRows }));
+    if (extraRows) return html(c, await newForm(c, values, { key, extraRows, draft }));
     const parsed = parseNewReport(values, c.get('language'));
-    if (!parsed.ok) return html(c, await newForm(c, values, { key, errors: parsed.errors }), 400);
+    if (!parsed.ok) return html(c, await newForm(c, values, { key, errors: parsed.errors, draft }), 400);
 
     // A second press of the same form carries the same key: recorded once, and the first report shown.
     const result = await reports.create(sessionOf(c).user.username, parsed.value, key);
     if (result.kind === 'idempotency-key-reused') {
-      return html(c, await newForm(c, values, { formError: c.get('t')('keyReused') }), 422);
+      return html(c, await newForm(c, values, { formError: c.get('t')('keyReused'), draft }), 422);
     }
-    return c.redirect(`${base}/reports/${result.report.id}?notice=created`, 303);
+    return c.redirect(`${base}/reports/${result.report.id}?notice=created${draft === 'new' ? '' : `&clear=${draft}`}`, 303);
   });
 
   app.get('/reports/:id', reader, async (c) => {
@@ -110,7 +114,7 @@ export function createReportRoutes({ site, reports, ctx, allowed, actorOf }: Rep
     const t = c.get('t');
     const notice = c.req.query('notice');
     const shown = notice === 'created' ? t('noticeCreated') : notice === 'updated' ? t('noticeUpdated') : undefined;
-    const clearDraft = notice === 'created' ? 'new' : notice === 'updated' ? `edit-${id}` : undefined;
+    const clearDraft = notice === 'created' ? draftName(c.req.query('clear')) : notice === 'updated' ? `edit-${id}` : undefined;
     return html(
       c,
       <ReportDetailPage ctx={await ctx(c)} report={report} back={backOf(c, c.req.query('back'), report)} notice={shown} clearDraft={clearDraft} />,

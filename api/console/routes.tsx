@@ -17,6 +17,8 @@ import { LoginPage } from './pages/login.js';
 import { ExportPage, MessagePage, RoleBlockedPage } from './pages/messages.js';
 import { DayListPage, SearchPage } from './pages/report-list.js';
 import { type ConsoleContext, chooseLanguageOf, formBody, formLimit, guard, html, pageContext } from './render.js';
+import type { AuditedIntakes } from '../intake/audited.js';
+import { createIntakeRoutes } from './intake-routes.js';
 import { createReportRoutes } from './report-routes.js';
 import { type ConsoleEnv, clearSessionCookie, csrfMatches, readSession, safeConsolePath, sameOrigin, setLanguageCookie, setSessionCookie } from './session.js';
 
@@ -29,6 +31,8 @@ export interface ConsoleDeps {
   readonly cursors: CursorCodec;
   readonly audit: AuditTrail;
   readonly logger: Logger;
+  /** Calls' transcripts and drafts, through the same audited service as the API. */
+  readonly intakes: AuditedIntakes;
 }
 
 const PAGE_SIZE = 50;
@@ -85,7 +89,7 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
   const actorOf = (c: ConsoleContext) => c.get('session')?.user.username ?? '(anonymous)';
 
   // Every console path (not `*`: that would reach the API's routes mounted beside these).
-  for (const path of ['/', '/login', '/logout', '/language', '/search', '/export', '/export.csv', '/reports/*']) {
+  for (const path of ['/', '/login', '/logout', '/language', '/search', '/export', '/export.csv', '/reports/*', '/intakes/*']) {
     app.use(path, formLimit, chooseLanguageOf, auditRequests(audit), readSession(site, deps.auth));
   }
 
@@ -231,5 +235,6 @@ export function createConsoleRoutes(deps: ConsoleDeps) {
   });
 
   app.route('/', createReportRoutes({ site, reports, ctx, allowed, actorOf }));
+  app.route('/', createIntakeRoutes({ site, intakes: deps.intakes, ctx, allowed, actorOf }));
   return app;
 }

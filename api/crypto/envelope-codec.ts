@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { createDataKeyCache } from './data-key-cache.js';
-import { type FieldCodec, PLAIN_FORMAT, type SealedRow, type SensitiveFields } from './field-codec.js';
+import { type FieldCodec, PLAIN_FORMAT, type SealedRow } from './field-codec.js';
 import { type KeyProvider, KeyProviderError } from './key-provider.js';
 
 export interface EnvelopeCodecOptions {
@@ -80,7 +80,7 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
     return asking;
   }
 
-  async function decrypt(row: SealedRow, sealed: Buffer, aad: Buffer): Promise<SensitiveFields> {
+  async function decrypt<T extends object>(row: SealedRow, sealed: Buffer, aad: Buffer): Promise<T> {
     const keyId = sealed.readUInt32BE(1);
     // The common case (a cached key) takes no promise per report: a page opens 50 of them.
     const key = cache.hit(keyId) ?? (await dataKey(keyId));
@@ -89,7 +89,7 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
       decipher.setAAD(aad);
       decipher.setAuthTag(sealed.subarray(17, HEADER));
       const plaintext = Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]);
-      return JSON.parse(plaintext.toString('utf8')) as SensitiveFields;
+      return JSON.parse(plaintext.toString('utf8')) as T;
     } catch (cause) {
       throw new Error(`report ${row.id} failed authentication on decryption: altered, or sealed for another row, version, site or table`, { cause });
     }
@@ -119,9 +119,9 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
       return Buffer.concat([header, ciphertext]);
     },
 
-    async open(row, sealed) {
+    async open<T extends object>(row: SealedRow, sealed: Buffer): Promise<T> {
       const format = sealed[0];
-      if (format === ENVELOPE_FORMAT && sealed.length >= HEADER) return decrypt(row, sealed, associatedData(row));
+      if (format === ENVELOPE_FORMAT && sealed.length >= HEADER) return decrypt<T>(row, sealed, associatedData(row));
       if (format !== PLAIN_FORMAT && (format !== REPORT_ID_FORMAT || sealed.length < HEADER)) {
         throw new Error(`report ${row.id} is sealed in an unknown format ${format}`);
       }
@@ -130,8 +130,8 @@ export function createEnvelopeCodec(options: EnvelopeCodecOptions): FieldCodec &
           `report ${row.id} is stored in format ${format}, which this site no longer opens: every report was re-sealed, so this value was written since, by hand or by an old version`,
         );
       }
-      if (format === PLAIN_FORMAT) return JSON.parse(sealed.subarray(1).toString('utf8')) as SensitiveFields;
-      return decrypt(row, sealed, Buffer.from(row.id));
+      if (format === PLAIN_FORMAT) return JSON.parse(sealed.subarray(1).toString('utf8')) as T;
+      return decrypt<T>(row, sealed, Buffer.from(row.id));
     },
 
     policyIndex(normalised) {

@@ -7,8 +7,8 @@ export interface SensitiveFields {
   readonly summary: string;
 }
 
-/** The tables that hold sealed fields: a report's row, or a key check (crypto/key-checks.ts). */
-export type SealedTable = 'accidents' | 'key_checks';
+/** The tables that hold sealed fields: a report's row, a key check (crypto/key-checks.ts), or an intake's transcript and draft. */
+export type SealedTable = 'accidents' | 'key_checks' | 'intakes';
 
 /**
  * Where sealed fields belong: bound into the sealed bytes (associated data for an AEAD codec), so
@@ -27,8 +27,9 @@ export interface SealedRow {
  * index, so swapping the plain codec for an encrypting one changes no query and no route.
  */
 export interface FieldCodec {
-  seal(row: SealedRow, fields: SensitiveFields): Promise<Buffer>;
-  open(row: SealedRow, sealed: Buffer): Promise<SensitiveFields>;
+  /** A report's sensitive fields unless `T` says otherwise (an intake seals its transcript and its draft). */
+  seal<T extends object = SensitiveFields>(row: SealedRow, fields: T): Promise<Buffer>;
+  open<T extends object = SensitiveFields>(row: SealedRow, sealed: Buffer): Promise<T>;
   /** A deterministic lookup key for an already-normalised policy number. */
   policyIndex(normalisedPolicyNumber: string): string;
 }
@@ -47,11 +48,11 @@ export function createPlainFieldCodec(): FieldCodec {
     async seal(_row, fields) {
       return Buffer.concat([Buffer.of(PLAIN_FORMAT), Buffer.from(JSON.stringify(fields))]);
     },
-    async open(row, sealed) {
+    async open<T extends object>(row: SealedRow, sealed: Buffer): Promise<T> {
       if (sealed[0] !== PLAIN_FORMAT) {
         throw new Error(`report ${row.id} was sealed in format ${sealed[0]}, which the plain codec cannot open`);
       }
-      return JSON.parse(sealed.subarray(1).toString('utf8')) as SensitiveFields;
+      return JSON.parse(sealed.subarray(1).toString('utf8')) as T;
     },
     policyIndex: (normalised) => normalised,
   };

@@ -37,10 +37,20 @@ export interface Extraction {
   readonly confidence: Partial<Record<DraftField, number>>;
   /** Where each field's value came from in the transcript. */
   readonly evidence: Partial<Record<DraftField, EvidenceSpan[]>>;
+  /** Which extractor drafted it when not the one asked (the model's fallback says so); recorded with the intake. */
+  readonly source?: string;
 }
 
 export interface Extractor {
   /** `builtin` or `llm`, recorded with the draft. */
   readonly name: string;
   extract(input: ExtractionInput, signal?: AbortSignal): Promise<Extraction>;
+}
+
+/**
+ * An extractor's failure in words written for the agent, holding no personal data: its message goes into
+ * the intake's `error`. Any other error is reported by its class alone, since its message might quote the call.
+ */
+export class ExtractionError extends Error {
+  override name = 'ExtractionError';
 }

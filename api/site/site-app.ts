@@ -20,6 +20,8 @@ import { accessLog } from '../observability/access-log.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { createReplicationStatusRoutes, type ReplicationStatus } from '../replication/status-routes.js';
 import { createUsersRoutes } from '../users/routes.js';
+import type { AuditedIntakes } from '../intake/audited.js';
+import { createIntakeRoutes } from '../intake/routes.js';
 import { createDocsRoutes } from './docs-page.js';
 
 export interface Readiness {
@@ -39,6 +41,8 @@ export interface SiteAppDeps {
   readonly audit: AuditTrail;
   readonly readiness: () => Promise<Readiness>;
   readonly replication: { status(): Promise<ReplicationStatus> };
+  /** Calls' transcripts and their drafts, through the audited service (both the API and the console). */
+  readonly intakes: AuditedIntakes;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,6 +64,7 @@ export function createSiteApp(deps: SiteAppDeps) {
   app.route('/v1/auth', createAuthRoutes({ store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/accidents', createAccidentsRoutes({ site, reports: deps.reports, cursors: deps.cursors }));
+  app.route('/v1/intakes', createIntakeRoutes({ site, intakes: deps.intakes }));
   app.route('/v1/audit', createAuditRoutes({ audit: deps.audit, cursors: deps.cursors }));
   app.route('/v1/replication', createReplicationStatusRoutes({ status: () => deps.replication.status() }));
 
@@ -74,6 +79,7 @@ export function createSiteApp(deps: SiteAppDeps) {
       cursors: deps.cursors,
       audit: deps.audit,
       logger: deps.logger,
+      intakes: deps.intakes,
     }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok', site }));

@@ -25,6 +25,9 @@ import { createInternalRoutes } from '../replication/internal-routes.js';
 import { createPeerClient, type PeerTls } from '../replication/peer-client.js';
 import { createReplication, type ReplicationSettings } from '../replication/replication.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
+import type { IntakeSettings } from '../config.js';
+import type { Extractor } from '../intake/extractor.js';
+import { createIntakeService, type IntakeService } from '../intake/intake-service.js';
 import { type AdminOutcome, type AdminPassword, provisionAdmin } from './admin-account.js';
 import { createSiteApp, type Readiness } from './site-app.js';
 import { ensureSiteIdentity, siteSecret } from './site-identity.js';
@@ -57,6 +60,10 @@ export interface SiteOptions {
   readonly replication?: ReplicationSettings;
   /** Mutual TLS towards the peers' internal port: this site's certificate and the platform's CA. */
   readonly peerTls?: PeerTls;
+  /** Intake assist's queue and extractor (config.ts); absent, the defaults with the built-in extractor. */
+  readonly intake?: IntakeSettings;
+  /** Drafts intakes instead of the extractor the settings choose: tests give a failing or a slow one. */
+  readonly intakeExtractor?: Extractor;
 }
 
 export interface RunningSite {
@@ -126,6 +133,17 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     onChange: composeListeners(auditReportChanges(audit), replication.listener),
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
+  const intakes: IntakeService = createIntakeService({
+    sql,
+    site,
+    codec,
+    audit,
+    logger,
+    registry,
+    nextId: () => ids.next(),
+    ...(options.intake && { settings: options.intake }),
+    ...(options.intakeExtractor && { extractor: options.intakeExtractor }),
+  });
 
   const latestMigration = await latestMigrationVersion();
   const readiness = async (): Promise<Readiness> => {
@@ -152,11 +170,13 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     audit,
     readiness,
     replication,
+    intakes: intakes.audited,
   });
   // After the start's own entries, so that they are signed too; before replication, so that a key
   // that cannot sign stops the start before any shipper runs.
   await signer.start();
   await replication.start();
+  await intakes.start();
 
   return {
     site,
@@ -166,6 +186,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     readiness,
     async stop() {
       clearInterval(maintenance);
+      await intakes.stop();
       await replication.stop();
       // Shutdown goes on without the last signature (the entries stay chained, and the next start signs them).
       await signer.stop().catch((error: unknown) => logger.error({ err: error }, 'signing the audit chain head at shutdown failed'));

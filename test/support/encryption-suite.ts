@@ -30,7 +30,7 @@ async function* files(dir: string): AsyncGenerator<string> {
 }
 
 /** Paths of files under `dir` that contain `needle`. */
-async function filesContaining(dir: string, needle: string): Promise<string[]> {
+export async function filesContaining(dir: string, needle: string): Promise<string[]> {
   const bytes = Buffer.from(needle);
   const found: string[] = [];
   for await (const path of files(dir)) {

@@ -45,6 +45,9 @@ export interface TestSiteOptions {
   readonly peerTls?: PeerTls;
   /** How often the audit chain head is signed (default: a minute, as in production). */
   readonly auditSignIntervalMs?: number;
+  /** Intake assist's queue settings and, for tests of failure, an extractor of their own. */
+  readonly intake?: SiteOptions['intake'];
+  readonly intakeExtractor?: SiteOptions['intakeExtractor'];
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
@@ -75,6 +78,8 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     encryption,
     ...(options.replication && { replication: options.replication }),
     ...(options.peerTls && { peerTls: options.peerTls }),
+    ...(options.intake && { intake: options.intake }),
+    ...(options.intakeExtractor && { intakeExtractor: options.intakeExtractor }),
   };
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
@@ -124,7 +129,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
   }
 
   /** Another process of the same site on the same database, e.g. restarted with other keys. */
-  async function startAnother(with_: { encryption: EncryptionSettings }) {
+  async function startAnother(with_: Partial<Pick<SiteOptions, 'encryption' | 'intake' | 'intakeExtractor'>>) {
     const other = await startSite({ ...siteOptions, ...with_ });
     const otherApp = createApp({ sites: [other], registry: new Registry(), logger });
     return { running: other, app: otherApp };

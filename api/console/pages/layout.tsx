@@ -15,7 +15,7 @@ export interface PageContext {
   readonly assets: { readonly css: string; readonly js: string };
 }
 
-export type Section = 'list' | 'new' | 'export' | 'none';
+export type Section = 'list' | 'new' | 'intake' | 'export' | 'none';
 
 interface LayoutProps {
   readonly ctx: PageContext;
@@ -24,10 +24,12 @@ interface LayoutProps {
   /** A form whose draft the script should now forget (it was recorded). */
   readonly clearDraft?: string;
   readonly notice?: string;
+  /** A page waiting for something (a draft being prepared) reloads itself this often, with no script. */
+  readonly refreshSeconds?: number;
   readonly children?: Child;
 }
 
-export function Layout({ ctx, title, section = 'none', clearDraft, notice, children }: LayoutProps) {
+export function Layout({ ctx, title, section = 'none', clearDraft, notice, refreshSeconds, children }: LayoutProps) {
   const { site, t, session } = ctx;
   const base = `/${site}`;
   const other: Language = ctx.language === 'en' ? 'zh' : 'en';
@@ -45,6 +47,7 @@ export function Layout({ ctx, title, section = 'none', clearDraft, notice, child
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {/* No icon to fetch: the browser would otherwise ask for /favicon.ico outside the site. */}
         <link rel="icon" href="data:," />
+        {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
         <title>{`${title} · crashdesk ${site}`}</title>
         <link rel="stylesheet" href={`${base}/assets/console.css?v=${ctx.assets.css}`} />
         <script src={`${base}/assets/console.js?v=${ctx.assets.js}`} defer />
@@ -69,6 +72,7 @@ export function Layout({ ctx, title, section = 'none', clearDraft, notice, child
               <ul>
                 {navLink('list', `${base}/`, t('navList'))}
                 {can(session.user.role, 'accidents:write') && navLink('new', `${base}/reports/new`, t('navNew'))}
+                {can(session.user.role, 'intakes:write') && navLink('intake', `${base}/intakes/new`, t('navIntake'))}
                 {can(session.user.role, 'accidents:export') && navLink('export', `${base}/export`, t('navExport'))}
               </ul>
             </nav>

@@ -24,6 +24,8 @@ export interface ReportFormProps {
   readonly formError?: string;
   readonly submitLabel?: string;
   readonly back?: string;
+  /** A form filled from a call's draft: how sure the extractor was of each field it filled (0 to 1). */
+  readonly drafted?: Readonly<Partial<Record<string, number>>>;
 }
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -84,11 +86,20 @@ export function ReportForm(props: ReportFormProps) {
       {errors[name]?.join(' ')}
     </p>
   );
-  const describedBy = (name: string, hint?: boolean) => [hint ? `h-${name}` : '', `e-${name}`].filter(Boolean).join(' ');
+  const drafted = props.drafted ?? {};
+  const describedBy = (name: string, hint?: boolean) =>
+    [drafted[name] !== undefined ? `d-${name}` : '', hint ? `h-${name}` : '', `e-${name}`].filter(Boolean).join(' ');
+  // A field filled from the call says so, and how sure the draft was, until the agent has checked it.
+  const draftedMark = (name: string) =>
+    drafted[name] !== undefined && (
+      <span class="drafted" id={`d-${name}`}>
+        {t('intakeDrafted', { percent: Math.round((drafted[name] ?? 0) * 100) })}
+      </span>
+    );
   const input = (name: 'callReason' | 'policyNumber' | 'location', max: number, hint?: MessageKey) => (
     <div class="field">
       <label for={`f-${name}`}>
-        {t(name)} <span class="hint">{t('required')}</span>
+        {t(name)} <span class="hint">{t('required')}</span> {draftedMark(name)}
       </label>
       {hint && (
         <p class="hint" id={`h-${name}`}>
@@ -110,7 +121,9 @@ export function ReportForm(props: ReportFormProps) {
   );
   const textarea = (name: 'cause' | 'summary', max: number) => (
     <div class="field">
-      <label for={`f-${name}`}>{t(name)}</label>
+      <label for={`f-${name}`}>
+        {t(name)} {draftedMark(name)}
+      </label>
       <textarea id={`f-${name}`} name={name} maxlength={max} aria-describedby={describedBy(name)} aria-invalid={errors[name] ? 'true' : undefined}>
         {values[name]}
       </textarea>
@@ -124,7 +137,7 @@ export function ReportForm(props: ReportFormProps) {
     return (
       <fieldset data-list={name} data-max={max} data-item-label={t(itemKey)} data-remove={t('remove')} aria-describedby={describedBy(name, true)}>
         <legend>
-          {t(name)} {required && <span class="hint">{t('required')}</span>}
+          {t(name)} {required && <span class="hint">{t('required')}</span>} {draftedMark(name)}
         </legend>
         <p class="hint" id={`h-${name}`}>
           {t(hint, { max })}
@@ -168,6 +181,8 @@ export function ReportForm(props: ReportFormProps) {
       {props.back && <input type="hidden" name="back" value={props.back} />}
       {props.idempotencyKey && <input type="hidden" name="idempotencyKey" value={props.idempotencyKey} />}
       {props.version !== undefined && <input type="hidden" name="version" value={String(props.version)} />}
+      {props.values.intakeId && <input type="hidden" name="intakeId" value={props.values.intakeId} />}
+      <input type="hidden" name="_draft" value={props.draft} />
       {/* Enter in a field submits with the first submit button: this one, not "add a driver". */}
       <button type="submit" class="vh" tabindex={-1} aria-hidden="true">
         {props.submitLabel ?? t(mode === 'new' ? 'save' : 'update')}
@@ -195,7 +210,7 @@ export function ReportForm(props: ReportFormProps) {
       {input('policyNumber', accidentLimits.policyNumber, 'hintPolicy')}
       <div class="field">
         <label for="f-accidentDate">
-          {t('accidentDate')} <span class="hint">{t('required')}</span>
+          {t('accidentDate')} <span class="hint">{t('required')}</span> {draftedMark('accidentDate')}
         </label>
         <p class="hint" id="h-accidentDate">
           {t('hintDate')}
