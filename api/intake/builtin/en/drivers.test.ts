@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseTurns } from '../turns.js';
+import { findDrivers } from './drivers.js';
+
+const drivers = (lines: string[]) => findDrivers(parseTurns(lines.join('\n'))).value;
+
+describe('findDrivers', () => {
+  it('names the caller and the other driver but not the agent', () => {
+    expect(
+      drivers([
+        'Agent: Hello, you are speaking to Priya. Can I take your name?',
+        'Caller: Hi Priya, it is Oskar Lindqvist.',
+        'Agent: Did you get the other driver’s name?',
+        'Caller: Yes, her name is Fenella Osei.',
+      ]),
+    ).toEqual(['Oskar Lindqvist', 'Fenella Osei']);
+  });
+  it('leaves out witnesses and passengers', () => {
+    expect(
+      drivers([
+        'Agent: Your name, please?',
+        'Caller: Bronwyn Tate.',
+        'Agent: Did you get his details?',
+        'Caller: The driver was Ivo Petrakis. A man at the bus stop saw everything, Colm Reddy.',
+        'Caller: My friend Talia Brooks was in the passenger seat.',
+      ]),
+    ).toEqual(['Bronwyn Tate', 'Ivo Petrakis']);
+  });
+  it('lists only the caller when the other driver’s name was never learned', () => {
+    expect(
+      drivers(['Agent: Can I take your name?', 'Caller: Dermot Quigley.', 'Agent: And the other driver’s name?', 'Caller: I never got it, he drove off.']),
+    ).toEqual(['Dermot Quigley']);
+  });
+  it('names a relative who drove instead of the caller phoning on their behalf', () => {
+    expect(
+      drivers([
+        'Agent: Can I take your name?',
+        'Caller: Maureen Calloway. I am calling on behalf of my daughter.',
+        'Agent: I see a named driver, Keeley Calloway. Is it Keeley who was driving?',
+        'Caller: Yes.',
+      ]),
+    ).toEqual(['Keeley Calloway']);
+  });
+  it('keeps an other driver who shares the agent’s first name', () => {
+    expect(
+      drivers([
+        'Agent: This is Sam. Who am I speaking with?',
+        'Caller: Hi Sam, I am Noor Haddad.',
+        'Agent: Did you get the other driver’s name?',
+        'Caller: Sam Okafor.',
+      ]),
+    ).toEqual(['Noor Haddad', 'Sam Okafor']);
+  });
+});
+
+describe('findDrivers without capitals', () => {
+  it('finds names in a lower-case transcript with compromise', () => {
+    expect(drivers(['agent: can i take your name?', 'caller: it is john smith.'])).toEqual(['John Smith']);
+  });
+});

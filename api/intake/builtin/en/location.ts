@@ -1,0 +1,143 @@
+// Where it happened: the caller's answer to the agent's "where?", the last precise one winning over an early
+// vague one ("somewhere outside Reading"), joined with the agent's read-back when that adds words, then with
+// the road or town said elsewhere in the call when the answer leaves it out ("Where on the 405?" "Northbound,
+// near exit 13").
+import type { Turn } from '../turns.js';
+import type { FoundValue } from './policy-number.js';
+
+const WHERE_ASKED = /\bwhere(abouts)?\b|which (road|street|junction|motorway|highway|car park)|what road|exact (place|location)|more specific|location/i;
+const ROAD_CODE = /\b(?:[MABN]\d{1,4}(?:\(M\))?|I-?\d{1,3}|US-?\d{1,3}|SR-?\d{1,3}|NH-?\d{1,3})\b|\b(?:route|highway|interstate|state route) \d{1,4}\b/i;
+const PLACE_WORDS =
+  /\b(road|rd|street|st|avenue|ave|lane|boulevard|blvd|drive|way|highway|motorway|freeway|expressway|route|interstate|junction|roundabout|corner|intersection|crossing|crosses|meets|car ?park|parking|garage|multi-storey|level|floor|deck|exit|slip road|off-ramp|on-ramp|ramp|interchange|flyover|overpass|underpass|bridge|tunnel|mile marker|marker|traffic lights|lights|signal|chowk|circle|postcode|post code|zip|pin code|entrance|northbound|southbound|eastbound|westbound|clockwise|anticlockwise|counterclockwise|mall|supermarket|station|services|high street|outside the|opposite|near the|by the|turn-off|lot)\b/i;
+const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{5,6}\b/;
+const VAGUE = /\b(somewhere|not sure|don't know|on the way|near .* side|outside of|just outside|around)\b/i;
+const NARRATIVE =
+  /^(i|i'm|he|she|we|they|you|a|an|one|(the|this) (car|van|truck|other|guy|man|lady|woman|driver|traffic|chap|bloke)|traffic|there|someone|it's all)\b/i;
+const STRONG =
+  /\b(northbound|southbound|eastbound|westbound|clockwise|anticlockwise|slip road|off-ramp|on-ramp|(heading|going|travelling|traveling|direction) (north|south|east|west))\b/i;
+const TIME_OR_FILLER =
+  /^\s*(this (morning|afternoon|evening)|yesterday|last night|today|(about|around|at) [\w:.]+(\s*(o'clock|am|pm|ish))?\s*$|i looked it up|if you need|you know|let me think|i think|it's all|is that (still )?(right|correct))/i;
+// "the location on the report is ...": the agent's words that introduce a place, not part of it.
+const INTRO = /^.*?\b(?:location|address|place)\b(?: on (?:the|your) (?:report|claim|file))? (?:is|was) /i;
+const LEAD =
+  /^\s*(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually|let me think|perfect|great|lovely|thanks|thank you|got it|that's|it was|it's|it is|this was|we were|i was)\b[,.]?\s*/i;
+
+const INTERJECTION = /^\W*(?:(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually)\b[,.]?\s*)+/i;
+
+const sentencesOf = (text: string) => text.split(/(?<=[.?!])\s+/).filter((s) => s.trim());
+
+function isPlace(sentence: string): boolean {
+  const proper = sentence.slice(1).match(/\b[A-Z][a-z]+/g)?.length ?? 0;
+  return ROAD_CODE.test(sentence) || POSTCODE.test(sentence) || PLACE_WORDS.test(sentence) || (proper > 0 && sentence.split(' ').length <= 6);
+}
+
+/** The place phrases of an answer: its leading place sentences, and later ones that add a direction or a code. */
+function placeText(text: string): string {
+  const kept: string[] = [];
+  for (const sentence of sentencesOf(text)) {
+    const narrative = NARRATIVE.test(sentence.replace(INTERJECTION, ''));
+    if (narrative ? STRONG.test(sentence) : isPlace(sentence)) {
+      const clauses = sentence
+        .replace(/[.?!]+$/, '')
+        .replace(INTRO, '')
+        .split(/,\s*/)
+        .filter((c) => !TIME_OR_FILLER.test(c) && (!narrative || STRONG.test(c)))
+        .map((c) => (narrative ? narrativePlace(c) : c));
+      if (clauses.length) kept.push(clauses.join(', '));
+    } else if (kept.length && !narrative) break;
+  }
+  return tidy(kept.join(', '));
+}
+
+// "I was queuing on the slip road and he drove into me" → "on the slip road".
+function narrativePlace(clause: string): string {
+  const part = clause.split(/\b(?:and|but|when|so)\b/).find((p) => STRONG.test(p)) ?? clause;
+  return part.replace(/^\s*(?:i|we|he|she|they|a car|the car)\s+(?:was|were|am|is|had been|has)?\s*\w+(?:ing|ed)?\s+(?=\w)/i, '').trim();
+}
+
+function tidy(text: string): string {
+  let t = text.trim();
+  for (let i = 0; i < 4 && LEAD.test(t); i++) t = t.replace(LEAD, '');
+  t = t.replace(/^(on|in|at) (?=[A-Z0-9]|the )/i, '').replace(/^the /i, '');
+  t = t.replace(/\b(heading|going|travelling|traveling|in the direction(?: of)?) (north|south|east|west)\b/gi, '$2bound');
+  t = t
+    .replace(/[.?!]+(?=\s|$)/g, ',')
+    .replace(/,\s*,/g, ',')
+    .replace(/[\s,]+$/, '');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+const contentWords = (s: string) =>
+  new Set((s.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length > 2 && !/^(the|and|near|just|right|with|where|from|that|this)$/.test(w)));
+const covers = (a: string, b: string) => [...contentWords(b)].every((w) => contentWords(a).has(w));
+
+function precision(text: string): number {
+  return (
+    (ROAD_CODE.test(text) ? 3 : 0) + (POSTCODE.test(text) ? 2 : 0) + (PLACE_WORDS.test(text) ? 2 : 0) + (STRONG.test(text) ? 1 : 0) - (VAGUE.test(text) ? 3 : 0)
+  );
+}
+
+export function findLocation(turns: readonly Turn[]): FoundValue<string> | undefined {
+  const answers: { text: string; turn: Turn; readBack?: Turn; question: Turn }[] = [];
+  for (const [i, turn] of turns.entries()) {
+    const question = turns[i - 1];
+    if (turn.speaker === 'agent' || question?.speaker !== 'agent' || !WHERE_ASKED.test(question.text)) continue;
+    // "The location on the report is the southbound slip road, is that still right?" "Yes.": the agent said it.
+    const confirmsQuestion = /^\W*(yes|yeah|yep|correct|that's right)\b/i.test(turn.text) && precision(question.text) >= 3;
+    const text = confirmsQuestion ? placeText(question.text) : placeText(turn.text);
+    const next = turns[i + 1];
+    if (text) answers.push({ text, turn, question, ...(next?.speaker === 'agent' ? { readBack: next } : {}) });
+  }
+  const best = answers.reduce<(typeof answers)[number] | undefined>((b, a) => (!b || precision(a.text) >= precision(b.text) - 1 ? a : b), undefined);
+  if (!best) return fallbackFromAgent(turns);
+  let location = best.text;
+  const spans = [{ start: best.turn.start, end: best.turn.start + best.turn.text.length }];
+  const echo = best.readBack ? placeText(best.readBack.text.replace(/\?/g, '.')) : '';
+  if (echo && contentWords(echo).size && [...contentWords(echo)].some((w) => contentWords(location).has(w))) {
+    if (covers(echo, location)) location = echo;
+    else if (!covers(location, echo)) location = `${location} (${echo})`;
+    spans.push({ start: best.readBack!.start, end: best.readBack!.start + best.readBack!.text.length });
+  }
+  location = withRoad(location, turns, best.turn.index);
+  location = withTown(location, turns, best.turn.index);
+  return { value: location, evidence: spans, confidence: Math.max(0.3, Math.min(0.9, 0.4 + 0.1 * precision(location))) };
+}
+
+// "Where on the 405?" answered "Northbound, near exit 13": the road is in the question or said before; use
+// its fullest written form anywhere in the call ("I-405").
+function withRoad(location: string, turns: readonly Turn[], upTo: number): string {
+  if (ROAD_CODE.test(location)) return location;
+  const said = turns
+    .slice(0, upTo + 1)
+    .map((t) => ROAD_CODE.exec(t.text)?.[0] ?? /\bthe (\d{2,3})\b(?! (?:years|minutes|pounds|dollars|mph|km))/.exec(t.text)?.[1])
+    .find(Boolean);
+  if (!said) return location;
+  const digits = said.replace(/\D/g, '');
+  const fullest = turns.map((t) => new RegExp(String.raw`\b[A-Z]{1,2}-?${digits}\b`).exec(t.text)?.[0]).find(Boolean) ?? said;
+  return `${fullest} ${location.replace(/^the /i, '').replace(/^\w/, (c) => c.toLowerCase())}`;
+}
+
+// "Here in Bangalore", "somewhere outside Reading": a town said earlier that the precise answer leaves out.
+function withTown(location: string, turns: readonly Turn[], upTo: number): string {
+  for (const turn of turns.slice(0, upTo + 1).filter((t) => t.speaker !== 'agent'))
+    for (const m of turn.text.matchAll(/(?<!\bas )\b(?:here in|outside|in) ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g)) {
+      const town = m[1]!;
+      if (
+        !location.includes(town) &&
+        !/^(English|The|My|His|Her|January|February|March|April|May|June|July|August|September|October|November|December)$/.test(town)
+      )
+        return `${location}, ${town}`;
+    }
+  return location;
+}
+
+function fallbackFromAgent(turns: readonly Turn[]): FoundValue<string> | undefined {
+  const said = turns
+    .flatMap((t) => sentencesOf(t.text).map((s) => ({ s, t })))
+    .filter(({ s }) => precision(s) >= 4)
+    .map(({ s, t }) => ({ text: placeText(s.replace(/^.*?\b(?:location|collision|accident)[^,]*?\b(?:is|on|at) /i, '')), t }))
+    .filter((x) => x.text);
+  if (!said.length) return undefined;
+  const text = said.map((x) => x.text).join('; ');
+  return { value: text, evidence: said.map(({ t }) => ({ start: t.start, end: t.start + t.text.length })), confidence: 0.35 };
+}

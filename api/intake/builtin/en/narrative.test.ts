@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseTurns } from '../turns.js';
+import { asOneSentence, buildSummary, findCallReason, findCause } from './narrative.js';
+
+const turns = (lines: string[]) => parseTurns(lines.join('\n'));
+
+describe('narrative fields', () => {
+  it('recognises a hit-and-run', () => {
+    expect(findCallReason(turns(['Caller: A lorry clipped my mirror and drove off without stopping.']))?.value).toBe('Report a hit-and-run');
+  });
+  it('recognises a single-vehicle accident', () => {
+    expect(findCallReason(turns(['Caller: I lost control on the ice and hit a wall.']))?.value).toBe('Report a single-vehicle accident');
+  });
+  it('takes the caller’s sentence about the impact as the cause, in one sentence', () => {
+    const cause = findCause(turns(['Agent: What happened?', 'Caller: Well. A taxi pulled out of a side road and hit my door. Dr. Ames saw it.']))?.value;
+    expect(cause).toBe("A taxi pulled out of a side road and hit the caller's door.");
+  });
+  it('writes one sentence whatever the punctuation inside', () => {
+    expect(asOneSentence('Level two. Near the lifts... by St. Mary’s?')).toBe('Level two, Near the lifts, by St Mary’s.');
+  });
+  it('names every driver in at most three sentences', () => {
+    const summary = buildSummary({
+      caller: 'Ada Moss',
+      drivers: ['Ada Moss', 'Lev Gray'],
+      location: 'Mill Lane. By the bridge',
+      damages: ['rear bumper cracked'],
+      cause: 'He reversed.',
+    })!;
+    expect(summary).toContain('Ada Moss');
+    expect(summary).toContain('Lev Gray');
+    expect(summary.split(/(?<=[.!?])\s+/).length).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,102 @@
+// The prose fields. The call reason is the closed-list phrase whose signs the caller's words carry; the cause
+// is the caller's own sentence about the moment of impact; the summary is built from the fields already
+// found, so it names every driver and stays within three sentences.
+import type { Turn } from '../turns.js';
+import type { FoundValue } from './policy-number.js';
+
+const REASONS: [string, RegExp][] = [
+  [
+    'Add information to an existing report',
+    /\b(more information|add (it )?to (it|my|the|an existing)|existing (claim|report)|already reported|i reported an accident|update (my|the) claim|calling back about)\b/i,
+  ],
+  [
+    'Report a hit-and-run',
+    /\b(hit[- ]and[- ]run|drove off|driven off|drove away|driven away|sped off|took off|fled|left the scene|floored it|didn't stop to)\b/i,
+  ],
+  [
+    'Report damage to a parked car',
+    /\b(while (it was|i was) parked|my (parked|stationary) car|car was parked|came back to (find|my car)|found (it|my car) (damaged|dented|scratched))\b/i,
+  ],
+  [
+    'Report a single-vehicle accident',
+    /\b(hit an? (deer|fox|dog|kangaroo|cow|sheep|horse|moose|animal|wall|tree|post|pole|lamp ?post|bollard|kerb|curb|fence|barrier|ditch)|lost control|skidded off|went off the road|nobody else (was )?involved)\b/i,
+  ],
+];
+const IMPACT =
+  /\b(hit|hitting|ran into|rear-ended|reversed|backed|pulled out|went into|gone into|drove into|driven into|clipped|came across|came out|sideswiped|slid|sliding|swerved|bumped|t-boned|merged|turned left|turned right|plowed|ploughed|shoved|jumped the red|banged|cut the corner|(went|drove|ran|crashed|came|gone|driven|slid|slammed|smashed)(?: \w+)? (into|out of|across))\b/i;
+
+export function findCallReason(turns: readonly Turn[]): FoundValue<string> | undefined {
+  if (!turns.length) return undefined;
+  const callerText = turns.filter((t) => t.speaker !== 'agent');
+  for (const [reason, signs] of REASONS) {
+    const turn = callerText.find((t) => signs.test(t.text)) ?? turns.find((t) => t.speaker === 'agent' && signs.test(t.text) && reason.includes('hit-and-run'));
+    if (turn) return { value: reason, evidence: [{ start: turn.start, end: turn.start + turn.text.length }], confidence: 0.7 };
+  }
+  return { value: 'Report a car accident', evidence: [], confidence: 0.5 };
+}
+
+/** One sentence, whatever its source: inner stops become commas so the field stays a single sentence. */
+export function asOneSentence(text: string): string {
+  const flat = text
+    .replace(/\b(Mr|Mrs|Ms|Dr|St)\./g, '$1')
+    .replace(/(\.\.\.|…)/g, ',')
+    .replace(/[.?!]+(?=\s+\S)/g, ',')
+    .replace(/[\s,;:.?!]+$/, '')
+    .trim();
+  return flat ? `${flat.charAt(0).toUpperCase()}${flat.slice(1)}.` : '';
+}
+
+// First person becomes "the caller", so the cause reads as a report rather than a quote.
+const thirdPerson = (s: string) =>
+  s
+    .replace(/\b(?:I was|I'm|I am)\b/g, 'the caller was')
+    .replace(/\b(?:I've|I'd|I had)\b/g, 'the caller had')
+    .replace(/\bI\b/g, 'the caller')
+    .replace(/\bmy\b/gi, "the caller's")
+    .replace(/\bme\b/gi, 'the caller');
+
+const WHAT_HAPPENED = /\bwhat happened\b|tell me (what|about)|how did it happen/i;
+const ABOUT_THE_CALL = /\b(call|calling|called|ring|ringing|rang|report|claim|sorry|funny)\b/i;
+
+/** The caller's sentence about the impact, best when it answers "what happened?". */
+export function findCause(turns: readonly Turn[]): FoundValue<string> | undefined {
+  let best: { sentence: string; start: number; score: number } | undefined;
+  for (const [i, turn] of turns.entries()) {
+    if (turn.speaker === 'agent') continue;
+    const asked = turns[i - 1]?.speaker === 'agent' && WHAT_HAPPENED.test(turns[i - 1]!.text);
+    for (const m of turn.text.matchAll(/[^.?!]+[.?!]*/g)) {
+      const sentence = m[0].trim();
+      if (!IMPACT.test(sentence) || sentence.split(' ').length < 5) continue;
+      const score = (asked ? 2 : 0) - (ABOUT_THE_CALL.test(sentence) ? 2 : 0) + (/\b(into|the back|my side|the side|front)\b/i.test(sentence) ? 1 : 0);
+      if (!best || score > best.score) best = { sentence, start: turn.start + m.index + m[0].indexOf(sentence), score };
+    }
+  }
+  if (!best) return undefined;
+  const cause = asOneSentence(thirdPerson(best.sentence.replace(/^\W*(yes|yeah|so|well|oh|and|um|uh|actually)\b[,]?\s*/i, '')));
+  return { value: cause, evidence: [{ start: best.start, end: best.start + best.sentence.length }], confidence: best.score > 1 ? 0.5 : 0.3 };
+}
+
+const clause = (s: string) => asOneSentence(s).replace(/\.$/, '');
+
+export function buildSummary(parts: {
+  reason?: string;
+  caller?: string;
+  drivers?: string[];
+  date?: string;
+  location?: string;
+  damages?: string[];
+  cause?: string;
+}): string | undefined {
+  const { caller, drivers = [], date, location, damages = [], cause } = parts;
+  if (!caller && !drivers.length && !location && !cause) return undefined;
+  const who = caller ?? drivers[0] ?? 'The caller';
+  const reason = (parts.reason ?? 'Report a car accident').replace(/^Report/, 'reports').replace(/^Add/, 'adds');
+  const first = [`${who} ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`, date ? ` on ${date}` : '', location ? ` at ${clause(location)}` : ''].join('');
+  const others = drivers.filter((d) => d !== who);
+  const involving = others.length ? `, involving ${others.join(' and ')}` : '';
+  const driving = caller && drivers.length && !drivers.includes(caller) ? `; the driver was ${drivers[0]}` : '';
+  const sentences = [asOneSentence(first + involving + driving)];
+  if (cause) sentences.push(asOneSentence(cause.replace(/\.$/, '')));
+  if (damages.length) sentences.push(asOneSentence(`Damage: ${damages.join(', ')}`));
+  return sentences.join(' ');
+}

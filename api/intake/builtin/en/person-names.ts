@@ -1,0 +1,89 @@
+// Person names as a transcript writes them: one to three capitalised words ("Linh Nguyen", "Rhodri
+// Evans-Pugh", "McAllister"), with greetings, titles and sentence openers peeled off, and never a road, a
+// company or a day. Also the agent's own name, taken from how agents introduce themselves.
+import nlp from 'compromise';
+import type { Turn } from '../turns.js';
+import { MONTHS, WEEKDAYS } from './calendar.js';
+
+export interface NameMention {
+  /** The name as written, title dropped. */
+  readonly name: string;
+  readonly turn: Turn;
+  /** Offsets in the transcript. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const WORD = String.raw`[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['’][A-Z]?[a-z]+)?(?:-[A-Z][a-z]+)*`;
+const SEQUENCE = new RegExp(String.raw`\b${WORD}(?: ${WORD}){0,3}\b`, 'g');
+const OPENERS = new Set(
+  (
+    "hi hello hey hiya morning afternoon evening good yes yeah yep no nope okay ok oh thanks thank so and but the a an it its it’s it's i my his her he she " +
+    "they we you your that this well right sorry please mr mrs ms miss dr sir madam ma'am lovely great perfect brilliant cheers aye nah mate g'day namaste " +
+    'myself just also only then now here there what where when who how did do is was can could would will let got alright sure not nobody everyone someone ' +
+    'some one two like if in on at of for with from by to as after before wait actually hang um uh er apparently anyway honestly dear god lord funny ' +
+    "that’s that's i’m i'm i’ve i've i’d i'd he’s he's she’s she's we’re we're they’re they're there’s there's what’s what's"
+  ).split(' '),
+);
+for (const d of [...WEEKDAYS, ...MONTHS]) OPENERS.add(d);
+// A capitalised word that makes the whole phrase a place, a firm or a thing rather than a person.
+const NOT_PERSON = new Set(
+  (
+    'road street avenue lane boulevard drive way close crescent place square park car station insurance mutual direct casualty assurance motors motor ' +
+    'stadium mall centre center interchange roundabout junction bridge hospital police highway motorway route interstate bank supermarket store shop ' +
+    'garage hotel airport school college university church day english council county city town north south east west northbound southbound ' +
+    'eastbound westbound services retail estate industrial market claims team department desk line'
+  ).split(' '),
+);
+
+const TITLE = /^(mr|mrs|ms|miss|dr)\.?$/i;
+
+/** Trims openers from both ends; undefined when nothing of a person's name is left. */
+function cleanName(phrase: string): { name: string; skipped: number } | undefined {
+  const words = phrase.split(' ');
+  let skipped = 0;
+  while (words.length && (OPENERS.has(words[0]!.toLowerCase()) || TITLE.test(words[0]!))) skipped += words.shift()!.length + 1;
+  while (words.length && OPENERS.has(words.at(-1)!.toLowerCase())) words.pop();
+  if (!words.length || words.length > 3 || words.some((w) => NOT_PERSON.has(w.toLowerCase()))) return undefined;
+  return { name: words.join(' ').replace(/['’]s$/, ''), skipped };
+}
+
+export function nameMentions(turn: Turn): NameMention[] {
+  const found: NameMention[] = [];
+  for (const m of turn.text.matchAll(SEQUENCE)) {
+    const cleaned = cleanName(m[0]);
+    if (!cleaned) continue;
+    const start = turn.start + m.index + cleaned.skipped;
+    found.push({ name: cleaned.name, turn, start, end: start + cleaned.name.length });
+  }
+  return found;
+}
+
+/** Names compromise recognises in a lower-case line, for transcripts typed without capitals. */
+export function namesByNlp(turn: Turn): NameMention[] {
+  if (/[A-Z][a-z]/.test(turn.text) || turn.text.length > 400) return [];
+  const people = nlp(turn.text).people().out('array') as string[];
+  return people
+    .map((raw: string) => raw.replace(/[.,!?]+$/, ''))
+    .flatMap((raw: string) => {
+      const at = turn.text.indexOf(raw);
+      const name = raw.replace(/\b\w/g, (c) => c.toUpperCase());
+      return at < 0 || raw.split(' ').length > 3 ? [] : [{ name, turn, start: turn.start + at, end: turn.start + at + raw.length }];
+    });
+}
+
+const AGENT_INTRO = new RegExp(
+  String.raw`\b(?:[Mm]y name is|[Mm]y name's|[Tt]his is|[Ii]t's|[Yy]ou're (?:speaking|through) (?:to|with)|[Ss]peaking (?:to|with)|[Tt]hrough to|I'm|I am)\s+(${WORD})|\b(${WORD}) (?:speaking|here)\b`,
+  'g',
+);
+
+/** First names the agent goes by, lower case ("kelly"), from the agent's introductions. */
+export function agentNames(turns: readonly Turn[]): Set<string> {
+  const names = new Set<string>();
+  for (const turn of turns.filter((t) => t.speaker === 'agent').slice(0, 3))
+    for (const m of turn.text.matchAll(AGENT_INTRO)) {
+      const name = (m[1] ?? m[2] ?? '').toLowerCase();
+      if (name && !OPENERS.has(name) && !NOT_PERSON.has(name)) names.add(name);
+    }
+  return names;
+}

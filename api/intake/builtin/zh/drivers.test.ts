@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseTurns } from '../turns.js';
+import { extractDrivers } from './drivers.js';
+
+const driversOf = (...lines: string[]) => extractDrivers(parseTurns(lines.join('\n')))?.value;
+
+describe('extractDrivers', () => {
+  it('takes the caller and the other driver, never the agent', () => {
+    const drivers = driversOf(
+      '客服：您好，我是客服方雨晴，请问怎么称呼？',
+      '来电者：我叫秦海波。',
+      '客服：对方司机叫什么名字？',
+      '来电者：叫郝建军，他自己说的。',
+    );
+    expect(drivers).toEqual(['秦海波', '郝建军']);
+  });
+
+  it('writes a name explained character by character normally', () => {
+    expect(driversOf('客服：您贵姓？', '来电者：口天吴，大海的海，明天的明。')).toEqual(['吴海明']);
+  });
+
+  it('leaves out passengers and police named beside the other driver', () => {
+    const drivers = driversOf(
+      '客服：请问您的姓名？',
+      '来电者：鲁国栋。我老婆沈月坐在副驾。',
+      '客服：对方驾驶人姓名？',
+      '来电者：对方叫邱一鸣，处理的交警是熊志刚警官。',
+    );
+    expect(drivers).toEqual(['鲁国栋', '邱一鸣']);
+  });
+
+  it('keeps foreign names as written', () => {
+    const latin = driversOf('客服：您怎么称呼？', '来电者：范小东。', '客服：对方司机叫什么？', '来电者：他叫Daniel Brooks，英国人。');
+    expect(latin).toEqual(['范小东', 'Daniel Brooks']);
+    const dotted = driversOf('客服：您怎么称呼？', '来电者：范小东。', '客服：对方司机叫什么？', '来电者：对方是个俄罗斯人，叫伊万·彼得罗夫。');
+    expect(dotted).toEqual(['范小东', '伊万·彼得罗夫']);
+  });
+
+  it('lists only the caller when the other driver was never named', () => {
+    expect(driversOf('客服：您的姓名？', '来电者：柯文博。', '客服：对方司机的信息有吗？', '来电者：没有，他直接开走了，只记了车牌。')).toEqual(['柯文博']);
+  });
+
+  it('names the relative who drove instead of the caller reporting for them', () => {
+    const drivers = driversOf('客服：您怎么称呼？', '来电者：我叫齐大山，车是我儿子开的。', '客服：您儿子叫什么？', '来电者：他叫齐小川。');
+    expect(drivers).toEqual(['齐小川']);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseTurns } from '../turns.js';
+import { extractLocation } from './location.js';
+
+const locationOf = (...lines: string[]) => extractLocation(parseTurns(lines.join('\n')))?.value;
+
+describe('extractLocation', () => {
+  it("takes the agent's read-back, led by the city the caller named", () => {
+    expect(locationOf('客服：在哪里发生的？', '来电者：在长沙，五一大道跟芙蓉路那个十字路口那里。', '客服：好的，五一大道与芙蓉路交叉口。')).toBe(
+      '长沙五一大道与芙蓉路交叉口',
+    );
+  });
+
+  it('prefers the precise place said after a vague one', () => {
+    const location = locationOf('客服：事故地点？', '来电者：就我单位附近那块儿，我家附近那个路口。', '客服：具体哪条路？', '来电者：滨河路和光明街交叉口。');
+    expect(location).toBe('滨河路与光明街交叉口');
+  });
+
+  it('keeps an expressway kilometre marker and a landmark the read-back left out', () => {
+    const location = locationOf('客服：事故在哪？', '来电者：京昆高速往西安方向，K88+500，在一个服务区附近。', '客服：好的，京昆高速西安方向K88+500。');
+    expect(location).toBe('京昆高速西安方向K88+500（服务区附近）');
+  });
+
+  it('tidies a car-park answer without a read-back', () => {
+    expect(locationOf('客服：车停在什么位置？', '来电者：在银泰百货的地下停车场，负一层，E区。', '客服：好的。')).toBe('银泰百货地下停车场负一层E区');
+  });
+
+  it('finds nothing when no place is said', () => {
+    expect(locationOf('客服：您好。', '来电者：我想问一下保费。')).toBeUndefined();
+  });
+
+  it('drops the time and the speaker said before the place', () => {
+    expect(locationOf('来电者：我上周六在华山路上，跟一辆面包车追尾了。')).toBe('华山路');
+  });
+});
