@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { runApiBench } from './api-bench.js';
 import { runEncryptionBench } from './encryption-bench.js';
+import { runIntakeBench } from './intake-bench.js';
 import { runReplicationBench } from './replication-bench.js';
 import { log, type ScenarioContext } from './progress.js';
 
@@ -14,6 +15,7 @@ const SCENARIOS: Readonly<Record<string, (context: ScenarioContext) => Promise<s
   api: runApiBench,
   encryption: runEncryptionBench,
   replication: runReplicationBench,
+  intake: runIntakeBench,
 };
 
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
