@@ -75,7 +75,15 @@ describe('the configuration by mode', () => {
       tokenIdleSeconds: defaultTokenPolicy.idleSeconds,
       loginThrottle: defaultThrottlePolicy,
       idempotencyTtlSeconds: 60,
+      intake: { retentionSeconds: 7 * 24 * 60 * 60, concurrency: 2, maxAttempts: 4, retryDelaySeconds: 5, attemptTimeoutMs: 30_000 },
     });
+  });
+
+  it('shapes intake assist: retention in days, and the model only when its URL is set', () => {
+    const config = loadConfig({ CRASHDESK_INTAKE_RETENTION_DAYS: '1', CRASHDESK_INTAKE_LLM_URL: 'http://llm:8000/v1', CRASHDESK_INTAKE_LLM_API_KEY: 'k' });
+    expect(config.intake).toMatchObject({ retentionSeconds: 86_400, llm: { url: 'http://llm:8000/v1', model: 'default', apiKey: 'k', timeoutMs: 10_000 } });
+    expect(() => loadConfig({ CRASHDESK_INTAKE_LLM_URL: 'ftp://llm' })).toThrow(/CRASHDESK_INTAKE_LLM_URL/);
+    expect(() => loadConfig({ CRASHDESK_INTAKE_CONCURRENCY: '-1' })).toThrow(/CRASHDESK_INTAKE_CONCURRENCY/);
   });
 
   it('shapes the Vault key provider with its authentication method', () => {

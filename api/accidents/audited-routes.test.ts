@@ -38,6 +38,7 @@ async function consoleForm(path: string) {
   const page = await browser.get(`/london${path}`);
   return { csrf: fieldValue(page.body, 'csrf') ?? '', idempotencyKey: fieldValue(page.body, 'idempotencyKey') ?? '' };
 }
+const newIntake = async (): Promise<string> => (await site.call('POST', '/v1/intakes', { token: agent, body: { transcript: 'Caller: hi' } })).body.id as string;
 const consoleValues = (report = newReport()) => ({
   callReason: report.callReason,
   cause: report.cause,
@@ -94,6 +95,23 @@ const REPORT_ROUTES: Record<string, Touch> = {
       return requestIdOf(await browser.post('/london/reports/new', { csrf, idempotencyKey, ...consoleValues() }));
     },
   },
+  // Intakes hold the whole call: audited through their own service (intake/audited.ts) the same way.
+  'POST /london/v1/intakes': {
+    action: 'intake.create',
+    send: async () => requestIdOf(await site.call('POST', '/v1/intakes', { token: agent, body: { transcript: 'Caller: hello' } })),
+  },
+  'GET /london/v1/intakes/:id': {
+    action: 'intake.read',
+    send: async () => requestIdOf(await site.call('GET', `/v1/intakes/${await newIntake()}`, { token: agent })),
+  },
+  'POST /london/intakes/new': {
+    action: 'intake.create',
+    send: async () => {
+      const { csrf } = await consoleForm('/intakes/new');
+      return requestIdOf(await browser.post('/london/intakes/new', { csrf, transcript: 'Caller: hello', callDate: '2026-11-21', language: '' }));
+    },
+  },
+  'GET /london/intakes/:id': { action: 'intake.read', send: async () => requestIdOf(await browser.get(`/london/intakes/${await newIntake()}`)) },
   'GET /london/reports/:id': { action: 'report.read', send: async () => requestIdOf(await browser.get(`/london/reports/${(await recordReport()).id}`)) },
   'GET /london/reports/:id/edit': {
     action: 'report.read',
@@ -138,6 +156,8 @@ const OTHER_ROUTES: Record<string, string> = {
   'GET /london/language': 'language switch',
   'GET /london/export': 'the export form',
   'GET /london/reports/new': 'an empty form',
+  'GET /london/intakes/new': 'an empty form',
+  'GET /london/intakes/open': 'a redirect to the intake named',
   'GET /london/healthz': 'probe',
   'GET /london/readyz': 'probe',
   'GET /london/openapi.json': 'documentation',
