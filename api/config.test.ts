@@ -75,7 +75,7 @@ describe('the configuration by mode', () => {
       tokenIdleSeconds: defaultTokenPolicy.idleSeconds,
       loginThrottle: defaultThrottlePolicy,
       idempotencyTtlSeconds: 60,
-      intake: { retentionSeconds: 7 * 24 * 60 * 60, concurrency: 2, maxAttempts: 4, retryDelaySeconds: 5, attemptTimeoutMs: 30_000 },
+      intake: { timezone: 'UTC', retentionSeconds: 7 * 24 * 60 * 60, concurrency: 2, maxAttempts: 4, retryDelaySeconds: 5, attemptTimeoutMs: 30_000 },
     });
   });
 
@@ -84,6 +84,8 @@ describe('the configuration by mode', () => {
     expect(config.intake).toMatchObject({ retentionSeconds: 86_400, llm: { url: 'http://llm:8000/v1', model: 'default', apiKey: 'k', timeoutMs: 10_000 } });
     expect(() => loadConfig({ CRASHDESK_INTAKE_LLM_URL: 'ftp://llm' })).toThrow(/CRASHDESK_INTAKE_LLM_URL/);
     expect(() => loadConfig({ CRASHDESK_INTAKE_CONCURRENCY: '-1' })).toThrow(/CRASHDESK_INTAKE_CONCURRENCY/);
+    expect(loadConfig({ CRASHDESK_SITE_TIMEZONE: 'Asia/Shanghai' }).intake.timezone).toBe('Asia/Shanghai');
+    expect(() => loadConfig({ CRASHDESK_SITE_TIMEZONE: 'Mars/Olympus' })).toThrow(/CRASHDESK_SITE_TIMEZONE/);
   });
 
   it('shapes the Vault key provider with its authentication method', () => {

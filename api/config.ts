@@ -174,6 +174,18 @@ export const configSchema = z
     CRASHDESK_REPLICATION_INTERVAL_MS: duration.default(200),
     /** The longest wait between attempts while a peer is down, in milliseconds. */
     CRASHDESK_REPLICATION_BACKOFF_MAX_MS: duration.default(10_000),
+    /** The site's IANA time zone: "today" for a call whose day is not given. */
+    CRASHDESK_SITE_TIMEZONE: z
+      .string()
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'CRASHDESK_SITE_TIMEZONE must be an IANA time zone such as Europe/London')
+      .default('UTC'),
     /** How long an intake (the call's transcript and its draft) is kept, in days. */
     CRASHDESK_INTAKE_RETENTION_DAYS: z.coerce.number().min(0.0001).max(365).default(7),
     /** Intakes one process drafts at once. 0: this process drafts none (another replica or process does). */
@@ -302,6 +314,8 @@ interface CommonConfig {
 
 /** Intake assist: the queue's pace and, when configured, the customer's language model. */
 export interface IntakeSettings {
+  /** The site's IANA time zone: the default call day is today there. */
+  readonly timezone: string;
   readonly retentionSeconds: number;
   readonly concurrency: number;
   readonly maxAttempts: number;
@@ -402,6 +416,7 @@ export function configFrom(env: Environment): Config {
     },
     auditSignIntervalMs: env.CRASHDESK_AUDIT_SIGN_INTERVAL_MS,
     intake: {
+      timezone: env.CRASHDESK_SITE_TIMEZONE,
       retentionSeconds: Math.round(env.CRASHDESK_INTAKE_RETENTION_DAYS * 24 * 60 * 60),
       concurrency: env.CRASHDESK_INTAKE_CONCURRENCY,
       maxAttempts: env.CRASHDESK_INTAKE_MAX_ATTEMPTS,

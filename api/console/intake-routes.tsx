@@ -3,7 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { Permission } from '../auth/roles.js';
 import { ProblemError } from '../http/problem.js';
 import type { AuditedIntakes } from '../intake/audited.js';
-import { NewIntakeSchema, siteToday } from '../intake/schema.js';
+import { NewIntakeSchema } from '../intake/schema.js';
 import type { Intake } from '../intake/store.js';
 import type { ReportFormValues } from './form-input.js';
 import { translateValidation } from './i18n.js';
@@ -46,7 +46,7 @@ export function createIntakeRoutes({ site, intakes, ctx, allowed, actorOf }: Int
   const start = async (c: ConsoleContext, values: IntakeStartValues, errors?: Record<string, string[]>, status: 200 | 400 | 413 = 200) =>
     html(c, <IntakeStartPage ctx={await ctx(c)} values={values} errors={errors} />, status);
 
-  app.get('/intakes/new', allowed('intakes:write'), (c) => start(c, { transcript: '', callDate: siteToday(), language: '' }));
+  app.get('/intakes/new', allowed('intakes:write'), (c) => start(c, { transcript: '', callDate: intakes.today(), language: '' }));
 
   app.post('/intakes/new', allowed('intakes:write'), async (c) => {
     const body = await formBody(c);

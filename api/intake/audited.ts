@@ -9,10 +9,13 @@ import type { Intake, IntakeStore } from './store.js';
 
 export type AuditedIntakes = ReturnType<typeof createAuditedIntakes>;
 
-export function createAuditedIntakes({ store, audit }: { readonly store: IntakeStore; readonly audit: AuditRecorder }) {
+export function createAuditedIntakes({ store, audit, timezone }: { readonly store: IntakeStore; readonly audit: AuditRecorder; readonly timezone: string }) {
   const record = (actor: string, entry: Omit<AuditEntry, 'actor'>) => audit.record({ actor, ...entry });
 
   return {
+    /** Today at the site: the call's day unless the client says otherwise. */
+    today: () => siteToday(timezone),
+
     /** Queues a call for drafting. Over the size limit is 413 before anything is stored. */
     async submit(actor: string, body: NewIntakeBody): Promise<Intake> {
       const bytes = Buffer.byteLength(body.transcript, 'utf8');
@@ -21,7 +24,7 @@ export function createAuditedIntakes({ store, audit }: { readonly store: IntakeS
         throw new ProblemError(413, 'transcript-too-large', `The transcript is ${bytes} bytes of UTF-8; at most ${MAX_TRANSCRIPT_BYTES} are accepted.`);
       }
       const language = body.language ?? detectLanguage(body.transcript);
-      const intake = await store.create({ transcript: body.transcript, language, callDate: body.callDate ?? siteToday() }, actor);
+      const intake = await store.create({ transcript: body.transcript, language, callDate: body.callDate ?? siteToday(timezone) }, actor);
       await record(actor, { action: 'intake.create', resource: intake.id, outcome: 'success', details: { language, bytes } });
       return intake;
     },

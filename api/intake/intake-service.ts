@@ -15,6 +15,7 @@ import { createIntakeStore } from './store.js';
 import { createIntakeWorker } from './worker.js';
 
 export const defaultIntakeSettings: IntakeSettings = {
+  timezone: 'UTC',
   retentionSeconds: 7 * 24 * 60 * 60,
   concurrency: 2,
   maxAttempts: 4,
@@ -68,7 +69,7 @@ export function createIntakeService(options: IntakeServiceOptions) {
 
   return {
     store,
-    audited: createAuditedIntakes({ store, audit: options.audit }),
+    audited: createAuditedIntakes({ store, audit: options.audit, timezone: settings.timezone }),
     async start() {
       await worker.start();
       purging = setInterval(() => {

@@ -8,10 +8,10 @@ export const MAX_TRANSCRIPT_BYTES = 100 * 1024;
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 /* eslint-enable no-control-regex */
 
-/** Today in the process's time zone (`TZ`, set per site): what "yesterday" means when the call's day is not given. */
-export function siteToday(now = new Date()): string {
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 10);
+/** Today in the site's time zone: what "yesterday" means when the call's day is not given. */
+export function siteToday(timezone: string, now = new Date()): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 export const NewIntakeSchema = z

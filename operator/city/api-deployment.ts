@@ -48,6 +48,13 @@ export interface ApiDeploymentProps {
   /** The Secret with the database server's CA in `ca.crt` (CloudNativePG's `<cluster>-ca`): connections verify-full. */
   readonly databaseCaSecret?: string;
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+  /** The site's IANA time zone (the default day of a call drafted without one). */
+  readonly timezone?: string;
+  /** Intake assist's retention and, when the customer runs one, its language model. */
+  readonly intake?: {
+    readonly retentionDays?: number;
+    readonly llm?: { readonly url: string; readonly model?: string; readonly timeoutMs?: number; readonly apiKey?: SecretKey };
+  };
   readonly labels?: Readonly<Record<string, string>>;
   readonly ownerReferences?: OwnerReference[];
 }
@@ -112,6 +119,15 @@ export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
     );
   }
   if (props.databaseCaSecret) env.push({ name: 'DATABASE_CA_FILE', value: `${DATABASE_CA_DIR}/ca.crt` });
+  if (props.timezone) env.push({ name: 'CRASHDESK_SITE_TIMEZONE', value: props.timezone });
+  const { intake } = props;
+  if (intake?.retentionDays !== undefined) env.push({ name: 'CRASHDESK_INTAKE_RETENTION_DAYS', value: String(intake.retentionDays) });
+  if (intake?.llm) {
+    env.push({ name: 'CRASHDESK_INTAKE_LLM_URL', value: intake.llm.url });
+    if (intake.llm.model) env.push({ name: 'CRASHDESK_INTAKE_LLM_MODEL', value: intake.llm.model });
+    if (intake.llm.timeoutMs !== undefined) env.push({ name: 'CRASHDESK_INTAKE_LLM_TIMEOUT_MS', value: String(intake.llm.timeoutMs) });
+    if (intake.llm.apiKey) env.push(fromSecret('CRASHDESK_INTAKE_LLM_API_KEY', intake.llm.apiKey));
+  }
   return env;
 }
 

@@ -174,6 +174,21 @@ const specSchema = object(
       },
       { default: {} },
     ),
+    intake: object(
+      {
+        retentionDays: integer({ minimum: 1, maximum: 365, default: 7 }),
+        llm: object(
+          {
+            url: string({ pattern: '^https?://[^\\s]+$', maxLength: 2048 }),
+            model: string({ minLength: 1, maxLength: 256, default: 'default' }),
+            timeoutMs: integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+            apiKeySecretName: string({ ...dnsName, 'x-kubernetes-validations': [reservedSecretName('intake.llm.apiKeySecretName')] }),
+          },
+          { required: ['url'] },
+        ),
+      },
+      { default: {} },
+    ),
   },
   {
     required: ['role', 'displayName', 'api', 'ingress'],

@@ -272,6 +272,26 @@ describe('data services', () => {
     expect(hqEnv.some((v) => v.name === 'CRASHDESK_REPLICATION_KEY_VERSION')).toBe(false);
   });
 
+  it("passes the City's time zone and intake settings, the model's key from the City's Secret", () => {
+    const withModel = testCity('london', {
+      timezone: 'Asia/Shanghai',
+      intake: { retentionDays: 3, llm: { url: 'http://llm.models.svc:8000/v1', model: 'qwen', timeoutMs: 5000, apiKeySecretName: 'llm-key' } },
+    });
+    const env = spec(deployment(withModel, observed)).template.spec.containers[0].env as Env[];
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'CRASHDESK_SITE_TIMEZONE', value: 'Asia/Shanghai' },
+        { name: 'CRASHDESK_INTAKE_RETENTION_DAYS', value: '3' },
+        { name: 'CRASHDESK_INTAKE_LLM_URL', value: 'http://llm.models.svc:8000/v1' },
+        { name: 'CRASHDESK_INTAKE_LLM_MODEL', value: 'qwen' },
+        { name: 'CRASHDESK_INTAKE_LLM_TIMEOUT_MS', value: '5000' },
+        { name: 'CRASHDESK_INTAKE_LLM_API_KEY', valueFrom: { secretKeyRef: { name: 'llm-key', key: 'apiKey' } } },
+      ]),
+    );
+    const plain = spec(deployment(london, observed)).template.spec.containers[0].env as Env[];
+    expect(plain.some((v) => v.name === 'CRASHDESK_INTAKE_LLM_URL')).toBe(false);
+  });
+
   it('scrapes the api /metrics on its http port', () => {
     expect(spec(serviceMonitor(london)).endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
   });

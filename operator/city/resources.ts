@@ -95,6 +95,18 @@ export function deployment(city: City, observed: Observed): KubeObject {
     internalTlsSecret: internalTlsSecret(city),
     ...(spec.database.managed ? { databaseCaSecret: `${names.database}-ca` } : {}),
     resources: spec.api.resources as { requests?: Record<string, string>; limits?: Record<string, string> },
+    timezone: spec.timezone,
+    intake: {
+      retentionDays: spec.intake.retentionDays,
+      ...(spec.intake.llm && {
+        llm: {
+          url: spec.intake.llm.url,
+          model: spec.intake.llm.model,
+          timeoutMs: spec.intake.llm.timeoutMs,
+          ...(spec.intake.llm.apiKeySecretName && { apiKey: { name: spec.intake.llm.apiKeySecretName, key: 'apiKey' } }),
+        },
+      }),
+    },
   });
 }
 

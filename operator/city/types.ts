@@ -101,6 +101,18 @@ export interface CitySpec {
      */
     readonly keyVersion: number;
   };
+  /** Intake assist: how long calls and drafts are kept, and the customer's language model, if any. */
+  readonly intake: {
+    readonly retentionDays: number;
+    readonly llm?: {
+      /** An OpenAI-compatible chat-completions base URL, e.g. `http://llm.models.svc:8000/v1`. */
+      readonly url: string;
+      readonly model: string;
+      readonly timeoutMs: number;
+      /** A Secret of the City's namespace whose key `apiKey` is sent as the bearer token. */
+      readonly apiKeySecretName?: string;
+    };
+  };
 }
 
 export interface Condition {

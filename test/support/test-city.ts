@@ -27,6 +27,7 @@ export function testCity(name: string, spec: Partial<CitySpec> = {}, metadata: P
         blindIndexSecretName: 'crashdesk-blind-index',
       },
       replication: { hq: 'hq', secretName: 'crashdesk-replication', keyVersion: 1 },
+      intake: { retentionDays: 7 },
       ...spec,
     },
   };
