@@ -30,3 +30,9 @@ describe('findAccidentDate', () => {
     expect(date(['Agent: When did it happen?', 'Caller: On 20th February.'])).toBe('2025-02-20');
   });
 });
+
+describe('findAccidentDate, time told by another event', () => {
+  it('keeps the day when the caller tells the hour by school or work, and ignores the greeting', () => {
+    expect(date(['Agent: How can I help you today?', 'Caller: I had an accident.', 'Agent: When?', 'Caller: Yesterday, just after work.'])).toBe('2025-03-04');
+  });
+});

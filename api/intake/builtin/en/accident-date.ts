@@ -34,7 +34,7 @@ const RELATIVE: [RegExp, (callDate: string, m: RegExpMatchArray) => string | und
 ];
 // "the 14th", "Monday the 2nd", "Friday the thirteenth": a day of the month, not "the third floor".
 const DAY_OF_MONTH = new RegExp(
-  String.raw`\b(?:the|on|(?:${WEEKDAY}),?(?: the)?)\s+(${ORDINAL_DAY})\b(?!\s*(?:floor|level|storey|time|number|digit|one|exit|junction|lane|row|street|avenue|road|car|gear|house|of (?!${MONTHS.join('|')})))`,
+  String.raw`\b(?:the|on|(?:${WEEKDAY}),?(?: the)?)\s+(${ORDINAL_DAY})\b(?!\s*(?:floor|level|storey|time|number|digit|one|exit|junction|lane|row|street|avenue|road|car|gear|house|of (?!${MONTHS.join('|')}|this month)))`,
   'gi',
 );
 const CALENDAR_HINT = new RegExp(String.raw`\b(${MONTHS.join('|')}|\d{1,2}/\d{1,2}|\d{4}-\d{2}-\d{2})`, 'i');
@@ -76,6 +76,11 @@ const CRASH =
   /\b(accident|crash|collision|bump|prang|pile-?up|hit|happened|rear-ended|clipped|slid|t-boned|went into|ran into|drove into|reversed|incident|this was|that's|so that|so this|was it)\b/i;
 const ELSEWHERE =
   /\b(doctor|urgent care|hospital|a&e|clinic|dentist|garage|mechanic|body shop|appointment|college|school|office|rang|email|text|sms|claim number|adjuster|assessor|surveyor|engineer|tow|rental|courtesy|will|'ll|going to|tomorrow|supper|party|set it up|since|call you|contact you)\b/i;
+// "Right after school", "on the way to work": a place named only to tell the time of the crash, not another event.
+const TIME_BY_EVENT =
+  /\b(?:right |just )?(?:after|before|on the way (?:to|from|back from|home from)|coming (?:back |home )?from|leaving) (?:the |my |his |her )?\w+/gi;
+// "How can I help you today?": the agent's greeting, not a date.
+const GREETING_TODAY = /\b(help|assist)( you)? today\b/i;
 const CONFIRMS = /^\W*(yes|yeah|yep|correct|that's (it|right|the one|correct)|exactly|right)\b/i;
 
 const sentenceAround = (text: string, index: number) => {
@@ -97,7 +102,8 @@ export function findAccidentDate(turns: readonly Turn[], callDate: string): Foun
     for (const m of mentions) {
       const sentence = sentenceAround(turn.text, m.start - turn.start);
       let weight = 1 + (answersWhen ? 2 : 0) + (CRASH.test(sentence) ? 1.5 : 0) + (confirmed ? 1.5 : 0) + (m.precision - 1) * 0.25;
-      if (ELSEWHERE.test(sentence)) weight -= 3;
+      if (ELSEWHERE.test(sentence.replace(TIME_BY_EVENT, ' '))) weight -= 3;
+      if (GREETING_TODAY.test(sentence)) continue;
       // A day said next to a more precise one ("yesterday, the sixteenth") is the same day, said twice.
       const near = mentions.find((o) => o !== m && Math.abs(o.start - m.start) < 20 && o.precision > m.precision);
       if (near && near.date !== m.date) continue;

@@ -7,10 +7,10 @@ import type { Turn } from '../turns.js';
 import type { FoundValue } from './policy-number.js';
 
 const PARTS =
-  'quarter panel|bumper|wing mirror|side mirror|door mirror|mirror|wing|fender|door handle|door|bonnet|hood|boot lid|boot|trunk|tailgate|windscreen|windshield|rear window|window|sunroof|roof|grille|grill|radiator|airbag|air bag|alloy wheel|alloy|wheel|hubcap|tyre|tire|rim|axle|suspension|exhaust bracket|exhaust|headlight|headlamp|head light|tail light|taillight|tail lamp|brake light|fog light|indicator|light|parking sensors?|sensors?|reversing camera|backup camera|rear camera|camera|number plate|licen[cs]e plate|plate|tow bar|towbar|sill|skirt|spoiler|panel|bodywork|paintwork|engine|chassis|frame|pillar';
+  'quarter panel|bumper|wing mirror|side mirror|door mirror|mirror|wing|fender|door handle|door|bonnet|hood|boot lid|boot|trunk|tailgate|windscreen|windshield|rear window|window|glass|sunroof|roof|grille|grill|radiator|airbag|air bag|alloy wheel|alloy|wheel|hubcap|tyre|tire|rim|axle|suspension|exhaust bracket|exhaust|headlight|headlamp|head light|tail light|taillight|tail lamp|brake light|fog light|indicator|light|parking sensors?|sensors?|reversing camera|backup camera|rear camera|camera|number plate|licen[cs]e plate|plate|tow bar|towbar|bull ?bar|nudge bar|roo bar|dickey|dicky|sill|skirt|spoiler|panel|bodywork|paintwork|engine|chassis|frame|pillar';
 const PART = new RegExp(String.raw`\b(${PARTS})(?:s|es)?\b`, 'gi');
 const HARM =
-  /\b(broken|broke|smashed|cracked|crack|shattered|busted|dented|dent|dents|scraped|scrape|scratched|scratch|scratches|scuffed|scuff|crushed|crumpled|bent|damaged|snapped|missing|hanging|leaking|deployed|went off|blown|torn|knocked|pushed|caved|creased|crease|buckled|split|jammed|stuck|loose|fell off|popped|pulled out|folded|wobbles|wobbling|funny angle|out of line|(won't|will not|doesn't|does not|don't|do not|not|isn't) (open|close|closing|shut|latch|work|working|start|sit)|not working|black|out|gone|hole)\b/i;
+  /\b(broken|broke|smashed|cracked|crack|shattered|busted|dented|dent|dents|scraped|scrape|scratched|scratch|scratches|scuffed|scuff|crushed|crumpled|bent|damaged|snapped|missing|hanging|leaking|deployed|went off|blown|torn|knocked|pushed|caved|stoved|stove in|stuffed|wrecked|creased|crease|buckled|split|jammed|stuck|loose|fell off|(?:came|come|ripped|torn) off|popped|pulled out|folded|wobbles|wobbling|funny angle|out of line|(won't|will not|doesn't|does not|don't|do not|not|isn't) (open|close|closing|shut|latch|work|working|start|sit)|not working|black|out|gone|hole)\b/i;
 const GUESS =
   /\b(maybe|might|may have|not sure|didn't look|don't know|no damage|not a mark|not a scratch|didn't have a scratch|is fine|was fine|were fine|undamaged|not damaged|nothing wrong|one of those)\b/i;
 const OTHER =
@@ -23,6 +23,9 @@ const OWN = /\b(my|mine|your|our)\b/i;
 const ASKS_OTHER = /\b(his|her|their|the other) (car|vehicle|van|truck)\b|\b(and|what about) (his|hers|theirs|her car|his car)\b/i;
 const POSITIONS =
   /\b(front|rear|back|left|right(?=(?:[- ]hand)?[- ](?:side|one|front|rear|back|\w*light|\w*lamp|mirror|door|wing|fender|bumper|wheel|tyre|tire|indicator|quarter|panel))|driver['’]?s?|passenger|offside|nearside)\b/gi;
+
+// Regional words for a part, written the way a report names it (Indian English "dickey" is the boot).
+const REPORT_WORD: Readonly<Record<string, string>> = { dickey: 'boot', dicky: 'boot' };
 
 interface Item {
   readonly other: boolean;
@@ -37,7 +40,7 @@ const partKey = (part: string) =>
     .toLowerCase()
     .replace(/s$/, '')
     .replace(/^(bonnet)$/, 'hood')
-    .replace(/^(boot lid|boot|trunk)$/, 'trunk')
+    .replace(/^(boot lid|boot|trunk|dickey|dicky)$/, 'trunk')
     .replace(/^windscreen$/, 'windshield')
     .replace(/^wing$/, 'fender')
     .replace(/^(wing|side|door) mirror$/, 'mirror')
@@ -68,7 +71,7 @@ function itemsIn(sentence: string, offset: number, otherContext: boolean, follow
   const parts = [...sentence.matchAll(PART)];
   const items: Item[] = [];
   let other = otherContext && !OWN.test(sentence);
-  // "Left tail light cracked and a dented boot on Mr Evans-Pugh's car": the owner named at the end.
+  // "Left tail light cracked and a dented boot on Mr Lloyd-Jones's car": the owner named at the end.
   const ownerAtEnd = OWNER_AT_END.test(sentence);
   for (const [k, m] of parts.entries()) {
     const region = regionOf(sentence, parts, k);
@@ -81,7 +84,7 @@ function itemsIn(sentence: string, offset: number, otherContext: boolean, follow
     const positions = new Set([...region.matchAll(POSITIONS)].map((p) => positionOf(p[1]!)));
     items.push({
       other: other || ownerAtEnd,
-      part: m[1]!.toLowerCase(),
+      part: REPORT_WORD[m[1]!.toLowerCase()] ?? m[1]!.toLowerCase(),
       positions,
       harm: harm.toLowerCase(),
       span: { start: offset + m.index, end: offset + m.index + m[0].length },

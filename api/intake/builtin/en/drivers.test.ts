@@ -58,3 +58,26 @@ describe('findDrivers without capitals', () => {
     expect(drivers(['agent: can i take your name?', 'caller: it is john smith.'])).toEqual(['John Smith']);
   });
 });
+
+describe('findDrivers, other phrasings', () => {
+  it('reads the caller from "your good name" and an Irish greeting before the agent name', () => {
+    expect(drivers(['Agent: Hello, Aoife here.', 'Caller: Howya Aoife.', 'Agent: May I have your good name?', 'Caller: Sanjay Pillai.'])).toEqual([
+      'Sanjay Pillai',
+    ]);
+  });
+  it('leaves out whoever answers "did anyone see it?"', () => {
+    expect(
+      drivers(['Agent: Your name?', 'Caller: Ruth Ellery.', 'Agent: Did anyone see it?', 'Caller: A woman called Mina Farouk stopped and waited with me.']),
+    ).toEqual(['Ruth Ellery']);
+  });
+  it('takes the relative who drove when the caller was not driving', () => {
+    expect(
+      drivers([
+        'Agent: How can I help?',
+        "Caller: It wasn't me driving, it was my daughter.",
+        'Agent: Your name?',
+        'Caller: Paul Ferris. My daughter is Lucy Ferris, she is on the policy.',
+      ]),
+    ).toEqual(['Lucy Ferris']);
+  });
+});

@@ -24,12 +24,16 @@ const DRIVER_AFTER = [
 const NOT_DRIVER =
   /\b(witness|saw (it|everything|the whole|what)|passenger|in the back|back seat|with me|sitting|security|guard|officer|police|constable|trooper|paramedic|nurse|doctor|policyholder|on behalf|certificate|(my|our|his|her) (wife|husband|son|daughter|mum|mom|mother|dad|father|brother|sister|mate|friend|partner|grandson|granddaughter|boss|neighbou?r|kid|boy|girl)|mother-in-law|father-in-law)\b/i;
 const NOT_DRIVER_AFTER = /^(['’]s name|\W*(\.\.\.|…)?\s*no\b| as a witness| (was|is) (a|the) (witness|passenger)| (was|is) in the (passenger|back))/i;
-const ASKS_CALLER_NAME = /\b(your (full )?name|who (am i|do i have)|name to start|take your name|speaking with\?|talking to\?)/i;
+const ASKS_CALLER_NAME = /\b(your (good |full )?name|who('s| is) calling|who (am i|do i have)|name to start|take your name|speaking with\?|talking to\?)/i;
+// "Did anyone see it?": the answer names a witness, however it is phrased.
+const ASKS_WITNESS = /\b(any ?(one|body) (see|saw)|witness(es)?|see what happened)\b/i;
+// "My son is Tyler ...": once the caller says someone else drove, the relative they name is that driver.
+const RELATIVE_BEFORE = /\b(?:my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)(?:,| is| was|'s)?(?: called| named)?\s*$/i;
 const ASKS_OTHER_NAME = /\b(names?|details|information|info)\b/i;
 const ABOUT_OTHER = /\b(other|driver|drivers|his|her|their|them|they)\b/i;
 const SELF_INTRO = /\b(this is|my name is|my name's|i'm|i am|myself|it's)\s*$/i;
 const CALLER_NOT_DRIVING =
-  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother) (had|has had|was driving|was in an accident))\b/i;
+  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(it )?wasn't me (driving|behind the wheel)|it was not me driving|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother) (had|has had|was driving|was in an accident))\b/i;
 const DECLINES = /\b(never (got|asked|learned)|didn't get|did not get|don't know|no idea|i don't)\b/i;
 
 const sentenceOf = (turn: Turn, start: number) => {
@@ -59,8 +63,10 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
     p.spans.push({ start: m.start, end: m.end });
     people.set(key, p);
   };
+  const callerNotDriving = turns.some((t) => t.speaker === 'caller' && CALLER_NOT_DRIVING.test(t.text));
   for (const [i, turn] of turns.entries()) {
     const previous = turns[i - 1];
+    const askedWitness = previous?.speaker === 'agent' && turn.speaker !== 'agent' && ASKS_WITNESS.test(previous.text);
     const mentions = nameMentions(turn).filter((m) => !(agents.has(m.name.toLowerCase()) && !m.name.includes(' ')));
     if (!mentions.length) mentions.push(...namesByNlp(turn));
     const askedCaller = previous?.speaker === 'agent' && turn.speaker !== 'agent' && ASKS_CALLER_NAME.test(previous.text);
@@ -70,9 +76,10 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
       const after = turn.text.slice(m.end - turn.start, m.end - turn.start + 50);
       const sentence = sentenceOf(turn, m.start);
       const retracted = NOT_DRIVER_AFTER.test(after);
-      const notDriverBase = (NOT_DRIVER.test(sentence) ? 1 : 0) + (retracted ? 3 : 0);
-      let driver = DRIVER_BEFORE.some((r) => r.test(before)) || DRIVER_AFTER.some((r) => r.test(after)) ? 2 : 0;
-      const notDriver = notDriverBase + (driver && NOT_DRIVER.test(before.slice(-40)) && !/driv/i.test(before) ? 2 : 0);
+      const relativeDrove = callerNotDriving && turn.speaker === 'caller' && RELATIVE_BEFORE.test(before);
+      const notDriverBase = relativeDrove ? 0 : (NOT_DRIVER.test(sentence) ? 1 : 0) + (retracted ? 3 : 0) + (askedWitness ? 3 : 0);
+      let driver = relativeDrove || DRIVER_BEFORE.some((r) => r.test(before)) || DRIVER_AFTER.some((r) => r.test(after)) ? 2 : 0;
+      const notDriver = notDriverBase + (driver && !relativeDrove && NOT_DRIVER.test(before.slice(-40)) && !/driv/i.test(before) ? 2 : 0);
       const isCallerSlot =
         turn.speaker === 'caller' &&
         !caller &&
@@ -87,7 +94,7 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
       note(m, driver, notDriver);
     }
   }
-  // "Brenda" later in the call is Brenda Nakamura; "Mr Heald" is the caller.
+  // "Maureen" later in the call is Maureen Raman; "Mr Dobson" is the caller.
   const full = [...people.values()].filter((p) => p.name.includes(' '));
   const callerWords = caller?.name.toLowerCase().split(' ') ?? [];
   for (const [key, p] of people) {
@@ -101,7 +108,6 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
     if (owner || callerWords.includes(key)) people.delete(key);
   }
   const callerKey = caller?.name.toLowerCase();
-  const callerNotDriving = turns.some((t) => t.speaker === 'caller' && CALLER_NOT_DRIVING.test(t.text));
   const others = [...people.values()]
     .filter((p) => p.name.toLowerCase() !== callerKey && p.driver > 0 && p.driver > p.notDriver)
     .sort((a, b) => a.first - b.first);

@@ -27,10 +27,11 @@ export function extractEnglish(input: ExtractionInput): Extraction {
     evidence[field] = found.evidence;
   };
   if (!turns.length) return { draft, confidence, evidence };
-  record('callReason', findCallReason(turns));
+  const drivers = findDrivers(turns);
+  const namedOthers = drivers.value.filter((d) => d !== drivers.caller).length;
+  record('callReason', findCallReason(turns, namedOthers));
   record('policyNumber', findPolicyNumber(turns));
   record('accidentDate', findAccidentDate(turns, input.callDate));
-  const drivers = findDrivers(turns);
   if (drivers.value.length) record('drivers', drivers);
   record('location', findLocation(turns));
   record('damages', findDamages(turns));

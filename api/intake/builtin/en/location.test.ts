@@ -31,3 +31,12 @@ describe('findLocation', () => {
     ).toContain('Oak Avenue and Pine Street');
   });
 });
+
+describe('findLocation, answers that open like a story', () => {
+  it('keeps a car park and an interstate answer whole', () => {
+    expect(location(['Agent: Where was this?', 'Caller: The car park behind the Arndale, level 2. We both reversed.'])).toBe(
+      'Car park behind the Arndale, level 2',
+    );
+    expect(location(['Agent: Where?', 'Caller: I-80 westbound, near exit 12, by Lodi.'])).toBe('I-80 westbound, near exit 12, by Lodi');
+  });
+});

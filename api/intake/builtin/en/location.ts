@@ -1,7 +1,7 @@
 // Where it happened: the caller's answer to the agent's "where?", the last precise one winning over an early
-// vague one ("somewhere outside Reading"), joined with the agent's read-back when that adds words, then with
-// the road or town said elsewhere in the call when the answer leaves it out ("Where on the 405?" "Northbound,
-// near exit 13").
+// vague one ("somewhere outside Swindon"), joined with the agent's read-back when that adds words, then with
+// the road or town said elsewhere in the call when the answer leaves it out ("Where on the 280?" "Southbound,
+// near exit 8").
 import type { Turn } from '../turns.js';
 import type { FoundValue } from './policy-number.js';
 
@@ -12,7 +12,7 @@ const PLACE_WORDS =
 const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{5,6}\b/;
 const VAGUE = /\b(somewhere|not sure|don't know|on the way|near .* side|outside of|just outside|around)\b/i;
 const NARRATIVE =
-  /^(i|i'm|he|she|we|they|you|a|an|one|(the|this) (car|van|truck|other|guy|man|lady|woman|driver|traffic|chap|bloke)|traffic|there|someone|it's all)\b/i;
+  /^(i|i'm|he|she|we|they|you|a|an|one|(the|this) (car(?! ?park)|van|truck|other|guy|man|lady|woman|driver|traffic|chap|bloke)|traffic|there|someone|it's all)\b(?!-?\d)/i;
 const STRONG =
   /\b(northbound|southbound|eastbound|westbound|clockwise|anticlockwise|slip road|off-ramp|on-ramp|(heading|going|travelling|traveling|direction) (north|south|east|west))\b/i;
 const TIME_OR_FILLER =
@@ -103,8 +103,8 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
   return { value: location, evidence: spans, confidence: Math.max(0.3, Math.min(0.9, 0.4 + 0.1 * precision(location))) };
 }
 
-// "Where on the 405?" answered "Northbound, near exit 13": the road is in the question or said before; use
-// its fullest written form anywhere in the call ("I-405").
+// "Where on the 280?" answered "Southbound, near exit 8": the road is in the question or said before; use
+// its fullest written form anywhere in the call ("I-280").
 function withRoad(location: string, turns: readonly Turn[], upTo: number): string {
   if (ROAD_CODE.test(location)) return location;
   const said = turns
@@ -117,7 +117,7 @@ function withRoad(location: string, turns: readonly Turn[], upTo: number): strin
   return `${fullest} ${location.replace(/^the /i, '').replace(/^\w/, (c) => c.toLowerCase())}`;
 }
 
-// "Here in Bangalore", "somewhere outside Reading": a town said earlier that the precise answer leaves out.
+// "Here in Mysore", "somewhere outside Swindon": a town said earlier that the precise answer leaves out.
 function withTown(location: string, turns: readonly Turn[], upTo: number): string {
   for (const turn of turns.slice(0, upTo + 1).filter((t) => t.speaker !== 'agent'))
     for (const m of turn.text.matchAll(/(?<!\bas )\b(?:here in|outside|in) ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g)) {

@@ -31,3 +31,16 @@ describe('narrative fields', () => {
     expect(summary.split(/(?<=[.!?])\s+/).length).toBeLessThanOrEqual(3);
   });
 });
+
+describe('findCallReason, other signs', () => {
+  it('reads a parked car, a lone car, and a named driver who is no hit-and-run', () => {
+    expect(findCallReason(turns(['Caller: Someone dented my car when it was parked outside work.']))?.value).toBe('Report damage to a parked car');
+    expect(findCallReason(turns(['Agent: No other vehicles involved?', 'Caller: Nope, just me.']))?.value).toBe('Report a single-vehicle accident');
+    expect(findCallReason(turns(['Caller: The van behind hit me and another car drove off.']), 1)?.value).toBe('Report a car accident');
+  });
+  it('does not take an injury as the cause', () => {
+    expect(findCause(turns(['Caller: I hurt my neck on the headrest. A taxi ran into the back of me at the lights.']))?.value).toBe(
+      'A taxi ran into the back of the caller at the lights.',
+    );
+  });
+});

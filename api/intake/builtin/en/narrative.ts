@@ -15,20 +15,30 @@ const REASONS: [string, RegExp][] = [
   ],
   [
     'Report damage to a parked car',
-    /\b(while (it was|i was) parked|my (parked|stationary) car|car was parked|came back to (find|my car)|found (it|my car) (damaged|dented|scratched))\b/i,
+    /\b((while|when) (it was|i was|it's) parked|my (parked|stationary) car|car was parked|left (it|the car) parked|(nobody|no one) left a note|(came|come|got) back to (find|my car|the car)|(not|never|didn't) (left|leave) a note|found (it|my car) (damaged|dented|scratched))\b/i,
   ],
   [
     'Report a single-vehicle accident',
-    /\b(hit an? (deer|fox|dog|kangaroo|cow|sheep|horse|moose|animal|wall|tree|post|pole|lamp ?post|bollard|kerb|curb|fence|barrier|ditch)|lost control|skidded off|went off the road|nobody else (was )?involved)\b/i,
+    /\b(hit an? (deer|fox|dog|kangaroo|cow|sheep|horse|moose|animal|wall|tree|post|pole|lamp ?post|bollard|kerb|curb|fence|barrier|ditch)|lost control|(slid|skidded|spun|veered|went|ran|came) off the road|into the (guard ?rail|crash barrier|central reservation|ditch)|nobody else (was )?involved)\b/i,
   ],
 ];
 const IMPACT =
-  /\b(hit|hitting|ran into|rear-ended|reversed|backed|pulled out|went into|gone into|drove into|driven into|clipped|came across|came out|sideswiped|slid|sliding|swerved|bumped|t-boned|merged|turned left|turned right|plowed|ploughed|shoved|jumped the red|banged|cut the corner|(went|drove|ran|crashed|came|gone|driven|slid|slammed|smashed)(?: \w+)? (into|out of|across))\b/i;
+  /\b(hit|hitting|ran into|rear-ended|reversed|backed|pulled out|went into|gone into|drove into|driven into|clipped|came across|came out|sideswiped|slid|sliding|swerved|bumped|t-boned|merged|turned left|turned right|plowed|ploughed|shoved|jumped the red|banged|cut the corner|(scraped|tapped|touched) (my|me|the|our|along|past|bumpers)|(damaged|dented|scratched) (my|the) car|(went|drove|ran|crashed|came|come|comes|gone|driven|slid|slammed|smashed)(?: \w+)? (into|out of|out at|across))\b/i;
 
-export function findCallReason(turns: readonly Turn[]): FoundValue<string> | undefined {
+// "No other vehicles involved?" "Nope, just me.": the agent asks, the caller's short answer settles it.
+const ASKS_ALONE = /\b(no other (vehicles?|cars?|drivers?)|anyone else involved|any other (vehicles?|cars?))\b/i;
+const ALONE = /^\W*(no|nope|none|nah|just me|only me)\b/i;
+const aloneSaid = (turns: readonly Turn[]) =>
+  turns.find((t, i) => t.speaker !== 'agent' && turns[i - 1]?.speaker === 'agent' && ASKS_ALONE.test(turns[i - 1]!.text) && ALONE.test(t.text));
+
+/** `namedOthers`: drivers other than the caller whose names are known; a driver who is known did not vanish. */
+export function findCallReason(turns: readonly Turn[], namedOthers = 0): FoundValue<string> | undefined {
   if (!turns.length) return undefined;
   const callerText = turns.filter((t) => t.speaker !== 'agent');
+  const alone = namedOthers === 0 ? aloneSaid(turns) : undefined;
+  if (alone) return { value: 'Report a single-vehicle accident', evidence: [{ start: alone.start, end: alone.start + alone.text.length }], confidence: 0.6 };
   for (const [reason, signs] of REASONS) {
+    if (namedOthers > 0 && !reason.includes('existing')) continue;
     const turn = callerText.find((t) => signs.test(t.text)) ?? turns.find((t) => t.speaker === 'agent' && signs.test(t.text) && reason.includes('hit-and-run'));
     if (turn) return { value: reason, evidence: [{ start: turn.start, end: turn.start + turn.text.length }], confidence: 0.7 };
   }
@@ -56,6 +66,10 @@ const thirdPerson = (s: string) =>
     .replace(/\bme\b/gi, 'the caller');
 
 const WHAT_HAPPENED = /\bwhat happened\b|tell me (what|about)|how did it happen/i;
+// "He bumped his head on the side window": how someone was hurt, not how the cars met.
+const INJURY = /\b(head(?![- ]on)|neck|chest|wrist|arm|leg|knee|whiplash|bruise|bruised|hurt|injured|urgent care|hospital|a&e|doctor)\b/i;
+// "The back door is all scraped up": the state of a part, not the moment of impact.
+const DAMAGE_STATE = /\b(is|are|was|were|got|has|have)( all| been| got)? (scraped|scratched|dented|smashed|cracked|broken|bent|crushed|pushed)\b/i;
 const ABOUT_THE_CALL = /\b(call|calling|called|ring|ringing|rang|report|claim|sorry|funny)\b/i;
 
 /** The caller's sentence about the impact, best when it answers "what happened?". */
@@ -67,7 +81,11 @@ export function findCause(turns: readonly Turn[]): FoundValue<string> | undefine
     for (const m of turn.text.matchAll(/[^.?!]+[.?!]*/g)) {
       const sentence = m[0].trim();
       if (!IMPACT.test(sentence) || sentence.split(' ').length < 5) continue;
-      const score = (asked ? 2 : 0) - (ABOUT_THE_CALL.test(sentence) ? 2 : 0) + (/\b(into|the back|my side|the side|front)\b/i.test(sentence) ? 1 : 0);
+      const score =
+        (asked ? 2 : 0) -
+        (ABOUT_THE_CALL.test(sentence) ? 2 : 0) -
+        (INJURY.test(sentence) || DAMAGE_STATE.test(sentence) ? 2 : 0) +
+        (/\b(into|the back|my side|the side|front)\b/i.test(sentence) ? 1 : 0);
       if (!best || score > best.score) best = { sentence, start: turn.start + m.index + m[0].indexOf(sentence), score };
     }
   }

@@ -35,3 +35,11 @@ describe('wordsToNumber', () => {
     expect([wordsToNumber('three'), wordsToNumber('12'), wordsToNumber('twenty-one'), wordsToNumber('banana')]).toEqual([3, 12, 21, undefined]);
   });
 });
+
+describe('spokenRuns with a lone I or A', () => {
+  it('reads I and A as letters when more symbols follow, not as the pronoun', () => {
+    expect(values('A, K, seven two, double nine, oh one')).toEqual(['AK729901']);
+    expect(values('I R 4 4 1 0 2')).toEqual(['IR44102']);
+    expect(values('I, um, I think it was four five')).toEqual(['45']);
+  });
+});

@@ -76,7 +76,7 @@ export function spokenRuns(text: string, offset = 0): SpokenRun[] {
     const next = tokens[i + 1];
     const sym = (s: string, extra: Partial<Sym> = {}) => syms.push({ text: s, start: t.start, end: t.end, ...extra });
     const prev = tokens[i - 1];
-    // A printed hyphen between groups ("AZP-3391-0476") is part of the number; "7-1-9" only spaces digits out.
+    // A printed hyphen between groups ("KTW-5512-0938") is part of the number; "7-1-9" only spaces digits out.
     if (prev && syms.length && text[prev.end] === '-' && t.start === prev.end + 1 && prev.raw.length > 1 && t.raw.length > 1 && /^[A-Z0-9]+$/.test(t.raw))
       syms.push({ text: '-', start: prev.end, end: t.start });
     if (t.lower === 'x' && next?.lower === 'ray' && next.start === t.end + 1) {
@@ -84,7 +84,10 @@ export function spokenRuns(text: string, offset = 0): SpokenRun[] {
       i++;
     } else if (t.kind === 'digits' || t.kind === 'letter') {
       sym(t.raw.toUpperCase());
-    } else if ((t.raw === 'A' || t.raw === 'I') && ((next && EXPLAIN.has(next.lower)) || text[t.end] === '-' || text[t.start - 1] === '-')) {
+    } else if (
+      (t.raw === 'A' || t.raw === 'I') &&
+      ((next && EXPLAIN.has(next.lower)) || text[t.end] === '-' || text[t.start - 1] === '-' || spelledOn(tokens, i))
+    ) {
       sym(t.raw);
     } else if (t.kind === 'nato') {
       sym(t.lower[0]!.toUpperCase(), { nato: true });
@@ -123,6 +126,16 @@ export function spokenRuns(text: string, offset = 0): SpokenRun[] {
   }
   flush();
   return runs;
+}
+
+// "I, R, double five", read back as "I R 5 5": a lone I or A followed by another symbol is a letter being read,
+// not the pronoun or the article ("I, um, I need" goes on with words).
+function spelledOn(tokens: readonly Token[], i: number): boolean {
+  const next = tokens[i + 1];
+  if (next?.kind === 'letter' || next?.kind === 'digits') return true;
+  const after = tokens[i + 2];
+  if (next?.kind !== 'pause' || !after) return false;
+  return after.kind === 'letter' || after.kind === 'digits' || after.kind === 'nato' || after.lower in UNITS || after.lower in REPEAT;
 }
 
 // "four hundred and twelve": the words after "hundred" fill its zeros rather than following it.

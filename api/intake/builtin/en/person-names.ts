@@ -1,5 +1,5 @@
-// Person names as a transcript writes them: one to three capitalised words ("Linh Nguyen", "Rhodri
-// Evans-Pugh", "McAllister"), with greetings, titles and sentence openers peeled off, and never a road, a
+// Person names as a transcript writes them: one to three capitalised words ("Thu Tran", "Gethin
+// Lloyd-Jones", "McCready"), with greetings, titles and sentence openers peeled off, and never a road, a
 // company or a day. Also the agent's own name, taken from how agents introduce themselves.
 import nlp from 'compromise';
 import type { Turn } from '../turns.js';
@@ -18,7 +18,7 @@ const WORD = String.raw`[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['’][A-Z]?[a-z]+)?(?:-[A
 const SEQUENCE = new RegExp(String.raw`\b${WORD}(?: ${WORD}){0,3}\b`, 'g');
 const OPENERS = new Set(
   (
-    "hi hello hey hiya morning afternoon evening good yes yeah yep no nope okay ok oh thanks thank so and but the a an it its it’s it's i my his her he she " +
+    "hi hello hey hiya howya howaya howdy morning afternoon evening good yes yeah yep no nope okay ok oh thanks thank so and but the a an it its it’s it's i my his her he she " +
     "they we you your that this well right sorry please mr mrs ms miss dr sir madam ma'am lovely great perfect brilliant cheers aye nah mate g'day namaste " +
     'myself just also only then now here there what where when who how did do is was can could would will let got alright sure not nobody everyone someone ' +
     'some one two like if in on at of for with from by to as after before wait actually hang um uh er apparently anyway honestly dear god lord funny ' +
@@ -77,7 +77,7 @@ const AGENT_INTRO = new RegExp(
   'g',
 );
 
-/** First names the agent goes by, lower case ("kelly"), from the agent's introductions. */
+/** First names the agent goes by, lower case ("sam"), from the agent's introductions. */
 export function agentNames(turns: readonly Turn[]): Set<string> {
   const names = new Set<string>();
   for (const turn of turns.filter((t) => t.speaker === 'agent').slice(0, 3))

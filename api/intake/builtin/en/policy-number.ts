@@ -22,7 +22,7 @@ interface Candidate {
 const POLICY = /\bpolic(y|ies)\b/i;
 // Said just before a number, these make it someone else's number or not a policy at all.
 const NOT_OURS =
-  /\b(his|her|hers|their|theirs|other (driver|party|car|vehicle)'?s?|insurer|insured with|certificate|claim (ref|reference|number)|reference|ref|crime|case|reg|registration|plate|phone|mobile|telephone|contact number|call you on)\b/i;
+  /\b(his|her|hers|their|theirs|other (driver|party|car|vehicle)'?s?|insurer|insured with|certificate|claim (ref|reference|number)|reference|ref|quote|quotation|incident|event|report number|crime|case|reg|registration|plate|phone|mobile|telephone|contact number|call you on)\b/i;
 const OTHER_ASK = /\b(his|her|their|other (driver|party)'?s?) (policy|insur)/i;
 const NEGATION = /^\W*(no|nope|not quite|not exactly|that's wrong|wrong|incorrect)\b/i;
 const CONFIRMATION = /^\W*(yes|yeah|yep|yup|correct|that's (it|right|correct|the one)|exactly|spot on|right|perfect|lovely|great|got it)\b/i;

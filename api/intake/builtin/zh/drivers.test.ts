@@ -45,3 +45,11 @@ describe('extractDrivers', () => {
     expect(drivers).toEqual(['齐小川']);
   });
 });
+
+describe('extractDrivers, a relative driving the caller’s car', () => {
+  it('takes the relative named next, not the caller', () => {
+    expect(driversOf('客服：您好，请讲。', '来电者：我是车主周国平，我儿子开我的车出了事，我替他报案。', '客服：驾驶人是？', '来电者：我儿子，周明。')).toEqual(
+      ['周明'],
+    );
+  });
+});

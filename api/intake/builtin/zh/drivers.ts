@@ -13,7 +13,7 @@ interface FoundName {
 
 const CALLER_NAME_ASK = /称呼|贵姓|姓名|名字|叫什么|怎么叫/;
 const OTHER_PARTY_ASK = /对方|司机|驾驶人|驾驶员|开车的|前车|后车|车主|另一|其他车/;
-const OTHER_NAME_ASK = /名字|姓名|叫什么|信息|是谁|联系方式/;
+const OTHER_NAME_ASK = /名字|姓名|叫什么|信息|是谁|哪位|联系方式/;
 const NAME_TRIGGER = /(?:名叫|叫做|叫|名字是|姓名是|姓名为|是|为)/g;
 // After 是/为 a name must start with a known surname (是位女司机, 为其妻子 are not names); after 叫 it need not.
 const STRICT_TRIGGERS = new Set(['是', '为']);
@@ -21,7 +21,7 @@ const RELATIVE = '儿子|女儿|老婆|老公|爱人|妻子|丈夫|媳妇|太太
 const NON_DRIVER_BEFORE = new RegExp(`(交警|警官|民警|警察|乘客|副驾|后座|目击|路人|保安|物业|经理|师傅|医生|律师|客服|坐席|${RELATIVE})[^，。！？]{0,6}$`);
 const NON_DRIVER_AFTER = /^(警官|经理|师傅|医生|律师|坐|在副驾|在后座|在车上|也在车上)/;
 const RELATIVE_DROVE = new RegExp(
-  `(?:我|是我)的?(${RELATIVE})[^。！？我]{0,10}(?:开的|在开|开车|驾驶|开着)|帮我?的?(?:${RELATIVE})报|替我?的?(?:${RELATIVE})报`,
+  `(?:我|是我)的?(${RELATIVE})[^。！？我]{0,10}(?:开的|在开|开车|开了?(?:我|家里)的?车|驾驶|开着)|(?:帮|替|代)我?的?(?:${RELATIVE}|她|他)报`,
 );
 const AGENT_SELF = /(?:我是|我叫|这里是|这边是)(?:客服|坐席|专员|接线员|工作人员)*|(?:客服|坐席|专员)+/g;
 
@@ -29,7 +29,7 @@ const AGENT_SELF = /(?:我是|我叫|这里是|这边是)(?:客服|坐席|专员
 function namesIn(piece: Piece, withRoles: boolean): FoundName[] {
   const found: FoundName[] = [];
   for (const clause of clausesOf(piece)) {
-    // A clause opening with 叫 or 是 is read after the trigger, not as a whole ("叫伊万·彼得罗夫").
+    // A clause opening with 叫 or 是 is read after the trigger, not as a whole ("叫安娜·伊万诺娃").
     const whole = /^[叫是为]/.test(clause.text) ? undefined : readName(clause.text, true);
     if (whole) found.push({ name: whole, span: { start: clause.start, end: clause.start + whole.length } });
     for (const match of clause.text.matchAll(NAME_TRIGGER)) {

@@ -33,3 +33,11 @@ describe('extractLocation', () => {
     expect(locationOf('来电者：我上周六在华山路上，跟一辆面包车追尾了。')).toBe('华山路');
   });
 });
+
+describe('extractLocation, a vague answer pressed for detail', () => {
+  it('takes the answer to "具体点" over "我们小区附近"', () => {
+    expect(locationOf('客服：在哪儿？', '客户：就我们小区附近。', '客服：能说具体点吗？', '客户：合肥蜀山区长江西路，靠近地铁站西门。')).toBe(
+      '合肥蜀山区长江西路靠近地铁站西门',
+    );
+  });
+});

@@ -14,6 +14,8 @@ interface Candidate {
 }
 
 const LOCATION_ASK = /哪里|哪儿|哪个位置|什么地方|什么位置|地点|位置|在哪|哪条路|哪个路口/;
+// "能说具体点吗？哪条路？": the agent found the first answer too vague, so the next one is the precise one.
+const PRECISE_ASK = /具体|详细|准确|哪条路|哪个路口/;
 const ACKNOWLEDGEMENT = /^(?:好的|好|明白了?|嗯|行|收到|了解)[，,。]?/;
 const MAX_PLACE_LENGTH = 60;
 
@@ -53,6 +55,7 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
   const said = places.join('');
   const agentBefore = turns.slice(0, turn.index).findLast((t) => t.speaker === 'agent');
   const asked = agentBefore !== undefined && LOCATION_ASK.test(agentBefore.text);
+  const pressed = asked && PRECISE_ASK.test(agentBefore.text);
   const back = readBack(turns, turn, said);
   let text = said;
   if (back) {
@@ -61,7 +64,14 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
     const extras = places.filter((p) => hasLandmark(p) && coveredBy(p, back.text) < 0.5 && !prefix.includes(p));
     text = prefix.join('') + back.text + (extras.length ? `（${extras.join('，')}）` : '');
   }
-  const score = 1 + (asked ? 2 : 0) + (back ? 3 : 0) + Math.min(4, landmarkCount(said)) + Math.min(2, placeCodes(said).length) - (isVague(turn.text) ? 4 : 0);
+  const score =
+    1 +
+    (asked ? 2 : 0) +
+    (pressed ? 2 : 0) +
+    (back ? 3 : 0) +
+    Math.min(4, landmarkCount(said)) +
+    Math.min(2, placeCodes(said).length) -
+    (isVague(turn.text) ? 4 : 0);
   return { text: text.slice(0, MAX_PLACE_LENGTH), score, evidence: back ? [...clauses, back] : clauses, order: turn.index };
 }
 

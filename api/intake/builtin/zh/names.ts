@@ -1,7 +1,7 @@
 // Reading a person's name where one is expected: after 叫/是, or a clause that is nothing but a name. Chinese
 // names are a surname (one character, or two for 欧阳-style compound surnames) and one or two more; foreign
-// names are kept as written (Michael Turner, 伊万·彼得罗夫); a name spelled out character by character
-// ("刘备的刘，建设的建") or by its parts (弓长张) is put back together.
+// names are kept as written (David Moore, 安娜·伊万诺娃); a name spelled out character by character
+// ("孙悟空的孙，红色的红") or by its parts (弓长张) is put back together.
 import { isCommonWord } from './segmenter.js';
 
 const SINGLE_SURNAMES =
@@ -29,7 +29,7 @@ const COMPOUND_SURNAMES = [
   '百里',
   '呼延',
 ];
-// Characters that end a name when a clause runs on after it ("赵雪很高兴为您服务").
+// Characters that end a name when a clause runs on after it ("孙悦很高兴为您服务").
 const NOT_IN_NAME = /[的了是在我你他她们说叫吗呢吧啊哦嗯就也和跟很都还没不个位这那什么哪谁开坐先女老把被给让从对到去来过着要会能好请为当已]/;
 const TITLES = /(先生|女士|小姐|师傅|老师|同志|警官)$/;
 const HAN = /[\u4e00-\u9fff]/;
@@ -83,7 +83,7 @@ export function readName(text: string, wholeClause: boolean, loose = false): str
   for (const length of [4, 3, 2]) {
     const head = run.slice(0, length);
     if (head.length === length && isChineseName(head, loose && length === run.length)) {
-      // Prefer the shortest reading that leaves a non-name character next: "陈晓红是" → 陈晓红.
+      // Prefer the shortest reading that leaves a non-name character next: "周丽娟是" → 周丽娟.
       const next = run[length];
       if (next === undefined || NOT_IN_NAME.test(next) || length === 2) return head;
     }

@@ -43,3 +43,9 @@ describe('composeSummary', () => {
     expect(summary.split(/(?<=[。！？])/).filter((s) => s.trim()).length).toBeLessThanOrEqual(3);
   });
 });
+
+describe('extractCause, 对方', () => {
+  it('keeps 对方 while dropping a leading 对', () => {
+    expect(extractCause(turnsOf('来电者：对，对方变道没打灯，蹭到我了。')).value).toBe('对方变道没打灯，蹭到我了。');
+  });
+});

@@ -18,8 +18,9 @@ const ADD_INFORMATION = /补充|之前(?:已经)?报过|已经报过案|上次�
 const PARKED = /停着的|停着被|停在.{0,12}被|停放|车上没人|(?:下楼|回来)(?:就|才)?(?:看到|发现)/;
 const HIT_AND_RUN = /逃逸|跑了|逃了|跑掉|溜走|开溜|没停(?:车)?就走|扬长而去|直接开走/;
 const SINGLE_VEHICLE = /自己(?:撞|蹭|刮|开)|撞(?:到|上)了?(?:护栏|墙|柱子|树|石墩|路桩|隔离带|电线杆|路沿)|单方|侧翻|翻车|没有(?:其他|别的|对方)车/;
-const CAUSE_WORD = /变道|追尾|刹|倒车|闯红灯|超车|溜|并线|并道|抢|左转|右转|掉头|没看|没减速|挤|撞|蹭|剐|刮|碰/;
-const FILLER = /^(?:哦|嗯|呃|啊|哎|诶|对|是的|好的|就是|那个|然后)[，,]?/;
+const CAUSE_WORD = /直行|变道|追尾|刹|倒车|闯红灯|超车|溜|并线|并道|抢|左转|右转|掉头|没看|没减速|挤|撞|蹭|剐|刮|碰/;
+// 对 alone is "yes", but 对方 is the other party and stays.
+const FILLER = /^(?:哦|嗯|呃|啊|哎|诶|对(?!方|面)|是的|好的|就是|那个|然后)[，,]?/;
 
 export function extractCallReason(turns: readonly Turn[]): FieldResult<string> {
   const said = turns.filter((t) => t.speaker !== 'agent');

@@ -38,12 +38,12 @@ export function numberRuns(text: string, offset = 0): NumberRun[] {
     const rest = text.slice(i, i + 6);
     const char = text[i] ?? '';
     const digit = digitOf(char);
-    // A letter group must start a word: the tail of "Michael" is not a spelled letter group.
+    // A letter group must start a word: the tail of "David" is not a spelled letter group.
     const startsWord = !/[A-Za-zＡ-Ｚａ-ｚ]/.test(text[i - 1] ?? '');
     const letterGroup = digit === undefined && startsWord ? LETTER_GROUP.exec(rest) : null;
     if (digit !== undefined || letterGroup) {
       const piece = digit ?? (letterGroup?.[0] ?? '').normalize('NFKC').toUpperCase();
-      // A hyphen stays only between groups of two or more characters, as in a printed number (AZP-3391).
+      // A hyphen stays only between groups of two or more characters, as in a printed number (KTW-5512).
       if (pendingDash && value.length >= 2) value += '-';
       pendingDash = false;
       if (start < 0) start = i;

@@ -31,7 +31,7 @@ export function isCommonWord(text: string): boolean {
   return words.length === 1 && only !== undefined && !only.tag.startsWith('nr');
 }
 
-/** Whether the text is made only of place names (北京, 西安雁塔区), as a city before a street is. */
+/** Whether the text is made only of place names (北京, 杭州西湖区), as a city before a street is. */
 export function isPlaceName(text: string): boolean {
   const words = segmenter().tag(text);
   return words.length > 0 && words.length <= 3 && words.every((w) => w.tag === 'ns' || /[省市区县]$/.test(w.word));
