@@ -75,5 +75,29 @@ export const siteDashboard: DashboardSpec = {
         },
       ],
     },
+    {
+      row: 'Intake assist',
+      panels: [
+        {
+          title: 'Intake jobs per second by outcome',
+          description:
+            'Drafting attempts: done, retried (failed, will run again), failed (no attempts left), lease-lost (finished after another worker took over).',
+          unit: 'ops',
+          queries: [{ expr: `sum by (outcome) (rate(crashdesk_intake_jobs_total${inSite()}${RATE}))`, legend: '{{outcome}}' }],
+        },
+        {
+          title: 'Intake queue (queued and running)',
+          description: 'Calls waiting to be drafted and being drafted; every pod reads the same table, hence the max.',
+          unit: 'short',
+          queries: [{ expr: `max by (status) (crashdesk_intake_queue_jobs${inSite()})`, legend: '{{status}}' }],
+        },
+        {
+          title: 'Time to draft a call (p50, p95, p99)',
+          description: 'From a worker claiming the job to its stored draft, the extractor (and the model, when one is configured) included.',
+          unit: 's',
+          queries: quantiles('crashdesk_intake_draft_duration_seconds', inSite(), []),
+        },
+      ],
+    },
   ],
 };

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { perRegistry } from '../observability/per-registry.js';
 
+const OUTCOMES = ['done', 'retried', 'failed', 'lease-lost'] as const;
+
 export interface IntakeMetrics {
-  readonly jobs: { inc(labels: { outcome: 'done' | 'retried' | 'failed' | 'lease-lost' }): void };
+  readonly jobs: { inc(labels: { outcome: (typeof OUTCOMES)[number] }): void };
   readonly duration: { observe(seconds: number): void };
 }
 
@@ -38,6 +40,9 @@ export const intakeMetrics = perRegistry((registry: Registry) => {
   });
   return (site: string, depth: () => Promise<{ queued: number; running: number }>): IntakeMetrics => {
     sources.set(site, depth);
+    // Every outcome from 0, so a panel shows 0, not "no data", before the first job.
+    for (const outcome of OUTCOMES) jobs.inc({ site, outcome }, 0);
+    duration.zero({ site });
     return {
       jobs: { inc: (labels) => jobs.inc({ site, ...labels }) },
       duration: { observe: (seconds) => duration.observe({ site }, seconds) },

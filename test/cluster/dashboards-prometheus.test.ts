@@ -63,7 +63,7 @@ async function agentAt(site: string): Promise<string> {
   return signIn(site, 'agent1', USER_PASSWORD);
 }
 
-/** What agents do all day, at both sites, until stopped: record a report, read it back, look it up by policy number. */
+/** What agents do all day, at both sites, until stopped: record a report, read it back, look it up by policy number, paste a call. */
 function startTraffic(tokens: Record<string, string>) {
   let stopped = false;
   let failure: unknown;
@@ -76,6 +76,9 @@ function startTraffic(tokens: Record<string, string>) {
         const headers = { authorization: `Bearer ${token}` };
         await fetch(`${platform!.base}/${site}/v1/accidents/${created.body.id}`, { headers }).then((r) => r.arrayBuffer());
         await fetch(`${platform!.base}/${site}/v1/accidents?policyNumber=${encodeURIComponent(report.policyNumber)}`, { headers }).then((r) => r.arrayBuffer());
+        const call = `Agent: Your name and policy number?\nCaller: ${report.drivers[0]}, policy ${report.policyNumber}.`;
+        const intake = await postJson(`${platform!.base}/${site}/v1/intakes`, { transcript: call }, token);
+        if (intake.status !== 202) throw new Error(`sending a call to draft at ${site} answered ${intake.status}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -6,6 +6,7 @@ import { loginThrottleMetrics } from '../../api/auth/metrics.js';
 import { dataKeyCacheMetrics, vaultMetrics } from '../../api/crypto/metrics.js';
 import { databaseMetrics } from '../../api/db/metrics.js';
 import { idsMetrics } from '../../api/ids/metrics.js';
+import { intakeMetrics } from '../../api/intake/metrics.js';
 import { createHttpMetrics } from '../../api/observability/http-metrics.js';
 import { collectProcessMetrics } from '../../api/observability/process-metrics.js';
 import { replicationMetrics } from '../../api/replication/metrics.js';
@@ -29,6 +30,7 @@ export async function registeredSeries(): Promise<Map<string, RegisteredSeries>>
   vaultMetrics(api, 'london');
   loginThrottleMetrics(api, 'london');
   idsMetrics(api, 'london');
+  intakeMetrics(api)('london', async () => ({ queued: 0, running: 0 }));
   collectProcessMetrics(api);
   const operator = new Registry();
   operatorMetrics(operator);
