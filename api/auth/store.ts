@@ -2,6 +2,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import type { AuthenticatedUser } from '../http/env.js';
 import { defaultTokenPolicy, type TokenPolicy } from './policy.js';
 import type { Role } from './roles.js';
+import { createSessionCache, SESSION_CHANNEL } from './session-cache.js';
 
 export interface Account {
   readonly username: string;
@@ -35,13 +36,36 @@ const accountColumns = (sql: Sql | TransactionSql) =>
 
 export type AuthStore = ReturnType<typeof createAuthStore>;
 
-export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPolicy) {
+/** How long a replica serves a session from memory before it asks the database again (0: never from memory). */
+export const SESSION_CACHE_MS = 5000;
+
+export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPolicy, options: { readonly sessionCacheMs?: number } = {}) {
   // A token's sliding end is written at most about once a minute (sooner for very short idle
   // timeouts), not on every request: the extension is only worth a write once it moves the end.
   const slideEverySeconds = Math.max(1, Math.min(60, Math.floor(tokens.idleSeconds / 4)));
   const idleSeconds = Math.min(tokens.idleSeconds, tokens.maxSeconds);
+  // Held for less than the slide's step, so a token in steady use still slides its idle end.
+  const cache = createSessionCache({ ttlMs: Math.min(options.sessionCacheMs ?? SESSION_CACHE_MS, (slideEverySeconds * 1000) / 2), maxEntries: 10_000 });
+  let listening: { unlisten(): Promise<void> } | undefined;
+  // Inside the revoking transaction: delivered to every replica when (and only if) it commits.
+  const announce = (db: Sql | TransactionSql, announcement: string) => db`select pg_notify(${SESSION_CHANNEL}, ${announcement})`;
 
   return {
+    /** Listens for revocations from every replica; until it does, sessions are not served from memory. */
+    async start(): Promise<void> {
+      // onlisten runs on every (re)connection of the listening connection: what was announced while
+      // it was down is unknown, so everything remembered goes.
+      listening = await sql.listen(
+        SESSION_CHANNEL,
+        (announcement) => cache.forget(announcement),
+        () => cache.clear(),
+      );
+    },
+    async stop(): Promise<void> {
+      await listening?.unlisten();
+      listening = undefined;
+    },
+
     async findAccount(username: string): Promise<Account | undefined> {
       const [row] = await sql<Account[]>`select ${accountColumns(sql)} from accounts where username = ${username}`;
       return row;
@@ -75,7 +99,7 @@ export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPoli
       actor: string,
       onChanged?: AccountListener<{ readonly before: Account; readonly after: Account }>,
     ): Promise<Account | undefined> {
-      return sql.begin(async (tx) => {
+      const changed = await sql.begin(async (tx) => {
         const [before] = await tx<Account[]>`select ${accountColumns(tx)} from accounts where username = ${username} for update`;
         if (!before) return undefined;
         const [after] = await tx<Account[]>`
@@ -89,9 +113,13 @@ export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPoli
           returning ${accountColumns(tx)}`;
         if (!after) throw new Error(`account ${username} vanished inside its own transaction`);
         if (change.passwordHash !== undefined || change.disabled === true) await revokeAll(tx, username);
+        // A new role, password or state must reach every replica's remembered sessions at once.
+        await announce(tx, `u:${username}`);
         await onChanged?.(tx, { before, after });
         return after;
       });
+      if (changed) cache.forget(`u:${username}`);
+      return changed;
     },
 
     /** Returns when the token expires unless it is used before then. */
@@ -109,7 +137,10 @@ export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPoli
      * idle expiry out again, never past its absolute end.
      */
     async findSession(tokenHash: Buffer): Promise<AuthenticatedUser | undefined> {
-      const [row] = await sql<AuthenticatedUser[]>`
+      const remembered = listening ? cache.get(tokenHash) : undefined;
+      if (remembered) return remembered;
+      const epoch = cache.epoch();
+      const [row] = await sql<(AuthenticatedUser & { expiresAt: Date })[]>`
         with session as (
           select t.token_hash, least(now() + make_interval(secs => ${idleSeconds}), t.max_expires_at) as slid_to,
                  t.expires_at, a.username, a.role, a.site
@@ -120,17 +151,32 @@ export function createAuthStore(sql: Sql, tokens: TokenPolicy = defaultTokenPoli
           from session s
           where t.token_hash = s.token_hash and s.expires_at < s.slid_to - make_interval(secs => ${slideEverySeconds})
         )
-        select username, role, site from session`;
-      return row;
+        select username, role, site, least(slid_to, expires_at) as "expiresAt" from session`;
+      if (!row) return undefined;
+      const { expiresAt, ...user } = row;
+      if (listening) cache.remember(tokenHash, user, expiresAt, epoch);
+      return user;
     },
 
     async revokeToken(tokenHash: Buffer): Promise<void> {
-      await sql`update auth_tokens set revoked_at = now() where token_hash = ${tokenHash} and revoked_at is null`;
+      const announcement = `t:${tokenHash.toString('hex')}`;
+      await sql.begin(async (tx) => {
+        await tx`update auth_tokens set revoked_at = now() where token_hash = ${tokenHash} and revoked_at is null`;
+        await announce(tx, announcement);
+      });
+      // This replica forgets before answering, without waiting for its own announcement.
+      cache.forget(announcement);
     },
 
     /** Signs the account out everywhere. */
     async revokeAllTokens(username: string): Promise<number> {
-      return revokeAll(sql, username);
+      const revoked = await sql.begin(async (tx) => {
+        const count = await revokeAll(tx, username);
+        await announce(tx, `u:${username}`);
+        return count;
+      });
+      cache.forget(`u:${username}`);
+      return revoked;
     },
 
     async purgeExpiredTokens(): Promise<number> {

@@ -25,7 +25,8 @@ function reportForm(page: string, overrides: Record<string, string | string[]> =
 describe('console pages (no JavaScript, in-process)', () => {
   let site: TestSite;
   beforeAll(async () => {
-    site = await createTestSite();
+    // One test ends a session in the database, as only time would: no session is served from memory.
+    site = await createTestSite({ sessionCacheMs: 0 });
     await Promise.all([site.tokenFor('agent'), site.tokenFor('supervisor'), site.tokenFor('auditor')]);
   });
   afterAll(() => site?.stop());
@@ -270,6 +271,12 @@ describe('console pages (no JavaScript, in-process)', () => {
     await needs(auditor.get('/london/'), 'accidents:read');
     await needs(auditor.get(`/london/reports/${created.body.id}`), 'accidents:read');
     await needs(auditor.get('/london/search?policyNumber=1'), 'accidents:read');
+    // A call's transcript is for those who record reports from calls.
+    const intake = await site.call('POST', '/v1/intakes', { token: await site.tokenFor('agent'), body: { transcript: 'Caller: hello' } });
+    await needs(auditor.get('/london/intakes/new'), 'intakes:write');
+    await needs(auditor.post('/london/intakes/new', { transcript: 'Caller: hello' }), 'intakes:write');
+    await needs(auditor.get(`/london/intakes/${intake.body.id}`), 'intakes:read');
+    await needs(auditor.get(`/london/intakes/open?id=${intake.body.id}`), 'intakes:read');
     expect((await site.call('GET', `/v1/accidents/${created.body.id}`, { token: await site.tokenFor('agent') })).body.version).toBe(1);
   });
 

@@ -62,6 +62,8 @@ export interface SiteOptions {
   readonly peerTls?: PeerTls;
   /** Intake assist's queue and extractor (config.ts); absent, the defaults with the built-in extractor. */
   readonly intake?: IntakeSettings;
+  /** How long a session is served from memory (auth/session-cache.ts; default 5 s); 0 asks the database on every request. */
+  readonly sessionCacheMs?: number;
   /** Drafts intakes instead of the extractor the settings choose: tests give a failing or a slow one. */
   readonly intakeExtractor?: Extractor;
 }
@@ -99,7 +101,12 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   }
   await ensureSiteIdentity(sql, site, siteNumber);
 
-  const auth = createAuthStore(sql, { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds });
+  const auth = createAuthStore(
+    sql,
+    { idleSeconds: options.tokenIdleSeconds ?? defaultTokenPolicy.idleSeconds, maxSeconds: options.tokenTtlSeconds },
+    options.sessionCacheMs === undefined ? {} : { sessionCacheMs: options.sessionCacheMs },
+  );
+  await auth.start();
   const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy, { onThrottled: loginThrottleMetrics(registry, site) });
   const audit = createAuditTrail(sql, { metrics: auditMetrics(registry, site) });
   const adminOutcome = await provisionAdmin({ auth, audit, site, password: options.adminPassword });
@@ -191,6 +198,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
       // Shutdown goes on without the last signature (the entries stay chained, and the next start signs them).
       await signer.stop().catch((error: unknown) => logger.error({ err: error }, 'signing the audit chain head at shutdown failed'));
       await ids.stop();
+      await auth.stop();
     },
   };
 }

@@ -48,6 +48,8 @@ export interface TestSiteOptions {
   /** Intake assist's queue settings and, for tests of failure, an extractor of their own. */
   readonly intake?: SiteOptions['intake'];
   readonly intakeExtractor?: SiteOptions['intakeExtractor'];
+  /** 0 for tests that change sessions in the database behind the site's back (as only time, or an owner by hand, would). */
+  readonly sessionCacheMs?: number;
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
@@ -80,6 +82,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     ...(options.peerTls && { peerTls: options.peerTls }),
     ...(options.intake && { intake: options.intake }),
     ...(options.intakeExtractor && { intakeExtractor: options.intakeExtractor }),
+    ...(options.sessionCacheMs !== undefined && { sessionCacheMs: options.sessionCacheMs }),
   };
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
@@ -129,7 +132,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
   }
 
   /** Another process of the same site on the same database, e.g. restarted with other keys. */
-  async function startAnother(with_: Partial<Pick<SiteOptions, 'encryption' | 'intake' | 'intakeExtractor'>>) {
+  async function startAnother(with_: Partial<Pick<SiteOptions, 'encryption' | 'intake' | 'intakeExtractor' | 'sessionCacheMs'>> = {}) {
     const other = await startSite({ ...siteOptions, ...with_ });
     const otherApp = createApp({ sites: [other], registry: new Registry(), logger });
     return { running: other, app: otherApp };
