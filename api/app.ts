@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { clientAddress } from './http/client-address.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { compressResponses } from './http/compression.js';
 import { corsFor, securityHeaders } from './http/security-headers.js';
 import type { RunningSite } from './site/start-site.js';
 
@@ -23,6 +24,7 @@ export function createApp({ sites, registry, logger, corsOrigins = [], trustProx
   app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
   app.use('*', securityHeaders());
+  app.use('*', compressResponses());
   const allowOrigins = corsFor(corsOrigins);
   if (allowOrigins) app.use('*', allowOrigins);
   app.use('*', clientAddress(trustProxyHops));

@@ -372,3 +372,32 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect((await browser.get('/london/assets/other.js')).status).toBe(404);
   });
 });
+
+describe('the CSRF token in pages', () => {
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await createTestSite();
+    await site.tokenFor('agent');
+  });
+  afterAll(() => site?.stop());
+
+  it('differs in every page (masked afresh, so compression leaks nothing of it) and each copy is accepted', async () => {
+    const browser = consoleClient(site);
+    await browser.login('agent', USER_PASSWORD);
+    const [first, second] = [await browser.get('/london/reports/new'), await browser.get('/london/reports/new')];
+    const [a, b] = [fieldValue(first.body, 'csrf')!, fieldValue(second.body, 'csrf')!];
+    expect(a).not.toBe(b);
+    for (const [page, csrf] of [
+      [first.body, a],
+      [second.body, b],
+    ] as const) {
+      const posted = await browser.post('/london/reports/new', { ...reportForm(page), csrf });
+      expect(posted.status).toBe(303);
+    }
+    // Another session's token, or one bit changed, is refused.
+    const flipped = Buffer.from(a, 'base64url');
+    flipped[40]! ^= 1;
+    const third = await browser.get('/london/reports/new');
+    expect((await browser.post('/london/reports/new', { ...reportForm(third.body), csrf: flipped.toString('base64url') })).status).toBe(403);
+  });
+});

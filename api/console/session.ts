@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AuthStore } from '../auth/store.js';
@@ -24,6 +24,7 @@ export const LANGUAGE_COOKIE = 'crashdesk_lang';
 export interface ConsoleSession {
   readonly user: AuthenticatedUser;
   readonly token: string;
+  /** The CSRF token as this page carries it: masked afresh for every response (see maskCsrf). */
   readonly csrf: string;
 }
 
@@ -37,15 +38,27 @@ export interface ConsoleEnv extends AppEnv {
   };
 }
 
-export function csrfTokenFor(token: string): string {
-  return createHash('sha256').update(`crashdesk-console-csrf\0${token}`).digest('base64url');
+function csrfSecretFor(token: string): Buffer {
+  return createHash('sha256').update(`crashdesk-console-csrf\0${token}`).digest();
+}
+
+/**
+ * The session's CSRF secret under a random mask (mask ‖ mask ⊕ secret), new in every response: the
+ * bytes of a page never repeat the secret, so compressed pages leak nothing about it (BREACH).
+ */
+export function maskCsrf(token: string): string {
+  const secret = csrfSecretFor(token);
+  const mask = randomBytes(secret.length);
+  return Buffer.concat([mask, Buffer.from(secret.map((byte, i) => byte ^ mask[i]!))]).toString('base64url');
 }
 
 export function csrfMatches(session: ConsoleSession, given: unknown): boolean {
   if (typeof given !== 'string') return false;
-  const expected = Buffer.from(session.csrf);
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const expected = csrfSecretFor(session.token);
+  const masked = Buffer.from(given, 'base64url');
+  if (masked.length !== expected.length * 2 || masked.toString('base64url') !== given) return false;
+  const unmasked = Buffer.from(masked.subarray(expected.length).map((byte, i) => byte ^ masked[i]!));
+  return timingSafeEqual(unmasked, expected);
 }
 
 /**
@@ -92,7 +105,7 @@ export function readSession(site: string, auth: AuthStore): MiddlewareHandler<Co
     if (token !== undefined) {
       const user = looksLikeToken(token) ? await auth.findSession(hashToken(token)) : undefined;
       if (user) {
-        session = { user, token, csrf: csrfTokenFor(token) };
+        session = { user, token, csrf: maskCsrf(token) };
         // The audit middleware names the actor of a refused request from this.
         c.set('user', user);
       } else {

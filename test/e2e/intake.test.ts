@@ -10,7 +10,7 @@ import { createTestSite, type TestSite, USER_PASSWORD } from '../support/site.js
 const RESULTS = join(import.meta.dirname, '../../test-results/console');
 // The call the README shows: the test pastes exactly what a reader sees there.
 const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
-const SARAH_STANDL_CALL = /<!-- intake-example:start -->\n```text\n([\s\S]*?)\n```\n<!-- intake-example:end -->/.exec(readme)?.[1];
+const SARAH_STANDL_CALL = /<!-- intake-example:start -->\s*```text\n([\s\S]*?)\n```\s*<!-- intake-example:end -->/.exec(readme)?.[1];
 
 describe('a report drafted from a call, in the console in a browser', () => {
   let site: TestSite;
