@@ -81,3 +81,41 @@ describe('findDrivers, other phrasings', () => {
     ).toEqual(['Lucy Ferris']);
   });
 });
+
+describe('findDrivers, how callers introduce people', () => {
+  it('takes a parent phoning about a son who drove, and the other driver after a false start', () => {
+    expect(
+      drivers([
+        'Agent: Claims, how can I help?',
+        "Caller: I'm calling about my daughter. She had a bump in my car and she's at college.",
+        'Agent: Can I take your name first, as the policyholder?',
+        'Caller: Gwen Haldane.',
+        "Agent: And your daughter's name? Was she driving?",
+        'Caller: Yes. Isla. Isla Haldane.',
+        "Agent: Did Isla get the other driver's name?",
+        'Caller: Yeah, Tomas... Tomas Reyes.',
+      ]),
+    ).toEqual(['Isla Haldane', 'Tomas Reyes']);
+  });
+  it('keeps surname particles, drops spelled initials and a possessive honorific', () => {
+    expect(
+      drivers([
+        'Agent: Do you have the reference?',
+        "Caller: It's K T four four one.",
+        'Agent: And your name?',
+        'Caller: Ravi Moodley.',
+        'Agent: Did you get the other driver’s name?',
+        'Caller: His name is Willem de Jongh. And Madam’s car behind had a dent.',
+      ]),
+    ).toEqual(['Ravi Moodley', 'Willem de Jongh']);
+  });
+  it('takes the answer to a bare "and the other driver?" and to "the lady’s details", titles dropped', () => {
+    expect(
+      drivers(['Agent: Your name?', 'Caller: Noor Haddad.', 'Agent: And the other driver?', 'Caller: A dentist, actually, Dr. Elsa Brandt, very calm.']),
+    ).toEqual(['Noor Haddad', 'Elsa Brandt']);
+    expect(drivers(['Agent: Your name?', 'Caller: Noor Haddad.', 'Agent: Did you get the man’s details?', 'Caller: Yes, he is Mr Aldo Ferri.'])).toEqual([
+      'Noor Haddad',
+      'Aldo Ferri',
+    ]);
+  });
+});

@@ -30,10 +30,15 @@ const ASKS_WITNESS = /\b(any ?(one|body) (see|saw)|witness(es)?|see what happene
 // "My son is Tyler ...": once the caller says someone else drove, the relative they name is that driver.
 const RELATIVE_BEFORE = /\b(?:my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)(?:,| is| was|'s)?(?: called| named)?\s*$/i;
 const ASKS_OTHER_NAME = /\b(names?|details|information|info)\b/i;
-const ABOUT_OTHER = /\b(other|driver|drivers|his|her|their|them|they)\b/i;
+const ABOUT_OTHER = /\b(other|driver|drivers|his|her|their|them|they|(?:guy|man|lady|woman|chap|bloke|fella|gentleman|person)['’]s)\b/i;
+// "And the other driver?": a bare question about the other driver asks who it was.
+const ASKS_OTHER_DRIVER = /\b(?:the )?other (?:driver|party)\s*\?\s*$/i;
+// "And your son's name? He was the one driving?": when the caller was not driving, the answer names the driver.
+const ASKS_RELATIVE =
+  /\byour (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)['’]s name\b|\bwho was (?:driving|behind the wheel)\b/i;
 const SELF_INTRO = /\b(this is|my name is|my name's|i'm|i am|myself|it's)\s*$/i;
 const CALLER_NOT_DRIVING =
-  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(it )?wasn't me (driving|behind the wheel)|it was not me driving|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother) (had|has had|was driving|was in an accident))\b/i;
+  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(it )?wasn't me (driving|behind the wheel)|it was not me driving|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)[.,]? (?:(?:he|she) )?(had|has had|was driving|was in an accident)|calling (?:about|for) (?:my|our) (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)|i wasn't (?:even )?there)\b/i;
 const DECLINES = /\b(never (got|asked|learned)|didn't get|did not get|don't know|no idea|i don't)\b/i;
 
 const sentenceOf = (turn: Turn, start: number) => {
@@ -70,13 +75,21 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
     const mentions = nameMentions(turn).filter((m) => !(agents.has(m.name.toLowerCase()) && !m.name.includes(' ')));
     if (!mentions.length) mentions.push(...namesByNlp(turn));
     const askedCaller = previous?.speaker === 'agent' && turn.speaker !== 'agent' && ASKS_CALLER_NAME.test(previous.text);
-    const askedOther = previous?.speaker === 'agent' && turn.speaker !== 'agent' && ASKS_OTHER_NAME.test(previous.text) && ABOUT_OTHER.test(previous.text);
+    const askedOther =
+      previous?.speaker === 'agent' &&
+      turn.speaker !== 'agent' &&
+      ((ASKS_OTHER_NAME.test(previous.text) && ABOUT_OTHER.test(previous.text)) || ASKS_OTHER_DRIVER.test(previous.text));
+    const askedRelative = callerNotDriving && previous?.speaker === 'agent' && turn.speaker === 'caller' && ASKS_RELATIVE.test(previous.text);
+    // "Hector... Hector Villanueva": the answer's first full name, after any false start on its first name.
+    const answer = mentions.find((m) => m.name.includes(' '));
+    const leadsToAnswer = (m: NameMention) =>
+      m === answer || (answer !== undefined && m.start < answer.start && !m.name.includes(' ') && answer.name.split(' ').includes(m.name));
     for (const [k, m] of mentions.entries()) {
       const before = turn.text.slice(Math.max(0, m.start - turn.start - 70), m.start - turn.start);
       const after = turn.text.slice(m.end - turn.start, m.end - turn.start + 50);
       const sentence = sentenceOf(turn, m.start);
       const retracted = NOT_DRIVER_AFTER.test(after);
-      const relativeDrove = callerNotDriving && turn.speaker === 'caller' && RELATIVE_BEFORE.test(before);
+      const relativeDrove = callerNotDriving && turn.speaker === 'caller' && (RELATIVE_BEFORE.test(before) || (askedRelative && leadsToAnswer(m)));
       const notDriverBase = relativeDrove ? 0 : (NOT_DRIVER.test(sentence) ? 1 : 0) + (retracted ? 3 : 0) + (askedWitness ? 3 : 0);
       let driver = relativeDrove || DRIVER_BEFORE.some((r) => r.test(before)) || DRIVER_AFTER.some((r) => r.test(after)) ? 2 : 0;
       const notDriver = notDriverBase + (driver && !relativeDrove && NOT_DRIVER.test(before.slice(-40)) && !/driv/i.test(before) ? 2 : 0);
@@ -89,7 +102,8 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
         caller = m;
         continue;
       }
-      if (k === 0 && m.name.includes(' ') && askedOther && !DECLINES.test(turn.text.slice(0, m.start - turn.start)) && !notDriver) driver += 2;
+      if (m === answer && mentions.slice(0, k).every(leadsToAnswer) && askedOther && !DECLINES.test(turn.text.slice(0, m.start - turn.start)) && !notDriver)
+        driver += 2;
       if (turn.speaker !== 'caller' && !driver && !notDriver) continue;
       note(m, driver, notDriver);
     }

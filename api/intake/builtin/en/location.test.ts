@@ -40,3 +40,35 @@ describe('findLocation, answers that open like a story', () => {
     expect(location(['Agent: Where?', 'Caller: I-80 westbound, near exit 12, by Lodi.'])).toBe('I-80 westbound, near exit 12, by Lodi');
   });
 });
+
+describe('findLocation, chatter around the place', () => {
+  it('drops travel chatter and idioms and writes junction numbers as digits', () => {
+    expect(
+      location([
+        'Agent: Where were you?',
+        'Caller: On the A90 heading north, coming back from the coast. Just after junction twelve. It was slow the whole way.',
+      ]),
+    ).toBe('A90 northbound, Just after junction 12');
+  });
+  it('takes the read-back once the answer is cleaned', () => {
+    expect(
+      location([
+        'Agent: And where?',
+        'Caller: The Garden State Parkway, going south, toward the shore. Just past exit twenty-one.',
+        'Agent: Garden State Parkway southbound, just past exit 21. What happened?',
+      ]),
+    ).toBe('Garden State Parkway southbound, just past exit 21');
+  });
+  it('takes the place the caller confirms from the file, not an agent statement with "where"', () => {
+    expect(
+      location([
+        'Agent: I see the accident last Monday on the M62 westbound.',
+        "Caller: That's the one. Just before the Rochdale exit.",
+        'Agent: M62 westbound just before the Rochdale exit. What would you like to add?',
+        'Caller: The car is at a garage in Oldham now.',
+        "Agent: Okay, I'll tell the engineer where it is.",
+        'Caller: Also he came from the inside lane, not the outside lane.',
+      ]),
+    ).toBe('M62 westbound just before the Rochdale exit');
+  });
+});

@@ -3,6 +3,7 @@
 // the road or town said elsewhere in the call when the answer leaves it out ("Where on the 280?" "Southbound,
 // near exit 8").
 import type { Turn } from '../turns.js';
+import { wordsToNumber } from './numbers.js';
 import type { FoundValue } from './policy-number.js';
 
 const WHERE_ASKED = /\bwhere(abouts)?\b|which (road|street|junction|motorway|highway|car park)|what road|exact (place|location)|more specific|location/i;
@@ -22,11 +23,27 @@ const INTRO = /^.*?\b(?:location|address|place)\b(?: on (?:the|your) (?:report|c
 const LEAD =
   /^\s*(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually|let me think|perfect|great|lovely|thanks|thank you|got it|that's|it was|it's|it is|this was|we were|i was)\b[,.]?\s*/i;
 
+// "It was nose to tail the whole way": idioms with a place word in them that say nothing about the place.
+const IDIOM = /\b(?:the whole way|all the way|by the way|no way|either way|any ?way|on (?:my|our|his|her|their|the) way(?: (?:home|back|there))?)\b/gi;
+// "coming out the town", "toward the city": travel chatter that names no place; dropped unless the clause
+// also has a code, a name or a place word ("towards Electronic City" stays).
+const DRIFT = /^\s*(?:coming|going|heading|driving|travelling|traveling|toward|towards|into|out of|back from)\b/i;
+// "junction fifteen", "exit thirty-three": reports write these numbers as digits.
+const NUMBERED =
+  /\b(junction|jct|exit|level|floor|deck|marker|gate|bay|route|highway|interstate) ((?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b/gi;
+// The agent asks "where?"; "I'll let the assessor know where it is." is a statement, not the question.
+const asksWhere = (text: string) =>
+  sentencesOf(text).some((s) => WHERE_ASKED.test(s) && (!/[.!]\s*$/.test(s) || /^\W*(?:and |so |okay,? )?(?:tell me|please|describe|give me)\b/i.test(s)));
+// "That's the one. Just before the ring road exit.": the caller accepts the place the agent read off the file
+// and adds to it.
+const CONFIRMS = /^\W*(?:yes|yeah|yep|ja|correct|exactly|that's (?:the one|right|it|correct))\b/i;
+
 const INTERJECTION = /^\W*(?:(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually)\b[,.]?\s*)+/i;
 
 const sentencesOf = (text: string) => text.split(/(?<=[.?!])\s+/).filter((s) => s.trim());
 
-function isPlace(sentence: string): boolean {
+function isPlace(raw: string): boolean {
+  const sentence = raw.replace(IDIOM, '');
   const proper = sentence.slice(1).match(/\b[A-Z][a-z]+/g)?.length ?? 0;
   return ROAD_CODE.test(sentence) || POSTCODE.test(sentence) || PLACE_WORDS.test(sentence) || (proper > 0 && sentence.split(' ').length <= 6);
 }
@@ -41,12 +58,17 @@ function placeText(text: string): string {
         .replace(/[.?!]+$/, '')
         .replace(INTRO, '')
         .split(/,\s*/)
-        .filter((c) => !TIME_OR_FILLER.test(c) && (!narrative || STRONG.test(c)))
+        .filter((c) => !TIME_OR_FILLER.test(c) && (!narrative || STRONG.test(c)) && !isDrift(c))
         .map((c) => (narrative ? narrativePlace(c) : c));
       if (clauses.length) kept.push(clauses.join(', '));
     } else if (kept.length && !narrative) break;
   }
   return tidy(kept.join(', '));
+}
+
+function isDrift(clause: string): boolean {
+  if (!DRIFT.test(clause) || STRONG.test(clause) || ROAD_CODE.test(clause) || POSTCODE.test(clause)) return false;
+  return !PLACE_WORDS.test(clause.replace(IDIOM, '')) && !/\s[A-Z][a-z]/.test(clause);
 }
 
 // "I was queuing on the slip road and he drove into me" → "on the slip road".
@@ -59,6 +81,7 @@ function tidy(text: string): string {
   let t = text.trim();
   for (let i = 0; i < 4 && LEAD.test(t); i++) t = t.replace(LEAD, '');
   t = t.replace(/^(on|in|at) (?=[A-Z0-9]|the )/i, '').replace(/^the /i, '');
+  t = t.replace(NUMBERED, (m, word: string, spoken: string) => `${word} ${wordsToNumber(spoken) ?? spoken}`);
   t = t.replace(/\b(heading|going|travelling|traveling|in the direction(?: of)?) (north|south|east|west)\b/gi, '$2bound');
   t = t
     .replace(/[.?!]+(?=\s|$)/g, ',')
@@ -81,10 +104,14 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
   const answers: { text: string; turn: Turn; readBack?: Turn; question: Turn }[] = [];
   for (const [i, turn] of turns.entries()) {
     const question = turns[i - 1];
-    if (turn.speaker === 'agent' || question?.speaker !== 'agent' || !WHERE_ASKED.test(question.text)) continue;
+    if (turn.speaker === 'agent' || question?.speaker !== 'agent') continue;
+    const asked = asksWhere(question.text);
+    const own = placeText(turn.text);
+    const addsToFile = !asked && CONFIRMS.test(turn.text) && precision(question.text) >= 3 && precision(own) >= 2;
+    if (!asked && !addsToFile) continue;
     // "The location on the report is the southbound slip road, is that still right?" "Yes.": the agent said it.
-    const confirmsQuestion = /^\W*(yes|yeah|yep|correct|that's right)\b/i.test(turn.text) && precision(question.text) >= 3;
-    const text = confirmsQuestion ? placeText(question.text) : placeText(turn.text);
+    const confirmsQuestion = asked && /^\W*(yes|yeah|yep|correct|that's right)\b/i.test(turn.text) && precision(question.text) >= 3;
+    const text = confirmsQuestion ? placeText(question.text) : own;
     const next = turns[i + 1];
     if (text) answers.push({ text, turn, question, ...(next?.speaker === 'agent' ? { readBack: next } : {}) });
   }

@@ -8,6 +8,11 @@ describe('narrative fields', () => {
   it('recognises a hit-and-run', () => {
     expect(findCallReason(turns(['Caller: A lorry clipped my mirror and drove off without stopping.']))?.value).toBe('Report a hit-and-run');
   });
+  it('recognises a caller adding to a claim logged before', () => {
+    expect(findCallReason(turns(['Caller: Hi, I lodged a claim on Monday and now I have some more details to add.']), 1)?.value).toBe(
+      'Add information to an existing report',
+    );
+  });
   it('recognises a single-vehicle accident', () => {
     expect(findCallReason(turns(['Caller: I lost control on the ice and hit a wall.']))?.value).toBe('Report a single-vehicle accident');
   });

@@ -7,7 +7,7 @@ import type { FoundValue } from './policy-number.js';
 const REASONS: [string, RegExp][] = [
   [
     'Add information to an existing report',
-    /\b(more information|add (it )?to (it|my|the|an existing)|existing (claim|report)|already reported|i reported an accident|update (my|the) claim|calling back about)\b/i,
+    /\b(more information|add (it )?to (it|my|the|an existing)|existing (claim|report)|already reported|i reported an accident|update (my|the) claim|calling back about|i (logged|lodged|filed|opened|made|raised|put in) (a|the|my) (claim|report)|(more|some|new|extra|further) (info|information|details) to add|add (some )?(more|new|extra|further) (info|information|details))\b/i,
   ],
   [
     'Report a hit-and-run',

@@ -15,7 +15,9 @@ export interface NameMention {
 }
 
 const WORD = String.raw`[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['’][A-Z]?[a-z]+)?(?:-[A-Z][a-z]+)*`;
-const SEQUENCE = new RegExp(String.raw`\b${WORD}(?: ${WORD}){0,3}\b`, 'g');
+// "Pieter van der Merwe", "Ayesha bin Rashid": lower-case surname particles between capitalised words.
+const PARTICLE = String.raw`(?:van der|van den|van de|von der|de la|van|von|der|den|de|da|di|del|della|du|dos|das|al|el|bin|binti|ibn|ter|ten)`;
+const SEQUENCE = new RegExp(String.raw`\b${WORD}(?: (?:${PARTICLE} )?${WORD}){0,3}\b`, 'g');
 const OPENERS = new Set(
   (
     "hi hello hey hiya howya howaya howdy morning afternoon evening good yes yeah yep no nope okay ok oh thanks thank so and but the a an it its it’s it's i my his her he she " +
@@ -37,14 +39,20 @@ const NOT_PERSON = new Set(
 );
 
 const TITLE = /^(mr|mrs|ms|miss|dr)\.?$/i;
+const PARTICLE_WORD = new RegExp(String.raw`^${PARTICLE}$`);
 
 /** Trims openers from both ends; undefined when nothing of a person's name is left. */
 function cleanName(phrase: string): { name: string; skipped: number } | undefined {
   const words = phrase.split(' ');
+  // "Madam's car": a possessive opener or title is still not a name.
+  const opener = (w: string) => OPENERS.has(w.toLowerCase().replace(/['’]s$/, '')) || TITLE.test(w);
   let skipped = 0;
-  while (words.length && (OPENERS.has(words[0]!.toLowerCase()) || TITLE.test(words[0]!))) skipped += words.shift()!.length + 1;
-  while (words.length && OPENERS.has(words.at(-1)!.toLowerCase())) words.pop();
-  if (!words.length || words.length > 3 || words.some((w) => NOT_PERSON.has(w.toLowerCase()))) return undefined;
+  while (words.length && (opener(words[0]!) || PARTICLE_WORD.test(words[0]!))) skipped += words.shift()!.length + 1;
+  while (words.length && (opener(words.at(-1)!) || PARTICLE_WORD.test(words.at(-1)!))) words.pop();
+  const named = words.filter((w) => !PARTICLE_WORD.test(w));
+  if (!named.length || named.length > 3 || words.some((w) => NOT_PERSON.has(w.toLowerCase()))) return undefined;
+  // "C L seven seven...": spelled initials of a reference, not a person.
+  if (named.every((w) => w.length === 1)) return undefined;
   return { name: words.join(' ').replace(/['’]s$/, ''), skipped };
 }
 

@@ -53,3 +53,18 @@ describe('extractDrivers, a relative driving the caller’s car', () => {
     );
   });
 });
+
+describe('extractDrivers, an officer named in the clause after the role', () => {
+  it('leaves out "来了一位交警，叫…" even in a turn about the other party', () => {
+    expect(
+      driversOf(
+        '客服：请问您怎么称呼？',
+        '来电者：我叫林海涛。',
+        '客服：对方驾驶人叫什么？',
+        '来电者：叫孙丽娜。',
+        '客服：有交警处理吗？',
+        '来电者：有，来了一位交警，叫马国强，判了对方全责。',
+      ),
+    ).toEqual(['林海涛', '孙丽娜']);
+  });
+});

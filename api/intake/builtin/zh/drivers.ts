@@ -28,7 +28,8 @@ const AGENT_SELF = /(?:我是|我叫|这里是|这边是)(?:客服|坐席|专员
 /** Names read in a piece of a turn: after a trigger word, or a clause that is only a name. */
 function namesIn(piece: Piece, withRoles: boolean): FoundName[] {
   const found: FoundName[] = [];
-  for (const clause of clausesOf(piece)) {
+  const clauses = clausesOf(piece);
+  for (const [k, clause] of clauses.entries()) {
     // A clause opening with 叫 or 是 is read after the trigger, not as a whole ("叫安娜·伊万诺娃").
     const whole = /^[叫是为]/.test(clause.text) ? undefined : readName(clause.text, true);
     if (whole) found.push({ name: whole, span: { start: clause.start, end: clause.start + whole.length } });
@@ -36,7 +37,9 @@ function namesIn(piece: Piece, withRoles: boolean): FoundName[] {
       const at = (match.index ?? 0) + match[0].length;
       const name = readName(clause.text.slice(at), false, !STRICT_TRIGGERS.has(match[0]));
       if (!name) continue;
-      const before = clause.text.slice(0, match.index ?? 0);
+      // "来了一位民警，叫刘振宇": a clause that opens with 叫/是 names whoever the clause before it was about.
+      const subjectless = (match.index ?? 0) === 0 && k > 0;
+      const before = (subjectless ? (clauses[k - 1]?.text ?? '') : '') + clause.text.slice(0, match.index ?? 0);
       const after = clause.text.slice(at + name.length);
       if (!withRoles && (NON_DRIVER_BEFORE.test(before) || NON_DRIVER_AFTER.test(after))) continue;
       found.push({ name, span: { start: clause.start + at, end: clause.start + at + name.length } });

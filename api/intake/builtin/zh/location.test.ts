@@ -41,3 +41,16 @@ describe('extractLocation, a vague answer pressed for detail', () => {
     );
   });
 });
+
+describe('extractLocation, adding to an earlier report', () => {
+  it('takes the place the agent reads off the file and the caller confirms, not a hospital visit', () => {
+    expect(
+      locationOf(
+        '客服：我这边看到是上周五，在成都市武侯区科华路与二环路交叉口的事故，对吗？',
+        '来电者：对，就是那次。',
+        '客服：还有什么要补充？',
+        '来电者：我这两天脖子疼，去医院看了。',
+      ),
+    ).toBe('成都市武侯区科华路与二环路交叉口');
+  });
+});

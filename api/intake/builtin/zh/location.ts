@@ -4,7 +4,7 @@
 import type { Turn } from '../turns.js';
 import { coveredBy, hasLandmark, hasRoad, isVague, landmarkCount, placeCodes, placeOf } from './place-text.js';
 import { isPlaceName } from './segmenter.js';
-import { clausesOf, isQuestion, replyTo, sentencesOf, spanOf, turnPiece, type FieldResult, type Piece } from './transcript-text.js';
+import { clausesOf, confirms, isQuestion, replyTo, sentencesOf, spanOf, turnPiece, type FieldResult, type Piece } from './transcript-text.js';
 
 interface Candidate {
   readonly text: string;
@@ -75,10 +75,23 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
   return { text: text.slice(0, MAX_PLACE_LENGTH), score, evidence: back ? [...clauses, back] : clauses, order: turn.index };
 }
 
+// "我这边看到是…在X路与Y路交叉口的事故，对吗？" "对，就是那次。": when the caller adds to an earlier report the
+// agent reads the place off the file and the caller only confirms it, so the confirmed question is the answer.
+function confirmedByCaller(turns: readonly Turn[], turn: Turn): Candidate | undefined {
+  const reply = replyTo(turns, turn.index);
+  if (!reply || reply.speaker === 'agent' || !confirms(reply.text)) return undefined;
+  const sentence = sentencesOf(turnPiece(turn)).find((s) => isQuestion(s.text) && clausesOf(s).some((c) => isPlaceClause(c.text)));
+  if (!sentence) return undefined;
+  const clauses = clausesOf(sentence).filter((c) => isPlaceClause(c.text) && placeOf(c.text) !== '');
+  const text = clauses.map((c) => placeOf(c.text)).join('');
+  if (!hasRoad(text) && landmarkCount(text) < 2) return undefined;
+  const score = 6 + Math.min(4, landmarkCount(text)) + Math.min(2, placeCodes(text).length);
+  return { text: text.slice(0, MAX_PLACE_LENGTH), score, evidence: clauses, order: turn.index };
+}
+
 export function extractLocation(turns: readonly Turn[]): FieldResult<string> | undefined {
   const candidates = turns
-    .filter((t) => t.speaker !== 'agent')
-    .map((t) => candidateOf(turns, t))
+    .map((t) => (t.speaker === 'agent' ? confirmedByCaller(turns, t) : candidateOf(turns, t)))
     .filter((c): c is Candidate => c !== undefined);
   const best = candidates.reduce<Candidate | undefined>((a, c) => (!a || c.score >= a.score ? c : a), undefined);
   if (!best) return undefined;

@@ -5,7 +5,9 @@ const ROAD = /路|街|大道|[一二三四五六内外中]环|[^知]道(?!歉)|�
 // Places precise enough to be worth keeping even beside the agent's read-back.
 const LANDMARK =
   /交叉|路口|十字|丁字|出口|入口|服务区|收费站|停车场|车库|车位|小区|广场|大厦|商场|购物|中心|超市|医院|学校|加油站|门口|[东西南北]门|公交站|地铁站|站台|对面|公里桩|[Kk]\d+|[A-Za-z]?\d+层|层|[A-Za-z]区|段|方向|内圈|外圈|附近|旁边|[路街道巷弄]\d+号|\d+号(?:楼|门|院|车位|库)/;
-const EVENT = /直行|行驶|开着|开车|倒车|变道|右转|左转|掉头|并线|超车|刹|撞|追尾|蹭|剐|碰|停好|找车位|等红灯|被|把|[跟和与]一辆|往.{1,3}[开走]|堵车/;
+// 去医院/到医院 is where someone went afterwards, not where the accident was.
+const EVENT =
+  /[去到]了?医院|直行|行驶|开着|开车|倒车|变道|右转|左转|掉头|并线|超车|刹|撞|追尾|蹭|剐|碰|停好|找车位|等红灯|被|把|[跟和与]一辆|往.{1,3}[开走]|堵车/;
 // "我们小区附近": a place only the caller knows, named by whose it is rather than where.
 const VAGUE = /我家|家附近|我们(?:小区|那儿?|这儿?|公司|单位|家)|那个地方|不记得|不清楚|不太清楚|忘了/;
 const LEADING_FILLER =
@@ -13,7 +15,7 @@ const LEADING_FILLER =
 // A time said before the place ("前天晚上在…", "昨天下午四点多，在…").
 const LEADING_TIME =
   /^(?:大前天|前天|昨天|昨儿|今天|今儿|上周.|上个?星期.|上个?礼拜.|\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号](?![车门楼院位库]))?(?:早上|上午|中午|下午|傍晚|晚上|凌晨|夜里)?(?:[\d一二三四五六七八九十两]+点(?:多|半|左右)?)?/;
-const TRAILING_FILLER = /(?:位置|地方|那里|那儿|那边|那块儿|那块|那一块|这边|这块|这里|一带|的样子|左右|嘛|吧|呢|啊|呀|边上|上|(?<=[区场库院])里)+$/;
+const TRAILING_FILLER = /(?:事故|位置|地方|那里|那儿|那边|那块儿|那块|那一块|这边|这块|这里|一带|的样子|左右|嘛|吧|呢|啊|呀|边上|上|(?<=[区场库院])里)+$/;
 
 export const hasRoad = (text: string): boolean => ROAD.test(text);
 export const hasLandmark = (text: string): boolean => LANDMARK.test(text);
