@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../observability/logger.js';
-import { filesContaining } from '../../test/support/encryption-suite.js';
+import { everyRowAsText, filesContaining } from '../../test/support/encryption-suite.js';
 import { createTestSite, newReport, type TestSite } from '../../test/support/site.js';
 import { type Extraction, ExtractionError, type Extractor } from './extractor.js';
 import { defaultIntakeSettings } from './intake-service.js';
@@ -266,10 +266,7 @@ describe('intakes: privacy', () => {
   afterAll(() => site?.stop());
 
   it('stores no transcript or draft text in any column of any table', async () => {
-    const tables = await site.sql<{ name: string }[]>`
-      select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
-    let everything = '';
-    for (const { name } of tables) everything += (await site.sql`select t::text as row from ${site.sql(name)} t`).map((r) => r.row).join('\n');
+    const everything = await everyRowAsText(site.sql);
     expect(everything).toContain(control);
     expect(everything).toContain(id);
     expect(everything).not.toContain(marker);

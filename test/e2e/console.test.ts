@@ -1,35 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, seriousViolations, serveSite, watchedContext } from '../support/browser.js';
 import { createTestSite, newReport, type TestSite, USER_PASSWORD } from '../support/site.js';
 
 // The console in Debian's Chromium, headless, against a real HTTP server of one real site.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const RESULTS = join(import.meta.dirname, '../../test-results/console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const today = () => new Date().toISOString().slice(0, 10);
-
-if (!existsSync(CHROMIUM)) {
-  // Never a silent skip: CI installs it (.ci/run); elsewhere `apt-get install chromium`.
-  throw new Error(`the console's end-to-end tests need Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-}
 
 describe('the console in a browser', () => {
   let site: TestSite;
-  let server: ServerType;
+  let served: Awaited<ReturnType<typeof serveSite>>;
   let base: string;
   let browser: Browser;
   const problems: string[] = [];
@@ -41,39 +23,20 @@ describe('the console in a browser', () => {
     await site.tokenFor('agent', 'agent1');
     await site.tokenFor('agent', 'agent2');
     await site.tokenFor('supervisor', 'super1');
-    server = await new Promise<ServerType>((resolve) => {
-      const started = serve({ fetch: site.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/london`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    served = await serveSite(site.app);
+    base = `${served.origin}/london`;
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
     await site?.stop();
   });
 
   /** A fresh browser profile; every CSP violation and script error it meets fails the run. */
-  async function newContext(options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      javaScriptEnabled: options.javaScriptEnabled ?? true,
-      acceptDownloads: true,
-    });
-    context.setDefaultTimeout(10_000);
-    context.on('page', watch);
-    return context;
-  }
-  function watch(page: Page) {
-    page.on('console', (message) => {
-      // A deliberate 4xx page (a conflict, a refused export) is logged too; it is not a problem.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) {
-        problems.push(`${page.url()}: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
-  }
+  const newContext = (options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> =>
+    watchedContext(browser, problems, { ...options, acceptDownloads: true });
 
   async function signIn(page: Page, username: string) {
     await page.goto(`${base}/`);
@@ -82,19 +45,6 @@ describe('the console in a browser', () => {
     await page.getByLabel('Password').fill(USER_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/london\/(\?.*)?$/);
-  }
-
-  /** axe-core in the page (evaluated through the driver, so the page's CSP stays as it is). */
-  async function seriousViolations(page: Page) {
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      // The page's globals (the test is typed for Node, without the DOM library).
-      const { axe } = globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
-      return (await axe.run()).violations;
-    });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
 
   async function fillReport(page: Page, policyNumber: string, location = 'A34, Newbury bypass') {

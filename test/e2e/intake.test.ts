@@ -1,10 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousViolations, watchedContext } from '../support/browser.js';
+import { launchChromium, seriousViolations, serveSite, watchedContext } from '../support/browser.js';
 import { createTestSite, type TestSite, USER_PASSWORD } from '../support/site.js';
 
 const RESULTS = join(import.meta.dirname, '../../test-results/console');
@@ -14,7 +12,7 @@ const SARAH_STANDL_CALL = /<!-- intake-example:start -->\s*```text\n([\s\S]*?)\n
 
 describe('a report drafted from a call, in the console in a browser', () => {
   let site: TestSite;
-  let server: ServerType;
+  let served: Awaited<ReturnType<typeof serveSite>>;
   let base: string;
   let browser: Browser;
   const problems: string[] = [];
@@ -23,15 +21,13 @@ describe('a report drafted from a call, in the console in a browser', () => {
     mkdirSync(RESULTS, { recursive: true });
     site = await createTestSite();
     await site.tokenFor('agent', 'agent1');
-    server = await new Promise<ServerType>((resolve) => {
-      const started = serve({ fetch: site.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/london`;
+    served = await serveSite(site.app);
+    base = `${served.origin}/london`;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
     await site?.stop();
   });
 

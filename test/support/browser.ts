@@ -1,6 +1,8 @@
 // Debian's Chromium, headless through playwright-core, for the console's end-to-end tests.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,16 +23,32 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
+/** A site's app on a real HTTP server on a free loopback port, as the browser reaches it. */
+export async function serveSite(app: { fetch: (request: Request) => Response | Promise<Response> }) {
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
+  });
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /** A fresh browser profile whose CSP violations and script errors land in `problems`. */
 export async function watchedContext(
   browser: Browser,
   problems: string[],
-  options: { javaScriptEnabled?: boolean; locale?: string } = {},
+  options: { javaScriptEnabled?: boolean; locale?: string; acceptDownloads?: boolean } = {},
 ): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-GB', javaScriptEnabled: options.javaScriptEnabled ?? true });
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-GB',
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
   context.setDefaultTimeout(10_000);
   context.on('page', (page: Page) => {
     page.on('console', (message) => {
+      // A deliberate 4xx page (a conflict, a refused export) is logged too; it is not a problem.
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4'))
         problems.push(`${page.url()}: ${message.text()}`);
     });
