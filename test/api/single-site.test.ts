@@ -163,7 +163,10 @@ describe('signing the audit chain head', () => {
       }
       expect(signed).toBe(true);
       const [login] = await newest(site);
-      expect(signedHeadLogs(api)).toContainEqual(expect.objectContaining({ seq: login!.seq, reason: 'interval', hmac: expect.stringMatching(/^local:v1:/) }));
+      // The log line leaves the process after the commit it reports: it may reach the pipe a moment later.
+      await expect
+        .poll(() => signedHeadLogs(api), { timeout: 5000 })
+        .toContainEqual(expect.objectContaining({ seq: login!.seq, reason: 'interval', hmac: expect.stringMatching(/^local:v1:/) }));
     } finally {
       await api.stop('SIGKILL');
       await site.cleanup();
