@@ -1,7 +1,8 @@
 // Calls in the corpus format that the rules were not written from, to catch rules that fit the
 // development calls rather than the kinds of difficulty they show: test/fixtures/intake-holdout (written
-// after the rules, by the same hands) and test/fixtures/intake-blind (written by someone who never saw
-// the code). Each was scored before the rules were changed for what it showed (BENCHMARKS.md), so both
+// after the rules, by the same hands), test/fixtures/intake-blind and intake-blind-2 (each written by
+// someone who never saw the code). Each was scored before the rules were changed for what it showed
+// (BENCHMARKS.md), so they
 // now guard against regressions rather than measure generalisation.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { createBuiltinExtractor } from './builtin-extractor.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures');
 
-it.each(['intake-holdout', 'intake-blind'])('meets the intake goals on the calls of test/fixtures/%s', async (set) => {
+it.each(['intake-holdout', 'intake-blind', 'intake-blind-2'])('meets the intake goals on the calls of test/fixtures/%s', async (set) => {
   const scorer = await loadScorer();
   const calls = scorer.loadCorpus(join(fixtures, set));
   const extractor = createBuiltinExtractor();

@@ -26,4 +26,12 @@ describe('findDamages', () => {
   it('returns nothing when nothing was damaged', () => {
     expect(damages(['Agent: Any damage?', 'Caller: Not a mark on either car.'])).toEqual([]);
   });
+  it('puts answers about "the other vehicles" and "the other party’s" read-back on the other car', () => {
+    expect(
+      damages(['Agent: And the other vehicles?', "Caller: Marisol's SUV, the tailgate got dented in."]).every((d) => d.startsWith("other vehicle's")),
+    ).toBe(true);
+    expect(damages(['Caller: And his car, the left mirror broke.', "Agent: Other party's left mirror broken. Anything else?"])).toEqual([
+      "other vehicle's left mirror broke",
+    ]);
+  });
 });

@@ -14,13 +14,15 @@ const HARM =
 const GUESS =
   /\b(maybe|might|may have|not sure|didn't look|don't know|no damage|not a mark|not a scratch|didn't have a scratch|is fine|was fine|were fine|undamaged|not damaged|nothing wrong|one of those)\b/i;
 const OTHER =
-  /\b(his|her|hers|their|theirs|the other (car|vehicle|driver)|other car|other vehicle|whose|\w+['’]s (car|van|truck|vehicle|taxi|auto)|(fellow|guy|man|lady|woman|chap|bloke|other driver|person)['’]s|the (auto|taxi|van|truck|lorry|bus|auto-rickshaw)(?:['’]s)?)\b/i;
+  /\b(his|her|hers|their|theirs|the other (car|vehicle|driver)|other car|other vehicle|other (party|driver)['’]s|whose|\w+['’]s (car|van|truck|vehicle|taxi|auto|suv|pickup|jeep|jeepney|lorry|bus|motorbike|bike|scooter)|(fellow|guy|man|lady|woman|chap|bloke|other driver|person)['’]s|the (auto|taxi|van|truck|lorry|bus|auto-rickshaw)(?:['’]s)?)\b/i;
 const OWNER_AT_END = /\bon (?:his|her|their|the other|(?:(?:mr|mrs|ms|miss|dr)\.? )?[\w-]+['’]s) (?:car|vehicle|van|truck)\W*$/i;
 // "his front is all bent": a side of the car with no part named.
 const BARE_SIDE = /\b(his|her|their|its|the other car['’]s) (front|rear|back)(?:['’]s| end| is| was)* (?:all |completely |badly |kind of )?(\w+)/gi;
 const BOUNDARY = /,|;|\band\b|\bbut\b/gi;
 const OWN = /\b(my|mine|your|our)\b/i;
-const ASKS_OTHER = /\b(his|her|their|the other) (car|vehicle|van|truck)\b|\b(and|what about) (his|hers|theirs|her car|his car)\b/i;
+// "And the other vehicles?": a multi-car call asks about all of them at once.
+const ASKS_OTHER =
+  /\b(his|her|their|the other) (car|vehicle|van|truck)s?\b|\b(and|what about) (his|hers|theirs|her car|his car)\b|\b(?:on|to|about) the (?:taxi|van|truck|lorry|bus|pickup|suv|jeep|jeepney|motorbike|other one)\?/i;
 const POSITIONS =
   /\b(front|rear|back|left|right(?=(?:[- ]hand)?[- ](?:side|one|front|rear|back|\w*light|\w*lamp|mirror|door|wing|fender|bumper|wheel|tyre|tire|indicator|quarter|panel))|driver['’]?s?|passenger|offside|nearside)\b/gi;
 

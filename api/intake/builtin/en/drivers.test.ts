@@ -118,4 +118,16 @@ describe('findDrivers, how callers introduce people', () => {
       'Aldo Ferri',
     ]);
   });
+  it('reads accented names, capitalised surname particles and skips two-letter fragments', () => {
+    expect(drivers(['Agent: Can I take your name?', 'Caller: Yes, it’s Łucja Ørsted. Ørsted with an O.'])).toEqual(['Łucja Ørsted']);
+    expect(drivers(['Agent: May I have your complete name?', 'Caller: Nope, sorry. Teodoro De Leon, that is me.'])).toEqual(['Teodoro De Leon']);
+    expect(
+      drivers([
+        'Agent: Can I have your name, and your sister’s name?',
+        'Caller: Mi name Olive Brathwaite, an’ mi sister is Janelle Brathwaite. Mi calling fi mi sister.',
+        'Agent: Did she get the other driver’s details?',
+        'Caller: Yes, di man name Clive Anderton.',
+      ]),
+    ).toEqual(['Janelle Brathwaite', 'Clive Anderton']);
+  });
 });

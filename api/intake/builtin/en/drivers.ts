@@ -24,21 +24,23 @@ const DRIVER_AFTER = [
 const NOT_DRIVER =
   /\b(witness|saw (it|everything|the whole|what)|passenger|in the back|back seat|with me|sitting|security|guard|officer|police|constable|trooper|paramedic|nurse|doctor|policyholder|on behalf|certificate|(my|our|his|her) (wife|husband|son|daughter|mum|mom|mother|dad|father|brother|sister|mate|friend|partner|grandson|granddaughter|boss|neighbou?r|kid|boy|girl)|mother-in-law|father-in-law)\b/i;
 const NOT_DRIVER_AFTER = /^(['’]s name|\W*(\.\.\.|…)?\s*no\b| as a witness| (was|is) (a|the) (witness|passenger)| (was|is) in the (passenger|back))/i;
-const ASKS_CALLER_NAME = /\b(your (good |full )?name|who('s| is) calling|who (am i|do i have)|name to start|take your name|speaking with\?|talking to\?)/i;
+const ASKS_CALLER_NAME =
+  /\b(your (good |full |complete |first and last |whole )?name|who('s| is) calling|who (am i|do i have)|name to start|take your name|speaking with\?|talking to\?)/i;
 // "Did anyone see it?": the answer names a witness, however it is phrased.
 const ASKS_WITNESS = /\b(any ?(one|body) (see|saw)|witness(es)?|see what happened)\b/i;
 // "My son is Tyler ...": once the caller says someone else drove, the relative they name is that driver.
-const RELATIVE_BEFORE = /\b(?:my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)(?:,| is| was|'s)?(?: called| named)?\s*$/i;
+const RELATIVE_BEFORE =
+  /\b(?:my|our|mi) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother|brother|sister)(?:,| is| was|'s)?(?: called| named)?\s*$/i;
 const ASKS_OTHER_NAME = /\b(names?|details|information|info)\b/i;
 const ABOUT_OTHER = /\b(other|driver|drivers|his|her|their|them|they|(?:guy|man|lady|woman|chap|bloke|fella|gentleman|person)['’]s)\b/i;
 // "And the other driver?": a bare question about the other driver asks who it was.
 const ASKS_OTHER_DRIVER = /\b(?:the )?other (?:driver|party)\s*\?\s*$/i;
 // "And your son's name? He was the one driving?": when the caller was not driving, the answer names the driver.
 const ASKS_RELATIVE =
-  /\byour (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)['’]s name\b|\bwho was (?:driving|behind the wheel)\b/i;
+  /\byour (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother|brother|sister)['’]s name\b|\bwho was (?:driving|behind the wheel)\b/i;
 const SELF_INTRO = /\b(this is|my name is|my name's|i'm|i am|myself|it's)\s*$/i;
 const CALLER_NOT_DRIVING =
-  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(it )?wasn't me (driving|behind the wheel)|it was not me driving|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)[.,]? (?:(?:he|she) )?(had|has had|was driving|was in an accident)|calling (?:about|for) (?:my|our) (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother)|i wasn't (?:even )?there)\b/i;
+  /\b(on behalf of|i wasn't driving|i was not driving|i wasn't in the car|(it )?wasn't me (driving|behind the wheel)|it was not me driving|(my|our) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother|brother|sister)[.,]? (?:(?:he|she) )?(had|has had|was driving|was in an accident)|calling (?:about|for|fi|on behalf of) (?:my|our|mi) (?:son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother|brother|sister)|i wasn't (?:even )?there)\b/i;
 const DECLINES = /\b(never (got|asked|learned)|didn't get|did not get|don't know|no idea|i don't)\b/i;
 
 const sentenceOf = (turn: Turn, start: number) => {
@@ -89,15 +91,18 @@ export function findDrivers(turns: readonly Turn[]): FoundValue<string[]> & { ca
       const after = turn.text.slice(m.end - turn.start, m.end - turn.start + 50);
       const sentence = sentenceOf(turn, m.start);
       const retracted = NOT_DRIVER_AFTER.test(after);
-      const relativeDrove = callerNotDriving && turn.speaker === 'caller' && (RELATIVE_BEFORE.test(before) || (askedRelative && leadsToAnswer(m)));
+      const relativeDrove =
+        callerNotDriving && turn.speaker === 'caller' && (RELATIVE_BEFORE.test(before) || (askedRelative && !askedCaller && leadsToAnswer(m)));
       const notDriverBase = relativeDrove ? 0 : (NOT_DRIVER.test(sentence) ? 1 : 0) + (retracted ? 3 : 0) + (askedWitness ? 3 : 0);
       let driver = relativeDrove || DRIVER_BEFORE.some((r) => r.test(before)) || DRIVER_AFTER.some((r) => r.test(after)) ? 2 : 0;
       const notDriver = notDriverBase + (driver && !relativeDrove && NOT_DRIVER.test(before.slice(-40)) && !/driv/i.test(before) ? 2 : 0);
+      // "None po... Ramil Dela Cruz": asked for their name, the caller's answer is its full name when it has one.
+      const answersAsked = askedCaller && (answer === undefined || leadsToAnswer(m));
       const isCallerSlot =
         turn.speaker === 'caller' &&
         !caller &&
         !driver &&
-        (askedCaller || SELF_INTRO.test(before) || /^ here\b/.test(after) || (i < 3 && m.name.includes(' ')));
+        (answersAsked || SELF_INTRO.test(before) || /^ here\b/.test(after) || (i < 3 && m.name.includes(' ')));
       if (isCallerSlot && !retracted && !notDriver) {
         caller = m;
         continue;

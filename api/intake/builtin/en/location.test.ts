@@ -71,4 +71,18 @@ describe('findLocation, chatter around the place', () => {
       ]),
     ).toBe('M62 westbound just before the Rochdale exit');
   });
+  it('keeps the town and postcode said after the street, and what the caller adds to the file', () => {
+    expect(location(['Agent: Where was the car parked?', 'Caller: Outside my house, 4 Larkspur Road, in Thornbury. Wrexham. LL12 7QD.'])).toBe(
+      'Outside 4 Larkspur Road, Thornbury, Wrexham, LL12 7QD',
+    );
+    expect(
+      location([
+        'Agent: The accident was on Monday, in the Lidl car park on Mill Lane in Ashford, is that right?',
+        'Caller: Yes. In the car park, by the recycling bins. The postcode I gave was TN24 8QQ.',
+      ]),
+    ).toBe('Lidl car park on Mill Lane in Ashford, by the recycling bins, TN24 8QQ');
+    expect(location(['Agent: Which car park?', 'Caller: Harbourside Plaza, the underground car park. Basement 3, near lift lobby F.'])).toBe(
+      'Harbourside Plaza, the underground car park, Basement 3, near lift lobby F',
+    );
+  });
 });

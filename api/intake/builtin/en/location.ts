@@ -9,17 +9,19 @@ import type { FoundValue } from './policy-number.js';
 const WHERE_ASKED = /\bwhere(abouts)?\b|which (road|street|junction|motorway|highway|car park)|what road|exact (place|location)|more specific|location/i;
 const ROAD_CODE = /\b(?:[MABN]\d{1,4}(?:\(M\))?|I-?\d{1,3}|US-?\d{1,3}|SR-?\d{1,3}|NH-?\d{1,3})\b|\b(?:route|highway|interstate|state route) \d{1,4}\b/i;
 const PLACE_WORDS =
-  /\b(road|rd|street|st|avenue|ave|lane|boulevard|blvd|drive|way|highway|motorway|freeway|expressway|route|interstate|junction|roundabout|corner|intersection|crossing|crosses|meets|car ?park|parking|garage|multi-storey|level|floor|deck|exit|slip road|off-ramp|on-ramp|ramp|interchange|flyover|overpass|underpass|bridge|tunnel|mile marker|marker|traffic lights|lights|signal|chowk|circle|postcode|post code|zip|pin code|entrance|northbound|southbound|eastbound|westbound|clockwise|anticlockwise|counterclockwise|mall|supermarket|station|services|high street|outside the|opposite|near the|by the|turn-off|lot)\b/i;
+  /\b(road|rd|street|st|avenue|ave|lane|boulevard|blvd|drive|way|highway|motorway|freeway|expressway|route|interstate|junction|roundabout|corner|intersection|crossing|crosses|meets|car ?park|parking|garage|multi-storey|level|floor|deck|exit|slip road|off-ramp|on-ramp|ramp|interchange|flyover|overpass|underpass|bridge|tunnel|mile marker|marker|traffic lights|lights|signal|chowk|circle|postcode|post code|zip|pin code|entrance|northbound|southbound|eastbound|westbound|clockwise|anticlockwise|counterclockwise|mall|supermarket|station|services|high street|outside the|opposite|near the|by the|turn-off|lot|basement|lift lobby|lift|elevator|lobby|stairwell|bay)\b/i;
 const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{5,6}\b/;
 const VAGUE = /\b(somewhere|not sure|don't know|on the way|near .* side|outside of|just outside|around)\b/i;
 const NARRATIVE =
   /^(i|i'm|he|she|we|they|you|a|an|one|(the|this) (car(?! ?park)|van|truck|other|guy|man|lady|woman|driver|traffic|chap|bloke)|traffic|there|someone|it's all)\b(?!-?\d)/i;
 const STRONG =
   /\b(northbound|southbound|eastbound|westbound|clockwise|anticlockwise|slip road|off-ramp|on-ramp|(heading|going|travelling|traveling|direction) (north|south|east|west))\b/i;
+// "The accident was on Thursday the 12th", read off the file: the date, not the place.
 const TIME_OR_FILLER =
-  /^\s*(this (morning|afternoon|evening)|yesterday|last night|today|(about|around|at) [\w:.]+(\s*(o'clock|am|pm|ish))?\s*$|i looked it up|if you need|you know|let me think|i think|it's all|is that (still )?(right|correct))/i;
+  /^\s*((?:the )?(?:accident|collision|incident|crash)(?: was| happened)? on (?:\w+day|the \d|\d)(?!.*\b(?:road|street|avenue|lane|car park)\b)|this (morning|afternoon|evening)|yesterday|last night|today|(about|around|at) [\w:.]+(\s*(o'clock|am|pm|ish))?\s*$|i looked it up|if you need|you know|let me think|i think|it's all|is that (still )?(right|correct))/i;
 // "the location on the report is ...": the agent's words that introduce a place, not part of it.
-const INTRO = /^.*?\b(?:location|address|place)\b(?: on (?:the|your) (?:report|claim|file))? (?:is|was) /i;
+// "The postcode I gave was OX2 0JY": likewise, only the code is the place.
+const INTRO = /^.*?\b(?:location|address|place|postcode|post code|zip(?: code)?)\b(?: on (?:the|your) (?:report|claim|file)| I gave(?: you)?)? (?:is|was) /i;
 const LEAD =
   /^\s*(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually|let me think|perfect|great|lovely|thanks|thank you|got it|that's|it was|it's|it is|this was|we were|i was)\b[,.]?\s*/i;
 
@@ -53,7 +55,9 @@ function placeText(text: string): string {
   const kept: string[] = [];
   for (const sentence of sentencesOf(text)) {
     const narrative = NARRATIVE.test(sentence.replace(INTERJECTION, ''));
-    if (narrative ? STRONG.test(sentence) : isPlace(sentence)) {
+    // "27 Fernbank Road, in Bramley. Leeds.": a bare town after a place sentence goes on with the address.
+    const town = kept.length > 0 && /^(?:\p{Lu}[\p{L}'’-]*\s?){1,3}[.?!]?$/u.test(sentence.trim());
+    if (town || (narrative ? STRONG.test(sentence) : isPlace(sentence))) {
       const clauses = sentence
         .replace(/[.?!]+$/, '')
         .replace(INTRO, '')
@@ -78,7 +82,11 @@ function narrativePlace(clause: string): string {
 }
 
 function tidy(text: string): string {
-  let t = text.trim();
+  // "Outside my house, 27 Fernbank Road, in Bramley": the address says where the house is; "in" is filler.
+  let t = text
+    .trim()
+    .replace(/\b(outside|opposite|near|by) (?:my|our|his|her|their|the) (?:house|home|flat|place|work|office), (?=\d)/i, '$1 ')
+    .replace(/, (?:in|at) (?=\p{Lu})/gu, ', ');
   for (let i = 0; i < 4 && LEAD.test(t); i++) t = t.replace(LEAD, '');
   t = t.replace(/^(on|in|at) (?=[A-Z0-9]|the )/i, '').replace(/^the /i, '');
   t = t.replace(NUMBERED, (m, word: string, spoken: string) => `${word} ${wordsToNumber(spoken) ?? spoken}`);
@@ -107,11 +115,19 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
     if (turn.speaker === 'agent' || question?.speaker !== 'agent') continue;
     const asked = asksWhere(question.text);
     const own = placeText(turn.text);
-    const addsToFile = !asked && CONFIRMS.test(turn.text) && precision(question.text) >= 3 && precision(own) >= 2;
+    // A place word is enough when the agent plainly reads the file back for checking.
+    const readsFile =
+      precision(question.text) >= 3 || (precision(question.text) >= 2 && /\b(?:is that (?:still )?(?:right|correct)|can you confirm)\b/i.test(question.text));
+    const addsToFile = !asked && CONFIRMS.test(turn.text) && readsFile && precision(own) >= 2;
     if (!asked && !addsToFile) continue;
     // "The location on the report is the southbound slip road, is that still right?" "Yes.": the agent said it.
     const confirmsQuestion = asked && /^\W*(yes|yeah|yep|correct|that's right)\b/i.test(turn.text) && precision(question.text) >= 3;
-    const text = confirmsQuestion ? placeText(question.text) : own;
+    // "In the Tesco car park, is that right?" "Yes. Near the trolley shelter.": the file's place plus what is added.
+    // When the agent reads the addition back, that read-back joins it later instead.
+    const after = turns[i + 1];
+    const echoed = after?.speaker === 'agent' && [...contentWords(placeText(after.text))].some((w) => contentWords(own).has(w));
+    const filed = addsToFile && !echoed ? joinPlaces(placeText(question.text.replace(/\?/g, '.')), own) : own;
+    const text = confirmsQuestion ? placeText(question.text) : filed;
     const next = turns[i + 1];
     if (text) answers.push({ text, turn, question, ...(next?.speaker === 'agent' ? { readBack: next } : {}) });
   }
@@ -127,6 +143,7 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
   }
   location = withRoad(location, turns, best.turn.index);
   location = withTown(location, turns, best.turn.index);
+  location = withLaterCode(location, turns, best.turn.index);
   return { value: location, evidence: spans, confidence: Math.max(0.3, Math.min(0.9, 0.4 + 0.1 * precision(location))) };
 }
 
@@ -155,6 +172,23 @@ function withTown(location: string, turns: readonly Turn[], upTo: number): strin
       )
         return `${location}, ${town}`;
     }
+  return location;
+}
+
+// The file's place, then each clause the caller adds that it does not already say ("in the car park" again is not).
+function joinPlaces(first: string, added: string): string {
+  if (!first) return added;
+  const extra = added.split(/,\s*/).filter((c) => !covers(first, c));
+  return [first, ...extra.map((c) => c.replace(/^(?:in|on|at) (?=the )/i, '').replace(/^[A-Z](?=[a-z])/, (ch) => ch.toLowerCase()))].join(', ');
+}
+
+// "It's LS13 3PQ if that helps": a postcode the caller gives after the place, when the place has none.
+function withLaterCode(location: string, turns: readonly Turn[], from: number): string {
+  if (POSTCODE.test(location)) return location;
+  for (const turn of turns.slice(from + 1).filter((t) => t.speaker !== 'agent')) {
+    const code = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/.exec(turn.text)?.[0];
+    if (code && /\b(post ?code|zip)\b/i.test(turn.text)) return `${location}, ${code}`;
+  }
   return location;
 }
 

@@ -48,4 +48,10 @@ describe('findCallReason, other signs', () => {
       'A taxi ran into the back of the caller at the lights.',
     );
   });
+  it('takes a nudge or a red-light run as the cause', () => {
+    expect(
+      findCause(turns(['Agent: What happened?', 'Caller: I was crawling in the queue and a minibus nudged my car while squeezing into the lane.']))?.value,
+    ).toMatch(/nudged/);
+    expect(findCause(turns(['Agent: What happened?', 'Caller: Di bus come through di red light an’ lick me inna di side.']))?.value).toMatch(/red light/);
+  });
 });

@@ -22,8 +22,10 @@ const REASONS: [string, RegExp][] = [
     /\b(hit an? (deer|fox|dog|kangaroo|cow|sheep|horse|moose|animal|wall|tree|post|pole|lamp ?post|bollard|kerb|curb|fence|barrier|ditch)|lost control|(slid|skidded|spun|veered|went|ran|came) off the road|into the (guard ?rail|crash barrier|central reservation|ditch)|nobody else (was )?involved)\b/i,
   ],
 ];
+// "Nudged my car", "come through di red light an' lick him": light contact and red-light running, in
+// any dialect, are impacts too.
 const IMPACT =
-  /\b(hit|hitting|ran into|rear-ended|reversed|backed|pulled out|went into|gone into|drove into|driven into|clipped|came across|came out|sideswiped|slid|sliding|swerved|bumped|t-boned|merged|turned left|turned right|plowed|ploughed|shoved|jumped the red|banged|cut the corner|(scraped|tapped|touched) (my|me|the|our|along|past|bumpers)|(damaged|dented|scratched) (my|the) car|(went|drove|ran|crashed|came|come|comes|gone|driven|slid|slammed|smashed)(?: \w+)? (into|out of|out at|across))\b/i;
+  /\b(hit|hitting|nudged|nudging|knocked into|lick(?:ed)? (?:him|her|me|us|my|di|the)|(?:came|come|went|ran|drove|go|gone) through (?:the|di|a) red|ran (?:the|a) red|ran into|rear-ended|reversed|backed|pulled out|went into|gone into|drove into|driven into|clipped|came across|came out|sideswiped|slid|sliding|swerved|bumped|t-boned|merged|turned left|turned right|plowed|ploughed|shoved|jumped the red|banged|cut the corner|(scraped|tapped|touched) (my|me|the|our|along|past|bumpers)|(damaged|dented|scratched) (my|the) car|(went|drove|ran|crashed|came|come|comes|gone|driven|slid|slammed|smashed)(?: \w+)? (into|out of|out at|across))\b/i;
 
 // "No other vehicles involved?" "Nope, just me.": the agent asks, the caller's short answer settles it.
 const ASKS_ALONE = /\b(no other (vehicles?|cars?|drivers?)|anyone else involved|any other (vehicles?|cars?))\b/i;

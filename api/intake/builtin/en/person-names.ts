@@ -14,10 +14,12 @@ export interface NameMention {
   readonly end: number;
 }
 
-const WORD = String.raw`[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['’][A-Z]?[a-z]+)?(?:-[A-Z][a-z]+)*`;
+// Unicode letter classes so "Élodie", "Łukasz" and "Şahin" are names too; lookarounds rather than \b, which
+// only knows ASCII letters even under the u flag.
+const WORD = String.raw`\p{Lu}\p{Ll}*(?:\p{Lu}\p{Ll}+)*(?:['’]\p{Lu}?\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)*`;
 // "Pieter van der Merwe", "Ayesha bin Rashid": lower-case surname particles between capitalised words.
 const PARTICLE = String.raw`(?:van der|van den|van de|von der|de la|van|von|der|den|de|da|di|del|della|du|dos|das|al|el|bin|binti|ibn|ter|ten)`;
-const SEQUENCE = new RegExp(String.raw`\b${WORD}(?: (?:${PARTICLE} )?${WORD}){0,3}\b`, 'g');
+const SEQUENCE = new RegExp(String.raw`(?<![\p{L}\p{N}'’])${WORD}(?: (?:${PARTICLE} )?${WORD}){0,3}(?![\p{L}\p{N}])`, 'gu');
 const OPENERS = new Set(
   (
     "hi hello hey hiya howya howaya howdy morning afternoon evening good yes yeah yep no nope okay ok oh thanks thank so and but the a an it its it’s it's i my his her he she " +
@@ -40,6 +42,9 @@ const NOT_PERSON = new Set(
 
 const TITLE = /^(mr|mrs|ms|miss|dr)\.?$/i;
 const PARTICLE_WORD = new RegExp(String.raw`^${PARTICLE}$`);
+// "Dela Cruz", "Van Dyke", "Le Roux": a capitalised particle belongs to the surname after it, so it never
+// counts as a given name or a whole name on its own.
+const CAP_PARTICLE = /^(?:dela|de|del|della|da|di|du|van|von|le|la|den|der|dos|das|mac|mc|o['’])$/i;
 
 /** Trims openers from both ends; undefined when nothing of a person's name is left. */
 function cleanName(phrase: string): { name: string; skipped: number } | undefined {
@@ -49,10 +54,14 @@ function cleanName(phrase: string): { name: string; skipped: number } | undefine
   let skipped = 0;
   while (words.length && (opener(words[0]!) || PARTICLE_WORD.test(words[0]!))) skipped += words.shift()!.length + 1;
   while (words.length && (opener(words.at(-1)!) || PARTICLE_WORD.test(words.at(-1)!))) words.pop();
-  const named = words.filter((w) => !PARTICLE_WORD.test(w));
+  while (words.length > 1 && CAP_PARTICLE.test(words.at(-1)!)) words.pop();
+  const named = words.filter((w) => !PARTICLE_WORD.test(w) && !CAP_PARTICLE.test(w));
   if (!named.length || named.length > 3 || words.some((w) => NOT_PERSON.has(w.toLowerCase()))) return undefined;
   // "C L seven seven...": spelled initials of a reference, not a person.
   if (named.every((w) => w.length === 1)) return undefined;
+  // "Mi calling...", "Jo- Jonathan": a lone one- or two-letter word is a dialect pronoun or a cut-off word far
+  // more often than a whole name; a short given name still counts inside a full name ("Li Wei").
+  if (words.length === 1 && [...words[0]!].length <= 2) return undefined;
   return { name: words.join(' ').replace(/['’]s$/, ''), skipped };
 }
 
@@ -69,7 +78,7 @@ export function nameMentions(turn: Turn): NameMention[] {
 
 /** Names compromise recognises in a lower-case line, for transcripts typed without capitals. */
 export function namesByNlp(turn: Turn): NameMention[] {
-  if (/[A-Z][a-z]/.test(turn.text) || turn.text.length > 400) return [];
+  if (/\p{Lu}\p{Ll}/u.test(turn.text) || turn.text.length > 400) return [];
   const people = nlp(turn.text).people().out('array') as string[];
   return people
     .map((raw: string) => raw.replace(/[.,!?]+$/, ''))
@@ -81,8 +90,8 @@ export function namesByNlp(turn: Turn): NameMention[] {
 }
 
 const AGENT_INTRO = new RegExp(
-  String.raw`\b(?:[Mm]y name is|[Mm]y name's|[Tt]his is|[Ii]t's|[Yy]ou're (?:speaking|through) (?:to|with)|[Ss]peaking (?:to|with)|[Tt]hrough to|I'm|I am)\s+(${WORD})|\b(${WORD}) (?:speaking|here)\b`,
-  'g',
+  String.raw`\b(?:[Mm]y name is|[Mm]y name's|[Tt]his is|[Ii]t's|[Yy]ou're (?:speaking|through) (?:to|with)|[Ss]peaking (?:to|with)|[Tt]hrough to|I'm|I am)\s+(${WORD})|(?<![\p{L}])(${WORD}) (?:speaking|here)\b`,
+  'gu',
 );
 
 /** First names the agent goes by, lower case ("sam"), from the agent's introductions. */

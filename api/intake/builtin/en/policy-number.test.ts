@@ -43,4 +43,14 @@ describe('findPolicyNumber', () => {
   it('keeps the dashes the caller says', () => {
     expect(policy(['Agent: And your policy?', 'Caller: R, V, dash, seven seven, dash, one oh one.'])).toBe('RV-77-101');
   });
+  it('never takes the number given in answer to a question about the other driver’s insurer', () => {
+    expect(
+      policy([
+        'Agent: And your policy number?',
+        'Caller: K as in Kilo, W, then four four, one, nine, oh.',
+        'Agent: KW44190. Did he give you his insurer?',
+        'Caller: Yes, he is with Northgate Insurance, the policy is Z Q dash eight one two dash five five.',
+      ]),
+    ).toBe('KW44190');
+  });
 });

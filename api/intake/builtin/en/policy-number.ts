@@ -22,7 +22,7 @@ interface Candidate {
 const POLICY = /\bpolic(y|ies)\b/i;
 // Said just before a number, these make it someone else's number or not a policy at all.
 const NOT_OURS =
-  /\b(his|her|hers|their|theirs|other (driver|party|car|vehicle)'?s?|insurer|insured with|certificate|claim (ref|reference|number)|reference|ref|quote|quotation|incident|event|report number|crime|case|reg|registration|plate|phone|mobile|telephone|contact number|call you on)\b/i;
+  /\b(his|her|hers|their|theirs|other (driver|party|car|vehicle)'?s?|insurer|insured with|certificate|claim (ref|reference|number)|reference|ref|quote|quotation|incident|event|report number|crime|case|reg|registration|plate|phone|mobile|telephone|contact number|call you on|(she|he|they)(?:'s| is| are) (?:with|insured|covered))\b/i;
 const OTHER_ASK = /\b(his|her|their|other (driver|party)'?s?) (policy|insur)/i;
 const NEGATION = /^\W*(no|nope|not quite|not exactly|that's wrong|wrong|incorrect)\b/i;
 const CONFIRMATION = /^\W*(yes|yeah|yep|yup|correct|that's (it|right|correct|the one)|exactly|spot on|right|perfect|lovely|great|got it)\b/i;
@@ -49,7 +49,9 @@ export function findPolicyNumber(turns: readonly Turn[]): FoundValue<string> | u
     const previous = turns[i - 1];
     const asked = previous !== undefined && previous.speaker !== turn.speaker && POLICY.test(previous.text) && !OTHER_ASK.test(previous.text);
     const readBack = previous !== undefined && previous.speaker !== turn.speaker && candidates.at(-1)?.turn === previous;
-    if (!(POLICY.test(turn.text) || asked || readBack)) continue;
+    // "Did she give you her insurer?": the answer's numbers are hers, whatever words it uses.
+    const askedOther = previous !== undefined && previous.speaker !== turn.speaker && OTHER_ASK.test(previous.text);
+    if (askedOther || !(POLICY.test(turn.text) || asked || readBack)) continue;
     const runs = runsInTurn(turn);
     const last = runs.at(-1);
     if (!last) continue;

@@ -71,7 +71,7 @@ export const PART_WORDS: readonly PartWord[] = PART_LIST.map(([surface, part, ne
 
 /** Harm as said → the report's word for it. The first that matches wins, so longer phrasings come first. */
 export const HARM_WORDS: readonly (readonly [RegExp, string])[] = [
-  [/关不上|关不了|合不上/, '无法关闭'],
+  [/关不上|关不了|合不上|无法关闭|关闭不了/, '无法关闭'],
   [/失灵|不响|没(?:有)?声音|声音都没有|一点声音|不工作|不亮了/, '失灵'],
   [/弹出|弹开/, '弹出'],
   [/漏水|滴水/, '漏水'],

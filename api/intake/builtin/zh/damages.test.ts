@@ -28,4 +28,8 @@ describe('extractDamages', () => {
   it('puts damage on a vehicle named by its kind on the other vehicle', () => {
     expect(damagesOf('来电者：出租车右后门有点瘪。')).toEqual(['对方车辆右后门凹陷']);
   });
+  it('keeps a list that opens on the other car on the other car', () => {
+    expect(damagesOf('来电者：对方车呢？我不清楚。', '坐席：好的，对方车辆车门凹陷、后视镜脱落。')).toEqual(['对方车辆车门凹陷', '对方车辆后视镜脱落']);
+    expect(damagesOf('来电者：后备箱盖也无法关闭了。')).toEqual(['后备箱盖无法关闭']);
+  });
 });

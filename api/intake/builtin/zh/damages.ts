@@ -16,6 +16,7 @@ interface Damage {
 
 // The other car is also named by its kind (出租车右后门…); the caller's own car is 我的车 or 本车.
 const OTHER_VEHICLE = /对方|他的|她的|他那|她那|人家|前车(?!牌)|后车(?![牌门窗灯厢])|另一辆|对面车|那辆车|出租车|面包车|货车|卡车|公交车|大巴|电动车|摩托车/;
+const OWN_VEHICLE = /我|本车|自己|您的车|你的车/;
 const OTHER_VEHICLE_ASK = /对方(?:车|的车)|前车的|后车的|他的车|她的车/;
 const GUESS = /可能|好像|也许|估计|不知道|没细看|没看|不确定|说不定/;
 const NEGATED_HARM = /没有?(?:啥|什么)?(?:损坏|事|问题|坏)|冇得|没得事|没损|无损|看不清|看不出/;
@@ -56,7 +57,10 @@ function damagesInTurn(turn: Turn, otherAsked: boolean): Damage[] {
   for (const sentence of sentencesOf(turnPiece(turn))) {
     if (isQuestion(sentence.text)) continue;
     const clauses = clausesOf(sentence);
+    // "对方车辆发动机盖变形、前保险杠脱落": a list that opens on the other car stays on it until 我/本车 comes up.
+    let otherListed = false;
     clauses.forEach((clause, i) => {
+      if (OWN_VEHICLE.test(clause.text)) otherListed = false;
       if (!byAgent && GUESS.test(clause.text)) return;
       const parts = partsIn(clause.text);
       const nextClause = clauses[i + 1];
@@ -69,7 +73,8 @@ function damagesInTurn(turn: Turn, otherAsked: boolean): Damage[] {
           (k === parts.length - 1 ? harmIn(following) : undefined);
         if (!harm) continue;
         const before = clause.text.slice(0, at);
-        const otherVehicle = OTHER_VEHICLE.test(before) || (otherAsked && !byAgent && !/我/.test(clause.text));
+        const otherVehicle = OTHER_VEHICLE.test(before) || otherListed || (otherAsked && !byAgent && !/我/.test(clause.text));
+        otherListed = otherVehicle;
         found.push({ otherVehicle, positions: positionBefore(clause.text, at), part: word.part, harm, source: clause, byAgent });
       }
     });

@@ -67,4 +67,20 @@ describe('extractDrivers, an officer named in the clause after the role', () => 
       ),
     ).toEqual(['林海涛', '孙丽娜']);
   });
+  it('strips 他叫, never takes an insurer, and names a husband who drove for his wife', () => {
+    expect(
+      driversOf(
+        '客服：请问您的姓名？',
+        '来电者：我叫韩秀梅。',
+        '客服：请描述经过。',
+        '来电者：前车司机是外国人，他叫米哈伊尔·索科洛夫。',
+        '客服：后车驾驶员的姓名呢？',
+        '来电者：叫蒋一鸣，他投保的是东海财险。',
+      ),
+    ).toEqual(['韩秀梅', '米哈伊尔·索科洛夫', '蒋一鸣']);
+    expect(driversOf('客服：请问您怎么称呼？', '来电者：我叫严丽华，车是我丈夫贺志远开的。', '客服：对方司机叫什么？', '来电者：叫石磊。')).toEqual([
+      '贺志远',
+      '石磊',
+    ]);
+  });
 });

@@ -23,6 +23,7 @@ const NON_DRIVER_AFTER = /^(警官|经理|师傅|医生|律师|坐|在副驾|在
 const RELATIVE_DROVE = new RegExp(
   `(?:我|是我)的?(${RELATIVE})[^。！？我]{0,10}(?:开的|在开|开车|开了?(?:我|家里)的?车|驾驶|开着)|(?:帮|替|代)我?的?(?:${RELATIVE}|她|他)报`,
 );
+const RELATIVE_NAMED = new RegExp(`(?:我|是我)的?(?:${RELATIVE})(?:叫|名叫|是)?`, 'g');
 const AGENT_SELF = /(?:我是|我叫|这里是|这边是)(?:客服|坐席|专员|接线员|工作人员)*|(?:客服|坐席|专员)+/g;
 
 /** Names read in a piece of a turn: after a trigger word, or a clause that is only a name. */
@@ -104,6 +105,12 @@ function relativeDriverNames(turns: readonly Turn[], exclude: Set<string>): Foun
   const found: FoundName[] = [];
   for (const turn of turns) {
     if (turn.speaker === 'agent' || !RELATIVE_DROVE.test(turn.text)) continue;
+    // "车是我老公彭建军开的": the name straight after the relative word.
+    for (const m of turn.text.matchAll(RELATIVE_NAMED)) {
+      const at = (m.index ?? 0) + m[0].length;
+      const name = readName(turn.text.slice(at), false);
+      if (name && !exclude.has(name)) found.push({ name, span: { start: turn.start + at, end: turn.start + at + name.length } });
+    }
     const next = turns.slice(turn.index + 1).find((t) => t.speaker !== 'agent');
     for (const t of next ? [turn, next] : [turn]) for (const f of namesIn(turnPiece(t), true)) if (!exclude.has(f.name)) found.push(f);
   }

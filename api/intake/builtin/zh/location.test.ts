@@ -53,4 +53,13 @@ describe('extractLocation, adding to an earlier report', () => {
       ),
     ).toBe('成都市武侯区科华路与二环路交叉口');
   });
+  it('keeps a basement level code and the lift landmark from the read-back', () => {
+    expect(
+      locationOf(
+        '客服：在哪个停车场？',
+        '来电者：东湖那边，万象城的地下停车场，负三层，就是B3，D区那里，近电梯口。',
+        '客服：万象城地下停车场B3层D区，电梯口附近。车损呢？',
+      ),
+    ).toBe('东湖万象城地下停车场B3层D区，电梯口附近');
+  });
 });

@@ -52,7 +52,8 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
   const clauses = placeClauses(turn);
   if (clauses.length === 0) return undefined;
   const places = clauses.map((c) => placeOf(c.text)).filter((p) => p !== '');
-  const said = places.join('');
+  // "B2" then "C区" must not run together into one code "B2C".
+  const said = places.reduce((all, p) => all + (/[A-Za-z0-9]$/.test(all) && /^[A-Za-z0-9]/.test(p) ? ' ' : '') + p, '');
   const agentBefore = turns.slice(0, turn.index).findLast((t) => t.speaker === 'agent');
   const asked = agentBefore !== undefined && LOCATION_ASK.test(agentBefore.text);
   const pressed = asked && PRECISE_ASK.test(agentBefore.text);
@@ -61,7 +62,9 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
   if (back) {
     // The read-back, led by the city the caller named and followed by landmarks it left out.
     const prefix = places.filter((p, i) => i === 0 && !isPlaceClause(p) && coveredBy(p, back.text) < 0.5);
-    const extras = places.filter((p) => hasLandmark(p) && coveredBy(p, back.text) < 0.5 && !prefix.includes(p));
+    // "负二层，就是B2" read back as "B2层": a floor the read-back already gives is not added again.
+    const floor = (p: string) => /层$/.test(p) && /层/.test(back.text);
+    const extras = places.filter((p) => hasLandmark(p) && coveredBy(p, back.text) < 0.5 && !prefix.includes(p) && !floor(p));
     text = prefix.join('') + back.text + (extras.length ? `（${extras.join('，')}）` : '');
   }
   const score =

@@ -33,6 +33,8 @@ const COMPOUND_SURNAMES = [
 const NOT_IN_NAME = /[的了是在我你他她们说叫吗呢吧啊哦嗯就也和跟很都还没不个位这那什么哪谁开坐先女老把被给让从对到去来过着要会能好请为当已]/;
 const TITLES = /(先生|女士|小姐|师傅|老师|同志|警官)$/;
 const HAN = /[\u4e00-\u9fff]/;
+// "东方财险", "平安保险": an insurer or company can start with a surname but is never a person.
+const FIRM = /(财险|保险|寿险|人寿|财产|公司|集团|银行|车行|物流|租赁|出租|快递|驾校)$/;
 
 // Characters named by their parts, as callers spell surnames.
 const BY_PARTS: Readonly<Record<string, string>> = {
@@ -56,7 +58,7 @@ export const surnameOf = (name: string): string | undefined =>
 
 /** Whether a run of Han characters reads as a Chinese full name; `loose` allows surnames not on the list. */
 export function isChineseName(text: string, loose = false): boolean {
-  if (!/^[\u4e00-\u9fff]{2,4}$/.test(text) || NOT_IN_NAME.test(text.slice(1))) return false;
+  if (!/^[\u4e00-\u9fff]{2,4}$/.test(text) || NOT_IN_NAME.test(text.slice(1)) || FIRM.test(text)) return false;
   const surname = surnameOf(text);
   if (!surname && !loose) return false;
   if (surname && text.length - surname.length < 1) return false;
@@ -77,7 +79,10 @@ export function readName(text: string, wholeClause: boolean, loose = false): str
   const latin = /^[A-Z][a-z'’-]+(?:[ ·.][A-Z][a-z'’-]+){0,3}(?![A-Za-z0-9])/.exec(text)?.[0];
   if (latin && (!wholeClause || latin.length === text.trim().length)) return latin.includes(' ') || !wholeClause ? latin : undefined;
   const dotted = /^[\u4e00-\u9fff]{1,6}(?:[·•・][\u4e00-\u9fff]{1,8})+/.exec(text)?.[0];
-  if (dotted) return dotted.replace(/[•・]/g, '·');
+  // "他叫丹尼尔·霍夫曼" read as a whole clause: words before the name are not part of it; the name is read again
+  // after 叫.
+  if (dotted && !NOT_IN_NAME.test(dotted.split(/[·•・]/)[0] ?? '')) return dotted.replace(/[•・]/g, '·');
+  if (dotted) return undefined;
   const run = (/^[\u4e00-\u9fff]+/.exec(text)?.[0] ?? '').replace(TITLES, '');
   if (wholeClause) return isChineseName(run, loose) ? run : undefined;
   for (const length of [4, 3, 2]) {

@@ -48,4 +48,12 @@ describe('extractCause, 对方', () => {
   it('keeps 对方 while dropping a leading 对', () => {
     expect(extractCause(turnsOf('来电者：对，对方变道没打灯，蹭到我了。')).value).toBe('对方变道没打灯，蹭到我了。');
   });
+  it('follows the reason the agent files the call under, and reads 停喺 and a bare 撞护栏', () => {
+    expect(extractCallReason(turnsOf('来电者：有人撞了我的车就走了。', '客服：好的，已经为您登记为单车事故。')).value).toBe(CALL_REASONS.singleVehicle);
+    expect(extractCallReason(turnsOf('来电者：我架车停喺街边，被人刮花咗，佢走咗。')).value).toBe(CALL_REASONS.parked);
+    expect(extractCallReason(turnsOf('来电者：下大雨，车子在国道上撞护栏了，就我一个车。')).value).toBe(CALL_REASONS.singleVehicle);
+  });
+  it('finds no filing in an agent question', () => {
+    expect(extractCallReason(turnsOf('客服：对方是逃逸了吗？', '来电者：没有，他停下来了，我们在路口追尾了。')).value).toBe(CALL_REASONS.accident);
+  });
 });

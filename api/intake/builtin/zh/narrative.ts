@@ -15,9 +15,19 @@ export const CALL_REASONS = {
 } as const;
 
 const ADD_INFORMATION = /补充|之前(?:已经)?报过|已经报过案|上次报的|报案号是|追加/;
-const PARKED = /停着的|停着被|停在.{0,12}被|停放|车上没人|(?:下楼|回来)(?:就|才)?(?:看到|发现)/;
+// 喺 is Cantonese 在: "我架车停喺商场停车场，被人撞咗".
+const PARKED = /停着的|停着被|停[在喺].{0,12}被|停放|车上没人|(?:下楼|回来)(?:就|才)?(?:看到|发现)/;
 const HIT_AND_RUN = /逃逸|跑了|逃了|跑掉|溜走|开溜|没停(?:车)?就走|扬长而去|直接开走/;
-const SINGLE_VEHICLE = /自己(?:撞|蹭|刮|开)|撞(?:到|上)了?(?:护栏|墙|柱子|树|石墩|路桩|隔离带|电线杆|路沿)|单方|侧翻|翻车|没有(?:其他|别的|对方)车/;
+const SINGLE_VEHICLE =
+  /自己(?:撞|蹭|刮|开)|撞(?:到|上)?了?(?:护栏|墙|柱子|树|石墩|路桩|隔离带|电线杆|路沿)|单方|侧翻|翻车|没有(?:其他|别的|对方)车|就我一(?:个|辆)车/;
+// "已经为您登记为单车事故": the agent's own filing of the call is the surest reading of its reason.
+const AGENT_FILED = /(?:登记|记录|记|受理|处理)(?:为|成)([^，。！？]{0,6})/g;
+const FILED_AS: [RegExp, string][] = [
+  [/补充/, CALL_REASONS.addInformation],
+  [/停放|停车受损/, CALL_REASONS.parked],
+  [/逃逸/, CALL_REASONS.hitAndRun],
+  [/单车|单方/, CALL_REASONS.singleVehicle],
+];
 const CAUSE_WORD = /直行|变道|追尾|刹|倒车|闯红灯|超车|溜|并线|并道|抢|左转|右转|掉头|没看|没减速|挤|撞|蹭|剐|刮|碰/;
 // 对 alone is "yes", but 对方 is the other party and stays.
 const FILLER = /^(?:哦|嗯|呃|啊|哎|诶|对(?!方|面)|是的|好的|就是|那个|然后)[，,]?/;
@@ -31,6 +41,12 @@ export function extractCallReason(turns: readonly Turn[]): FieldResult<string> {
     [HIT_AND_RUN, CALL_REASONS.hitAndRun],
     [SINGLE_VEHICLE, CALL_REASONS.singleVehicle],
   ];
+  for (const turn of turns.filter((t) => t.speaker === 'agent'))
+    for (const m of turn.text.matchAll(AGENT_FILED)) {
+      const filed = FILED_AS.find(([pattern]) => pattern.test(m[1] ?? ''));
+      if (filed)
+        return { value: filed[1], confidence: 0.8, evidence: [{ start: turn.start + (m.index ?? 0), end: turn.start + (m.index ?? 0) + m[0].length }] };
+    }
   for (const [pattern, reason] of reasons) {
     const turn = first(pattern);
     if (turn) return { value: reason, confidence: 0.6, evidence: [{ start: turn.start, end: turn.start + turn.text.length }] };

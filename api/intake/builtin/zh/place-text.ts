@@ -2,9 +2,9 @@
 // wrap around it dropped ("就…那块儿"), an intersection written the way reports write it (X与Y交叉口).
 
 const ROAD = /路|街|大道|[一二三四五六内外中]环|[^知]道(?!歉)|巷|弄|高速|国道|省道|县道|高架|环线|立交|桥|隧道|匝道/;
-// Places precise enough to be worth keeping even beside the agent's read-back.
+// Places precise enough to be worth keeping even beside the agent's read-back. "B2" alone is a basement level.
 const LANDMARK =
-  /交叉|路口|十字|丁字|出口|入口|服务区|收费站|停车场|车库|车位|小区|广场|大厦|商场|购物|中心|超市|医院|学校|加油站|门口|[东西南北]门|公交站|地铁站|站台|对面|公里桩|[Kk]\d+|[A-Za-z]?\d+层|层|[A-Za-z]区|段|方向|内圈|外圈|附近|旁边|[路街道巷弄]\d+号|\d+号(?:楼|门|院|车位|库)/;
+  /交叉|路口|十字|丁字|出口|入口|服务区|收费站|停车场|车库|车位|小区|广场|大厦|商场|购物|中心|超市|医院|学校|加油站|门口|[东西南北]门|公交站|地铁站|站台|对面|公里桩|[Kk]\d+|[A-Za-z]?\d+层|层|(?<![A-Za-z0-9])[Bb]\d(?!\d)|[A-Za-z]区|电梯|楼梯|段|方向|内圈|外圈|附近|旁边|[路街道巷弄]\d+号|\d+号(?:楼|门|院|车位|库)/;
 // 去医院/到医院 is where someone went afterwards, not where the accident was.
 const EVENT =
   /[去到]了?医院|直行|行驶|开着|开车|倒车|变道|右转|左转|掉头|并线|超车|刹|撞|追尾|蹭|剐|碰|停好|找车位|等红灯|被|把|[跟和与]一辆|往.{1,3}[开走]|堵车/;
