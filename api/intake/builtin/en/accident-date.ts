@@ -83,6 +83,15 @@ const TIME_BY_EVENT =
 const GREETING_TODAY = /\b(help|assist)( you)? today\b/i;
 const CONFIRMS = /^\W*(yes|yeah|yep|correct|that's (it|right|the one|correct)|exactly|right)\b/i;
 
+// "Please, it was the twenty-eighth.": the caller putting right a day the agent just read back.
+const CORRECTION_CUE = /^\W*(?:no|nope|sorry|actually|please|wait|hang on|hold on|erm|um|not|it was|it's|it is)\b|\bnot the\b|\b(?:it|that) was the\b/i;
+
+/** Whether `turn`, answering the agent's `said` dates, names a different day as a correction. */
+function correctsDates(turn: Turn | undefined, said: readonly Mention[], own: readonly Mention[]): boolean {
+  if (!turn || turn.speaker === 'agent' || said.length === 0 || own.length === 0) return false;
+  return CORRECTION_CUE.test(turn.text) && own.some((m) => said.every((o) => o.date !== m.date));
+}
+
 const sentenceAround = (text: string, index: number) => {
   const start = Math.max(text.lastIndexOf('. ', index), text.lastIndexOf('? ', index), text.lastIndexOf('! ', index)) + 1;
   const ends = ['. ', '? ', '! '].map((s) => text.indexOf(s, index)).filter((i) => i >= 0);
@@ -99,10 +108,16 @@ export function findAccidentDate(turns: readonly Turn[], callDate: string): Foun
     const answersWhen = previous?.speaker === 'agent' && turn.speaker !== 'agent' && WHEN_ASKED.test(previous.text);
     const confirmed = turn.speaker === 'agent' && next?.speaker !== 'agent' && next !== undefined && CONFIRMS.test(next.text);
     const mentions = mentionsIn(turn.text, turn.start, callDate);
+    const previousMentions = previous?.speaker === 'agent' ? mentionsIn(previous.text, previous.start, callDate) : [];
+    const correctsAgent = correctsDates(turn, previousMentions, mentions);
+    const nextMentions = turn.speaker === 'agent' && next ? mentionsIn(next.text, next.start, callDate) : [];
+    const correctedByCaller = turn.speaker === 'agent' && correctsDates(next, mentions, nextMentions);
     for (const m of mentions) {
       const sentence = sentenceAround(turn.text, m.start - turn.start);
       let weight = 1 + (answersWhen ? 2 : 0) + (CRASH.test(sentence) ? 1.5 : 0) + (confirmed ? 1.5 : 0) + (m.precision - 1) * 0.25;
       if (ELSEWHERE.test(sentence.replace(TIME_BY_EVENT, ' '))) weight -= 3;
+      if (correctsAgent && previousMentions.every((o) => o.date !== m.date)) weight += 3;
+      if (correctedByCaller && nextMentions.some((o) => o.date !== m.date)) weight -= 3;
       if (GREETING_TODAY.test(sentence)) continue;
       // A day said next to a more precise one ("yesterday, the sixteenth") is the same day, said twice.
       const near = mentions.find((o) => o !== m && Math.abs(o.start - m.start) < 20 && o.precision > m.precision);

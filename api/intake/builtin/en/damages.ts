@@ -12,7 +12,7 @@ const PART = new RegExp(String.raw`\b(${PARTS})(?:s|es)?\b`, 'gi');
 const HARM =
   /\b(broken|broke|smashed|cracked|crack|shattered|busted|dented|dent|dents|scraped|scrape|scratched|scratch|scratches|scuffed|scuff|crushed|crumpled|bent|damaged|snapped|missing|hanging|leaking|deployed|went off|blown|torn|knocked|pushed|caved|stoved|stove in|stuffed|wrecked|creased|crease|buckled|split|jammed|stuck|loose|fell off|(?:came|come|ripped|torn) off|popped|pulled out|folded|wobbles|wobbling|funny angle|out of line|(won't|will not|doesn't|does not|don't|do not|not|isn't) (open|close|closing|shut|latch|work|working|start|sit)|not working|black|out|gone|hole)\b/i;
 const GUESS =
-  /\b(maybe|might|may have|not sure|didn't look|don't know|no damage|not a mark|not a scratch|didn't have a scratch|is fine|was fine|were fine|undamaged|not damaged|nothing wrong|one of those)\b/i;
+  /\b(maybe|might|may have|not sure|didn't look|don't know|no damage|not (?:even )?a (?:mark|scratch|dent|scuff)|didn't have a scratch|is fine|was fine|were fine|undamaged|not damaged|nothing wrong|one of those)\b/i;
 const OTHER =
   /\b(his|her|hers|their|theirs|the other (car|vehicle|driver)|other car|other vehicle|other (party|driver)['’]s|whose|\w+['’]s (car|van|truck|vehicle|taxi|auto|suv|pickup|jeep|jeepney|lorry|bus|motorbike|bike|scooter)|(fellow|guy|man|lady|woman|chap|bloke|other driver|person)['’]s|the (auto|taxi|van|truck|lorry|bus|auto-rickshaw)(?:['’]s)?)\b/i;
 const OWNER_AT_END = /\bon (?:his|her|their|the other|(?:(?:mr|mrs|ms|miss|dr)\.? )?[\w-]+['’]s) (?:car|vehicle|van|truck)\W*$/i;
@@ -31,6 +31,8 @@ const REPORT_WORD: Readonly<Record<string, string>> = { dickey: 'boot', dicky: '
 
 interface Item {
   readonly other: boolean;
+  /** Marked other only because the agent asked about another car, with no owner said in the sentence. */
+  readonly byContext: boolean;
   readonly part: string;
   readonly positions: Set<string>;
   readonly harm: string;
@@ -73,19 +75,25 @@ function itemsIn(sentence: string, offset: number, otherContext: boolean, follow
   const parts = [...sentence.matchAll(PART)];
   const items: Item[] = [];
   let other = otherContext && !OWN.test(sentence);
+  let saidOwner = false;
   // "Left tail light cracked and a dented boot on Mr Lloyd-Jones's car": the owner named at the end.
   const ownerAtEnd = OWNER_AT_END.test(sentence);
   for (const [k, m] of parts.entries()) {
     const region = regionOf(sentence, parts, k);
     const lead = sentence.slice(k === 0 ? 0 : parts[k - 1]!.index + parts[k - 1]![0].length, m.index);
-    if (OTHER.test(lead)) other = true;
-    else if (OWN.test(lead)) other = false;
+    // "Derek's van moved into your lane and hit your front door": the owner said last before the part is its owner.
+    const owner = lastOwner(lead);
+    if (owner !== undefined) other = owner === 'other';
+    if (owner !== undefined) saidOwner = true;
     // "Oh, and the wing mirror. It's hanging off": the harm can follow in the next sentence.
-    const harm = HARM.exec(region)?.[0] ?? (/^\W*(it|it's|they|they're|i think it)\b/i.test(following) ? HARM.exec(following)?.[0] : undefined);
+    const harm = nearestHarm(region, m[0]) ?? (/^\W*(it|it's|they|they're|i think it)\b/i.test(following) ? HARM.exec(following)?.[0] : undefined);
     if (!harm || GUESS.test(region)) continue;
+    // "the mirror is broken, the glass is fallen out": the glass of the part just named, not a part of its own.
+    if (/^glass$/i.test(m[1]!) && k > 0 && /mirror|light|lamp/i.test(parts[k - 1]![1]!)) continue;
     const positions = new Set([...region.matchAll(POSITIONS)].map((p) => positionOf(p[1]!)));
     items.push({
       other: other || ownerAtEnd,
+      byContext: other && otherContext && !saidOwner && !ownerAtEnd,
       part: REPORT_WORD[m[1]!.toLowerCase()] ?? m[1]!.toLowerCase(),
       positions,
       harm: harm.toLowerCase(),
@@ -96,6 +104,7 @@ function itemsIn(sentence: string, offset: number, otherContext: boolean, follow
     if (HARM.test(m[3]!) && !PART.test(m[3]!))
       items.push({
         other: true,
+        byContext: false,
         part: '',
         positions: new Set([positionOf(m[2]!)]),
         harm: m[3]!.toLowerCase(),
@@ -120,6 +129,27 @@ const compatible = (a: Set<string>, b: Set<string>) => {
   return subset(a, b) || subset(b, a) || axis(a) === axis(b);
 };
 
+/** Whose car the words before a part say it is: the possessive said last, or undefined when none is. */
+function lastOwner(lead: string): 'own' | 'other' | undefined {
+  const last = (pattern: RegExp) => Math.max(-1, ...[...lead.matchAll(new RegExp(pattern.source, 'gi'))].map((m) => m.index));
+  const other = last(OTHER);
+  const own = last(OWN);
+  if (other < 0 && own < 0) return undefined;
+  return other > own ? 'other' : 'own';
+}
+
+/** The word of harm in a part's region nearest to the part ("leaking in addition to the cracked front bumper"). */
+function nearestHarm(region: string, part: string): string | undefined {
+  const at = region.toLowerCase().lastIndexOf(part.toLowerCase());
+  const harms = [...region.matchAll(new RegExp(HARM.source, 'gi'))];
+  if (at < 0 || harms.length === 0) return harms[0]?.[0];
+  const distance = (m: RegExpMatchArray) => {
+    const index = m.index ?? 0;
+    return index < at ? at - (index + m[0].length) : index - (at + part.length);
+  };
+  return harms.reduce((a, b) => (distance(b) < distance(a) ? b : a))[0];
+}
+
 const sentencesOf = (turn: Turn) => [...turn.text.matchAll(/[^.?!]+[.?!]*/g)].map((m) => ({ text: m[0], start: turn.start + m.index }));
 
 export function findDamages(turns: readonly Turn[]): FoundValue<string[]> {
@@ -136,6 +166,11 @@ export function findDamages(turns: readonly Turn[]): FoundValue<string[]> {
     if (same < 0) merged.push(item);
     else if (item.positions.size > merged[same]!.positions.size) merged[same] = item;
   }
-  const described = merged.slice(0, 6).map((d) => `${d.other ? "other vehicle's " : ''}${[...d.positions, d.part].join(' ')} ${d.harm}`.replace(/\s+/g, ' '));
-  return { value: described, evidence: merged.map((d) => d.span), confidence: merged.length ? 0.6 : 0.3 };
+  // "What's the damage to her car?" asked of a caller whose wife drove the insured car: a part the call also
+  // names as the insured car's, with no owner said, was that car's, not a second one's.
+  const kept = merged.filter(
+    (d) => !(d.byContext && merged.some((o) => !o.other && partKey(o.part) === partKey(d.part) && compatible(o.positions, d.positions))),
+  );
+  const described = kept.slice(0, 6).map((d) => `${d.other ? "other vehicle's " : ''}${[...d.positions, d.part].join(' ')} ${d.harm}`.replace(/\s+/g, ' '));
+  return { value: described, evidence: kept.map((d) => d.span), confidence: kept.length ? 0.6 : 0.3 };
 }

@@ -23,11 +23,12 @@ const DRIVER_AFTER = [
 ];
 const NOT_DRIVER =
   /\b(witness|saw (it|everything|the whole|what)|passenger|in the back|back seat|with me|sitting|security|guard|officer|police|constable|trooper|paramedic|nurse|doctor|policyholder|on behalf|certificate|(my|our|his|her) (wife|husband|son|daughter|mum|mom|mother|dad|father|brother|sister|mate|friend|partner|grandson|granddaughter|boss|neighbou?r|kid|boy|girl)|mother-in-law|father-in-law)\b/i;
-const NOT_DRIVER_AFTER = /^(['’]s name|\W*(\.\.\.|…)?\s*no\b| as a witness| (was|is) (a|the) (witness|passenger)| (was|is) in the (passenger|back))/i;
+const NOT_DRIVER_AFTER =
+  /^(['’]s name|\W*(\.\.\.|…)?\s*(sorry,?\s*)?no\b| as a witness| (was|is) (a|the) (witness|passenger)| (was|is) in the (passenger|back))/i;
 const ASKS_CALLER_NAME =
   /\b(your (good |full |complete |first and last |whole )?name|who('s| is) calling|who (am i|do i have)|name to start|take your name|speaking with\?|talking to\?)/i;
 // "Did anyone see it?": the answer names a witness, however it is phrased.
-const ASKS_WITNESS = /\b(any ?(one|body) (see|saw)|witness(es)?|see what happened)\b/i;
+const ASKS_WITNESS = /\b(any ?(one|body)(?: else)? (see|saw)|witness(es)?|see what happened)\b/i;
 // "My son is Tyler ...": once the caller says someone else drove, the relative they name is that driver.
 const RELATIVE_BEFORE =
   /\b(?:my|our|mi) (son|daughter|wife|husband|partner|boy|girl|kid|mum|mom|dad|father|mother|brother|sister)(?:,| is| was|'s)?(?: called| named)?\s*$/i;

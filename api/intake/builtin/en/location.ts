@@ -4,6 +4,7 @@
 // near exit 8").
 import type { Turn } from '../turns.js';
 import { wordsToNumber } from './numbers.js';
+import { reportPlace } from './place-text.js';
 import type { FoundValue } from './policy-number.js';
 
 const WHERE_ASKED = /\bwhere(abouts)?\b|which (road|street|junction|motorway|highway|car park)|what road|exact (place|location)|more specific|location/i;
@@ -18,7 +19,7 @@ const STRONG =
   /\b(northbound|southbound|eastbound|westbound|clockwise|anticlockwise|slip road|off-ramp|on-ramp|(heading|going|travelling|traveling|direction) (north|south|east|west))\b/i;
 // "The accident was on Thursday the 12th", read off the file: the date, not the place.
 const TIME_OR_FILLER =
-  /^\s*((?:the )?(?:accident|collision|incident|crash)(?: was| happened)? on (?:\w+day|the \d|\d)(?!.*\b(?:road|street|avenue|lane|car park)\b)|this (morning|afternoon|evening)|yesterday|last night|today|(about|around|at) [\w:.]+(\s*(o'clock|am|pm|ish))?\s*$|i looked it up|if you need|you know|let me think|i think|it's all|is that (still )?(right|correct))/i;
+  /^\s*((?:the )?(?:accident|collision|incident|crash)(?: was| happened)? on (?:\w+day|the \d|\d)(?!.*\b(?:road|street|avenue|lane|car park)\b)|this (morning|afternoon|evening)|yesterday|last night|today|(about|around|at) [\w:.]+(\s*(o'clock|am|pm|ish))?\s*$|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day )?the [\w-]+(?:st|nd|rd|th)(?: of \w+)?\s*$|i looked it up|if you need|you know|let me think|i think|it's all|is that (still )?(right|correct))/i;
 // "the location on the report is ...": the agent's words that introduce a place, not part of it.
 // "The postcode I gave was OX2 0JY": likewise, only the code is the place.
 const INTRO = /^.*?\b(?:location|address|place|postcode|post code|zip(?: code)?)\b(?: on (?:the|your) (?:report|claim|file)| I gave(?: you)?)? (?:is|was) /i;
@@ -38,7 +39,7 @@ const asksWhere = (text: string) =>
   sentencesOf(text).some((s) => WHERE_ASKED.test(s) && (!/[.!]\s*$/.test(s) || /^\W*(?:and |so |okay,? )?(?:tell me|please|describe|give me)\b/i.test(s)));
 // "That's the one. Just before the ring road exit.": the caller accepts the place the agent read off the file
 // and adds to it.
-const CONFIRMS = /^\W*(?:yes|yeah|yep|ja|correct|exactly|that's (?:the one|right|it|correct))\b/i;
+const CONFIRMS = /^\W*(?:yes|yeah|yep|ja|correct|exactly|that(?:'s| is) (?:the one|right|it|correct))\b/i;
 
 const INTERJECTION = /^\W*(?:(?:yes|yeah|yep|sorry|well|so|oh|um|uh|right|okay|actually)\b[,.]?\s*)+/i;
 
@@ -89,6 +90,7 @@ function tidy(text: string): string {
     .replace(/, (?:in|at) (?=\p{Lu})/gu, ', ');
   for (let i = 0; i < 4 && LEAD.test(t); i++) t = t.replace(LEAD, '');
   t = t.replace(/^(on|in|at) (?=[A-Z0-9]|the )/i, '').replace(/^the /i, '');
+  t = reportPlace(t);
   t = t.replace(NUMBERED, (m, word: string, spoken: string) => `${word} ${wordsToNumber(spoken) ?? spoken}`);
   t = t.replace(/\b(heading|going|travelling|traveling|in the direction(?: of)?) (north|south|east|west)\b/gi, '$2bound');
   t = t
@@ -110,6 +112,7 @@ function precision(text: string): number {
 
 export function findLocation(turns: readonly Turn[]): FoundValue<string> | undefined {
   const answers: { text: string; turn: Turn; readBack?: Turn; question: Turn }[] = [];
+  let confirmedFile: FoundValue<string> | undefined;
   for (const [i, turn] of turns.entries()) {
     const question = turns[i - 1];
     if (turn.speaker === 'agent' || question?.speaker !== 'agent') continue;
@@ -119,6 +122,15 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
     const readsFile =
       precision(question.text) >= 3 || (precision(question.text) >= 2 && /\b(?:is that (?:still )?(?:right|correct)|can you confirm)\b/i.test(question.text));
     const addsToFile = !asked && CONFIRMS.test(turn.text) && readsFile && precision(own) >= 2;
+    // "I have the report here: ... on Liberation Way near the depot. Is that right?" "That is correct.": the
+    // file's place, confirmed, is the answer even when the caller adds nothing to it.
+    const confirmsFile = !asked && !addsToFile && readsFile && CONFIRMS.test(turn.text) && /\?\s*$/.test(question.text);
+    if (confirmsFile) {
+      const filedPlace = placeText(question.text.replace(/\?/g, '.'));
+      if (filedPlace)
+        confirmedFile ??= { value: filedPlace, evidence: [{ start: question.start, end: question.start + question.text.length }], confidence: 0.5 };
+      continue;
+    }
     if (!asked && !addsToFile) continue;
     // "The location on the report is the southbound slip road, is that still right?" "Yes.": the agent said it.
     const confirmsQuestion = asked && /^\W*(yes|yeah|yep|correct|that's right)\b/i.test(turn.text) && precision(question.text) >= 3;
@@ -132,7 +144,7 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
     if (text) answers.push({ text, turn, question, ...(next?.speaker === 'agent' ? { readBack: next } : {}) });
   }
   const best = answers.reduce<(typeof answers)[number] | undefined>((b, a) => (!b || precision(a.text) >= precision(b.text) - 1 ? a : b), undefined);
-  if (!best) return fallbackFromAgent(turns);
+  if (!best) return fallbackFromAgent(turns) ?? confirmedFile;
   let location = best.text;
   const spans = [{ start: best.turn.start, end: best.turn.start + best.turn.text.length }];
   const echo = best.readBack ? placeText(best.readBack.text.replace(/\?/g, '.')) : '';
@@ -153,7 +165,10 @@ function withRoad(location: string, turns: readonly Turn[], upTo: number): strin
   if (ROAD_CODE.test(location)) return location;
   const said = turns
     .slice(0, upTo + 1)
-    .map((t) => ROAD_CODE.exec(t.text)?.[0] ?? /\bthe (\d{2,3})\b(?! (?:years|minutes|pounds|dollars|mph|km))/.exec(t.text)?.[1])
+    .map(
+      (t) =>
+        ROAD_CODE.exec(t.text)?.[0] ?? /\bthe (\d{2,3})\b(?! (?:years|minutes|pounds|dollars|mph|km))(?! (?!North|South|East|West)[A-Z])/.exec(t.text)?.[1],
+    )
     .find(Boolean);
   if (!said) return location;
   const digits = said.replace(/\D/g, '');
@@ -185,7 +200,8 @@ function joinPlaces(first: string, added: string): string {
 // "It's LS13 3PQ if that helps": a postcode the caller gives after the place, when the place has none.
 function withLaterCode(location: string, turns: readonly Turn[], from: number): string {
   if (POSTCODE.test(location)) return location;
-  for (const turn of turns.slice(from + 1).filter((t) => t.speaker !== 'agent')) {
+  // The answer itself counts: "There's a pharmacy on the corner, the postcode is W6 7DJ" is chatter around a code.
+  for (const turn of turns.slice(from).filter((t) => t.speaker !== 'agent')) {
     const code = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/.exec(turn.text)?.[0];
     if (code && /\b(post ?code|zip)\b/i.test(turn.text)) return `${location}, ${code}`;
   }

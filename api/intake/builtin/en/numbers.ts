@@ -85,7 +85,7 @@ export function spokenRuns(text: string, offset = 0): SpokenRun[] {
     } else if (t.kind === 'digits' || t.kind === 'letter') {
       sym(t.raw.toUpperCase());
     } else if (
-      (t.raw === 'A' || t.raw === 'I') &&
+      (t.raw === 'A' || t.raw === 'I' || (t.raw === 'O' && next !== undefined && EXPLAIN.has(next.lower))) &&
       ((next && EXPLAIN.has(next.lower)) || text[t.end] === '-' || text[t.start - 1] === '-' || spelledOn(tokens, i))
     ) {
       sym(t.raw);
@@ -132,10 +132,13 @@ export function spokenRuns(text: string, offset = 0): SpokenRun[] {
 // not the pronoun or the article ("I, um, I need" goes on with words).
 function spelledOn(tokens: readonly Token[], i: number): boolean {
   const next = tokens[i + 1];
-  if (next?.kind === 'letter' || next?.kind === 'digits') return true;
+  if (next?.kind === 'letter' || next?.kind === 'digits' || next?.kind === 'dash') return true;
+  // "M A dash 3 3": an A or I right after a letter being read is the next letter.
+  const prev = tokens[i - 1]?.kind === 'pause' ? tokens[i - 2] : tokens[i - 1];
+  if (prev?.kind === 'letter' && /^[A-Z]$/.test(prev.raw) && (next === undefined || next.kind !== 'word')) return true;
   const after = tokens[i + 2];
   if (next?.kind !== 'pause' || !after) return false;
-  return after.kind === 'letter' || after.kind === 'digits' || after.kind === 'nato' || after.lower in UNITS || after.lower in REPEAT;
+  return after.kind === 'letter' || after.kind === 'digits' || after.kind === 'nato' || after.kind === 'dash' || after.lower in UNITS || after.lower in REPEAT;
 }
 
 // "four hundred and twelve": the words after "hundred" fill its zeros rather than following it.

@@ -30,6 +30,10 @@ const OPENERS = new Set(
   ).split(' '),
 );
 for (const d of [...WEEKDAYS, ...MONTHS]) OPENERS.add(d);
+// Imperatives that open an agent's advice ("Stay in the car", "Keep safe"): capitalised at a sentence start,
+// they look like a given name. Verbs that are also common given names (Will, Bill, Mark) are left out.
+for (const w of 'stay keep stop hold call ring send take pull move remember try make go come look check mind watch bring tell grab wait sit'.split(' '))
+  OPENERS.add(w);
 // A capitalised word that makes the whole phrase a place, a firm or a thing rather than a person.
 const NOT_PERSON = new Set(
   (

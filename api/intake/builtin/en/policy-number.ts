@@ -4,6 +4,7 @@
 import type { EvidenceSpan } from '../../extractor.js';
 import type { Turn } from '../turns.js';
 import { spokenRuns } from './numbers.js';
+import { applyLaterCorrections } from './policy-corrections.js';
 
 export interface FoundValue<T> {
   readonly value: T;
@@ -24,6 +25,15 @@ const POLICY = /\bpolic(y|ies)\b/i;
 const NOT_OURS =
   /\b(his|her|hers|their|theirs|other (driver|party|car|vehicle)'?s?|insurer|insured with|certificate|claim (ref|reference|number)|reference|ref|quote|quotation|incident|event|report number|crime|case|reg|registration|plate|phone|mobile|telephone|contact number|call you on|(she|he|they)(?:'s| is| are) (?:with|insured|covered))\b/i;
 const OTHER_ASK = /\b(his|her|their|other (driver|party)'?s?) (policy|insur)/i;
+/** The question the agent ended on: "I'll note her insurer. And your own policy number?" asks for ours. */
+function asksOther(text: string): boolean {
+  const last =
+    text
+      .split(/(?<=[.?!])\s+/)
+      .filter((s) => s.trim() !== '')
+      .at(-1) ?? '';
+  return OTHER_ASK.test(last) && !/\byour\b/i.test(last);
+}
 const NEGATION = /^\W*(no|nope|not quite|not exactly|that's wrong|wrong|incorrect)\b/i;
 const CONFIRMATION = /^\W*(yes|yeah|yep|yup|correct|that's (it|right|correct|the one)|exactly|spot on|right|perfect|lovely|great|got it)\b/i;
 
@@ -47,10 +57,10 @@ export function findPolicyNumber(turns: readonly Turn[]): FoundValue<string> | u
   const candidates: Candidate[] = [];
   for (const [i, turn] of turns.entries()) {
     const previous = turns[i - 1];
-    const asked = previous !== undefined && previous.speaker !== turn.speaker && POLICY.test(previous.text) && !OTHER_ASK.test(previous.text);
+    const asked = previous !== undefined && previous.speaker !== turn.speaker && POLICY.test(previous.text) && !asksOther(previous.text);
     const readBack = previous !== undefined && previous.speaker !== turn.speaker && candidates.at(-1)?.turn === previous;
     // "Did she give you her insurer?": the answer's numbers are hers, whatever words it uses.
-    const askedOther = previous !== undefined && previous.speaker !== turn.speaker && OTHER_ASK.test(previous.text);
+    const askedOther = previous !== undefined && previous.speaker !== turn.speaker && asksOther(previous.text);
     if (askedOther || !(POLICY.test(turn.text) || asked || readBack)) continue;
     const runs = runsInTurn(turn);
     const last = runs.at(-1);
@@ -68,8 +78,9 @@ export function findPolicyNumber(turns: readonly Turn[]): FoundValue<string> | u
   // Keep the dashes the caller said, or the ones printed in an agent's read-back.
   const withDashes = same.find((c) => c.turn.speaker === 'caller' && c.value.includes('-')) ?? same.find((c) => c.value.includes('-'));
   const agreed = same.some((c) => c.confirmed) || new Set(same.map((c) => c.turn.speaker)).size > 1;
+  const corrected = applyLaterCorrections((withDashes ?? chosen).value, turns, chosen.turn, chosen.span.end);
   return {
-    value: (withDashes ?? chosen).value,
+    value: corrected,
     evidence: same.map((c) => c.span),
     confidence: agreed ? 0.95 : chosen.turn.speaker === 'caller' ? 0.75 : 0.6,
   };

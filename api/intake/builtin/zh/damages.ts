@@ -63,6 +63,8 @@ function damagesInTurn(turn: Turn, otherAsked: boolean): Damage[] {
       if (OWN_VEHICLE.test(clause.text)) otherListed = false;
       if (!byAgent && GUESS.test(clause.text)) return;
       const parts = partsIn(clause.text);
+      // "她那个车，前保险杠都掉了": a clause naming only the other car makes it the topic of what follows.
+      if (parts.length === 0 && OTHER_VEHICLE.test(clause.text) && !OWN_VEHICLE.test(clause.text)) otherListed = true;
       const nextClause = clauses[i + 1];
       const following = nextClause && partsIn(nextClause.text).length === 0 ? nextClause.text : '';
       for (const [k, { word, at }] of parts.entries()) {
@@ -70,7 +72,7 @@ function damagesInTurn(turn: Turn, otherAsked: boolean): Damage[] {
         const harm =
           harmIn(clause.text.slice(at + word.surface.length, end)) ??
           harmIn(clause.text.slice(0, at)) ??
-          (k === parts.length - 1 ? harmIn(following) : undefined);
+          (k === parts.length - 1 ? (harmIn(following) ?? sharedHarm(sentence, clauses, i)) : undefined);
         if (!harm) continue;
         const before = clause.text.slice(0, at);
         const otherVehicle = OTHER_VEHICLE.test(before) || otherListed || (otherAsked && !byAgent && !/我/.test(clause.text));
@@ -80,6 +82,21 @@ function damagesInTurn(turn: Turn, otherAsked: boolean): Damage[] {
     });
   }
   return found;
+}
+
+/** "右前门、右后门凹陷": parts listed with 、 share the harm said after the last of them. */
+function sharedHarm(sentence: Piece, clauses: readonly Piece[], i: number): string | undefined {
+  for (let j = i; j + 1 < clauses.length; j++) {
+    const clause = clauses[j]!;
+    const separator = sentence.text.slice(clause.start - sentence.start + clause.text.length, clauses[j + 1]!.start - sentence.start);
+    if (!/^、$/.test(separator.trim())) return undefined;
+    const next = clauses[j + 1]!.text;
+    const parts = partsIn(next);
+    const last = parts.at(-1);
+    const harm = last ? harmIn(next.slice(last.at + last.word.surface.length)) : undefined;
+    if (harm) return harm;
+  }
+  return undefined;
 }
 
 const positionSet = (positions: string) => new Set(positions.replace('驾驶', '').split(''));

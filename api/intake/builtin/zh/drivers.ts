@@ -13,12 +13,15 @@ interface FoundName {
 
 const CALLER_NAME_ASK = /称呼|贵姓|姓名|名字|叫什么|怎么叫/;
 const OTHER_PARTY_ASK = /对方|司机|驾驶人|驾驶员|开车的|前车|后车|车主|另一|其他车/;
-const OTHER_NAME_ASK = /名字|姓名|叫什么|信息|是谁|哪位|联系方式/;
+const OTHER_NAME_ASK = /名字|姓名|叫什么|信息|资料|是谁|哪位|联系方式|怎么称呼/;
 const NAME_TRIGGER = /(?:名叫|叫做|叫|名字是|姓名是|姓名为|是|为)/g;
 // After 是/为 a name must start with a known surname (是位女司机, 为其妻子 are not names); after 叫 it need not.
 const STRICT_TRIGGERS = new Set(['是', '为']);
 const RELATIVE = '儿子|女儿|老婆|老公|爱人|妻子|丈夫|媳妇|太太|父亲|母亲|爸爸|妈妈|爸|妈|弟弟|哥哥|姐姐|妹妹|孩子|朋友|同事|家属|亲戚';
 const NON_DRIVER_BEFORE = new RegExp(`(交警|警官|民警|警察|乘客|副驾|后座|目击|路人|保安|物业|经理|师傅|医生|律师|客服|坐席|${RELATIVE})[^，。！？]{0,6}$`);
+// "直接撞我爸的是一位叫方卓然的先生": a relative hit by someone is the object; the name after is who hit them.
+const RELATIVE_HIT = new RegExp(`(?:撞|追尾?|碰|蹭|刮|擦)了?(?:我|我们)?的?(?:${RELATIVE})[^，。！？]{0,6}$`);
+const nonDriverBefore = (text: string) => NON_DRIVER_BEFORE.test(text) && !RELATIVE_HIT.test(text);
 const NON_DRIVER_AFTER = /^(警官|经理|师傅|医生|律师|坐|在副驾|在后座|在车上|也在车上)/;
 const RELATIVE_DROVE = new RegExp(
   `(?:我|是我)的?(${RELATIVE})[^。！？我]{0,10}(?:开的|在开|开车|开了?(?:我|家里)的?车|驾驶|开着)|(?:帮|替|代)我?的?(?:${RELATIVE}|她|他)报`,
@@ -42,14 +45,14 @@ function namesIn(piece: Piece, withRoles: boolean): FoundName[] {
       const subjectless = (match.index ?? 0) === 0 && k > 0;
       const before = (subjectless ? (clauses[k - 1]?.text ?? '') : '') + clause.text.slice(0, match.index ?? 0);
       const after = clause.text.slice(at + name.length);
-      if (!withRoles && (NON_DRIVER_BEFORE.test(before) || NON_DRIVER_AFTER.test(after))) continue;
+      if (!withRoles && (nonDriverBefore(before) || NON_DRIVER_AFTER.test(after))) continue;
       found.push({ name, span: { start: clause.start + at, end: clause.start + at + name.length } });
     }
   }
   return found.filter(
     (f) =>
       withRoles ||
-      !NON_DRIVER_BEFORE.test(
+      !nonDriverBefore(
         piece.text
           .slice(0, f.span.start - piece.start)
           .split(/[，。！？]/)

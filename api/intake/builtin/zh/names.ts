@@ -33,6 +33,8 @@ const COMPOUND_SURNAMES = [
 const NOT_IN_NAME = /[的了是在我你他她们说叫吗呢吧啊哦嗯就也和跟很都还没不个位这那什么哪谁开坐先女老把被给让从对到去来过着要会能好请为当已]/;
 const TITLES = /(先生|女士|小姐|师傅|老师|同志|警官)$/;
 const HAN = /[\u4e00-\u9fff]/;
+// "是韩国人", "是回族人": a nationality or people after 是 starts with a surname character but names nobody.
+const PEOPLE_WORD = /(国人|族人|籍|裔|人士)$/;
 // "东方财险", "平安保险": an insurer or company can start with a surname but is never a person.
 const FIRM = /(财险|保险|寿险|人寿|财产|公司|集团|银行|车行|物流|租赁|出租|快递|驾校)$/;
 
@@ -58,7 +60,7 @@ export const surnameOf = (name: string): string | undefined =>
 
 /** Whether a run of Han characters reads as a Chinese full name; `loose` allows surnames not on the list. */
 export function isChineseName(text: string, loose = false): boolean {
-  if (!/^[\u4e00-\u9fff]{2,4}$/.test(text) || NOT_IN_NAME.test(text.slice(1)) || FIRM.test(text)) return false;
+  if (!/^[\u4e00-\u9fff]{2,4}$/.test(text) || NOT_IN_NAME.test(text.slice(1)) || FIRM.test(text) || PEOPLE_WORD.test(text)) return false;
   const surname = surnameOf(text);
   if (!surname && !loose) return false;
   if (surname && text.length - surname.length < 1) return false;

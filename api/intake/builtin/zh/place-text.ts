@@ -1,10 +1,12 @@
 // What makes a clause a place, and how a spoken place is tidied into a report's location: the fillers callers
-// wrap around it dropped ("就…那块儿"), an intersection written the way reports write it (X与Y交叉口).
+// wrap around it dropped ("就…那块儿"), an intersection written the way reports write it (X与Y交叉口), and a
+// kilometre post said in words written in digits (八十七公里 → 87公里处).
+import { kilometrePosts } from './km-posts.js';
 
 const ROAD = /路|街|大道|[一二三四五六内外中]环|[^知]道(?!歉)|巷|弄|高速|国道|省道|县道|高架|环线|立交|桥|隧道|匝道/;
 // Places precise enough to be worth keeping even beside the agent's read-back. "B2" alone is a basement level.
 const LANDMARK =
-  /交叉|路口|十字|丁字|出口|入口|服务区|收费站|停车场|车库|车位|小区|广场|大厦|商场|购物|中心|超市|医院|学校|加油站|门口|[东西南北]门|公交站|地铁站|站台|对面|公里桩|[Kk]\d+|[A-Za-z]?\d+层|层|(?<![A-Za-z0-9])[Bb]\d(?!\d)|[A-Za-z]区|电梯|楼梯|段|方向|内圈|外圈|附近|旁边|[路街道巷弄]\d+号|\d+号(?:楼|门|院|车位|库)/;
+  /交叉|路口|十字|丁字|出口|入口|服务区|收费站|停车场|车库|车位|小区|广场|大厦|商场|购物|中心|超市|医院|学校|加油站|门口|[东西南北]门|公交站|地铁站|站台|对面|公里桩|\d+公里|[一二两三四五六七八九十百]+公里|[Kk]\d+|[A-Za-z]?\d+层|层|(?<![A-Za-z0-9])[Bb]\d(?!\d)|[A-Za-z]区|电梯|楼梯|段|方向|内圈|外圈|附近|旁边|[路街道巷弄]\d+号|\d+号(?:楼|门|院|车位|库)/;
 // 去医院/到医院 is where someone went afterwards, not where the accident was.
 const EVENT =
   /[去到]了?医院|直行|行驶|开着|开车|倒车|变道|右转|左转|掉头|并线|超车|刹|撞|追尾|蹭|剐|碰|停好|找车位|等红灯|被|把|[跟和与]一辆|往.{1,3}[开走]|堵车/;
@@ -15,7 +17,8 @@ const LEADING_FILLER =
 // A time said before the place ("前天晚上在…", "昨天下午四点多，在…").
 const LEADING_TIME =
   /^(?:大前天|前天|昨天|昨儿|今天|今儿|上周.|上个?星期.|上个?礼拜.|\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号](?![车门楼院位库]))?(?:早上|上午|中午|下午|傍晚|晚上|凌晨|夜里)?(?:[\d一二三四五六七八九十两]+点(?:多|半|左右)?)?/;
-const TRAILING_FILLER = /(?:事故|位置|地方|那里|那儿|那边|那块儿|那块|那一块|这边|这块|这里|一带|的样子|左右|嘛|吧|呢|啊|呀|边上|上|(?<=[区场库院])里)+$/;
+const TRAILING_FILLER =
+  /(?:事故|位置|地方|那里|那儿|那边|那块儿|那块|那一块|这边|这块|这里|一带|的样子|左右|嘛|吧|呢|啊|呀|边上|(?<![北南])上|(?<=[区场库院])里)+$/;
 
 export const hasRoad = (text: string): boolean => ROAD.test(text);
 export const hasLandmark = (text: string): boolean => LANDMARK.test(text);
@@ -33,7 +36,9 @@ export function placeOf(clause: string): string {
     previous = text;
     text = text.replace(LEADING_TIME, '').replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
   }
-  return tidyIntersection(text);
+  // "杨梅那一段": the stretch of road at a place, as reports write it (X路段).
+  text = text.replace(/^(\S{2,8}?)那?一段$/, (m, place: string) => (/[路街道段]$/.test(place) ? m : `${place}路段`));
+  return tidyIntersection(kilometrePosts(text));
 }
 
 /** "解放路和人民路十字路口" → "解放路与人民路交叉口", as reports write a crossing. */

@@ -3,7 +3,8 @@
 // numbers, the other driver's policy and the 交强险 policy when the agent wants the 商业险 one are not it.
 import type { Turn } from '../turns.js';
 import { numberRuns, type NumberRun } from './number-runs.js';
-import { confirms, corrects, replyTo, type FieldResult } from './transcript-text.js';
+import { applyTailCorrections } from './policy-corrections.js';
+import { confirms, replyTo, type FieldResult } from './transcript-text.js';
 
 interface Candidate extends NumberRun {
   readonly turn: Turn;
@@ -77,27 +78,6 @@ function mergeLetterPrefixes(runs: NumberRun[]): NumberRun[] {
   return merged;
 }
 
-/** "最后一位是八，七七二八" after a number: the group said last replaces the end of the number. */
-function applyTailCorrections(chosen: Candidate, turns: readonly Turn[]): { value: string; spans: Candidate['turn'][] } {
-  let value = chosen.value;
-  const spans: Turn[] = [];
-  for (const turn of turns.slice(chosen.turn.index)) {
-    // In the number's own turn only what follows it can correct it ("…零七。哦不对，最后是零九").
-    const text = turn === chosen.turn ? turn.text.slice(chosen.end - turn.start) : turn.text;
-    if (turn.speaker === 'agent' || !(corrects(text) || /最后|末尾|后两位|后一位/.test(text))) continue;
-    const groups = numberRuns(text, 0).filter((run) => {
-      const after = text.slice(run.end, run.end + 1);
-      const before = text.slice(Math.max(0, run.start - 2), run.start);
-      return run.digits > 0 && run.digits < MIN_DIGITS && run.letters === 0 && !/[位个次遍]/.test(after) && before !== '不是';
-    });
-    const best = groups.reduce<NumberRun | undefined>((a, g) => (!a || g.value.length > a.value.length ? g : a), undefined);
-    if (!best || best.value.length >= value.length) continue;
-    value = value.slice(0, value.length - best.value.length) + best.value;
-    spans.push(turn);
-  }
-  return { value, spans };
-}
-
 export function extractPolicyNumber(turns: readonly Turn[]): FieldResult<string> | undefined {
   const commercialWanted = turns.some((t) => /商业险|商业保险/.test(t.text));
   const usable = candidatesOf(turns, commercialWanted).filter((c) => !c.excluded);
@@ -105,11 +85,13 @@ export function extractPolicyNumber(turns: readonly Turn[]): FieldResult<string>
   const lastConfirmed = confirmed.at(-1);
   if (lastConfirmed) {
     const evidence = usable.filter((c) => compact(c.value) === compact(lastConfirmed.value)).map((c) => ({ start: c.start, end: c.end }));
-    return { value: lastConfirmed.value, confidence: 0.95, evidence };
+    // "对。哦不对，最后一位是8": a correction after the confirmation still patches the number.
+    const later = applyTailCorrections(lastConfirmed.value, turns, lastConfirmed.turn, lastConfirmed.end);
+    return { value: later.value, confidence: later.spans.length ? 0.8 : 0.95, evidence };
   }
   const stated = usable.filter((c) => c.aboutPolicy).at(-1) ?? usable.filter((c) => c.digits >= 8).at(-1);
   if (!stated) return undefined;
-  const corrected = applyTailCorrections(stated, turns);
+  const corrected = applyTailCorrections(stated.value, turns, stated.turn, stated.end);
   const evidence = [{ start: stated.start, end: stated.end }, ...corrected.spans.map((t) => ({ start: t.start, end: t.start + t.text.length }))];
   return { value: corrected.value, confidence: stated.aboutPolicy ? 0.75 : 0.4, evidence };
 }

@@ -45,7 +45,7 @@ export const spanOf = (piece: Piece): EvidenceSpan => ({ start: piece.start, end
 export function confirms(reply: string): boolean {
   const head = reply.trim().slice(0, 12);
   if (/不对|错了|不是|说错|说反|等一下|等等|稍等/.test(head)) return false;
-  return /^(嗯+|对+|对的|对对|对头|没错|是的|是|是滴|正确|准确|没问题|就是|可以|ok|好的?)/i.test(head);
+  return /^(嗯+|对+|对的|对对|对头|没错|是的|是|是滴|正确|准确|没问题|就是|可以|ok|好的?|确认|无误)/i.test(head);
 }
 
 /** A reply that rejects or corrects what came before. */
