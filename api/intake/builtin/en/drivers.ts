@@ -21,8 +21,10 @@ const DRIVER_AFTER = [
   /^ (who was driving|was driving|driving|drove|reversed|pulled|hit|changed lanes|merged|slid|ran|turned|went into|bumped|sideswiped|swerved|came (out|across|through|sliding|round)|rear-ended|backed)\b/i,
   /^ (as the (other )?driver|behind you|in front|in the car in front|in the (van|truck|taxi|car))\b/i,
 ];
+// Words in a name's sentence that give the person a role other than driving: riders, witnesses, officials and
+// the staff of a car park, shop or venue who come over after the crash.
 const NOT_DRIVER =
-  /\b(witness|saw (it|everything|the whole|what)|passenger|in the back|back seat|with me|sitting|security|guard|officer|police|constable|trooper|paramedic|nurse|doctor|policyholder|on behalf|certificate|(my|our|his|her) (wife|husband|son|daughter|mum|mom|mother|dad|father|brother|sister|mate|friend|partner|grandson|granddaughter|boss|neighbou?r|kid|boy|girl)|mother-in-law|father-in-law)\b/i;
+  /\b(witness|saw (it|everything|the whole|what)|passenger|in the back|back seat|with me|sitting|security|guard|attendant|steward|warden|marshal|staff|manager|receptionist|concierge|officer|police|constable|trooper|paramedic|nurse|doctor|policyholder|on behalf|certificate|(my|our|his|her) (wife|husband|son|daughter|mum|mom|mother|dad|father|brother|sister|mate|friend|partner|grandson|granddaughter|boss|neighbou?r|kid|boy|girl)|mother-in-law|father-in-law)\b/i;
 const NOT_DRIVER_AFTER =
   /^(['’]s name|\W*(\.\.\.|…)?\s*(sorry,?\s*)?no\b| as a witness| (was|is) (a|the) (witness|passenger)| (was|is) in the (passenger|back))/i;
 const ASKS_CALLER_NAME =

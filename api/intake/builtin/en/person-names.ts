@@ -44,7 +44,22 @@ const NOT_PERSON = new Set(
   ).split(' '),
 );
 
-const TITLE = /^(mr|mrs|ms|miss|dr)\.?$/i;
+// Titles and ranks said before a name ("Mister Derek ...", "Sergeant ..."): dropped, so the bare name is the one
+// kept and a person named with and without a title is one person.
+const TITLE = /^(mr|mrs|ms|miss|missus|mister|dr|doctor|sir|madam|officer|constable|sergeant|sgt|inspector|detective)\.?$/i;
+// Capitalised at a sentence start or as part of an organisation, these are never a whole name on their own:
+// indefinite pronouns ("Somebody ran into me") and the units of an organisation ("Division said ...").
+const NOT_A_NAME = new Set(
+  (
+    'somebody someone anybody anyone nobody everyone everybody something anything nothing everything whoever ' +
+    'division department station unit branch office team company council police services precinct headquarters'
+  ).split(' '),
+);
+// Compromise's lexicon tags for words that are pronouns, determiners or people described by role, not named.
+const NOT_A_NAME_TAGS = new Set(['Actor', 'Pronoun', 'Determiner', 'Uncountable', 'Preposition', 'Conjunction', 'QuestionWord']);
+const LEXICON = (nlp as unknown as { model: () => { one: { lexicon: Record<string, string | undefined> } } }).model().one.lexicon;
+/** A single word that is a known pronoun, determiner or organisational noun rather than a person's name. */
+const notAName = (word: string) => NOT_A_NAME.has(word.toLowerCase()) || NOT_A_NAME_TAGS.has(LEXICON[word.toLowerCase()] ?? '');
 const PARTICLE_WORD = new RegExp(String.raw`^${PARTICLE}$`);
 // "Dela Cruz", "Van Dyke", "Le Roux": a capitalised particle belongs to the surname after it, so it never
 // counts as a given name or a whole name on its own.
@@ -66,6 +81,7 @@ function cleanName(phrase: string): { name: string; skipped: number } | undefine
   // "Mi calling...", "Jo- Jonathan": a lone one- or two-letter word is a dialect pronoun or a cut-off word far
   // more often than a whole name; a short given name still counts inside a full name ("Li Wei").
   if (words.length === 1 && [...words[0]!].length <= 2) return undefined;
+  if (words.length === 1 && notAName(words[0]!)) return undefined;
   return { name: words.join(' ').replace(/['’]s$/, ''), skipped };
 }
 

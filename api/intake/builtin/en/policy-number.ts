@@ -27,13 +27,19 @@ const NOT_OURS =
 const OTHER_ASK = /\b(his|her|their|other (driver|party)'?s?) (policy|insur)/i;
 /** The question the agent ended on: "I'll note her insurer. And your own policy number?" asks for ours. */
 function asksOther(text: string): boolean {
-  const last =
-    text
-      .split(/(?<=[.?!])\s+/)
-      .filter((s) => s.trim() !== '')
-      .at(-1) ?? '';
+  const last = lastSentence(text);
   return OTHER_ASK.test(last) && !/\byour\b/i.test(last);
 }
+// A question for a number that is not a policy: what answers it (and any later reading of the same value) is
+// a phone number or a claim reference, even when the agent asked it in the turn that read the policy back.
+const ASKS_FOREIGN =
+  /\b(contact (number|details)|(phone|mobile|telephone|cell|landline)( number)?|number (to|we can|i can) (reach|call|contact)|claim (ref|reference|number)|reference( number)?|ref( number)?)\b/i;
+const lastSentence = (text: string) =>
+  text
+    .split(/(?<=[.?!])\s+/)
+    .filter((s) => s.trim() !== '')
+    .at(-1) ?? '';
+const asksForeign = (text: string) => ASKS_FOREIGN.test(lastSentence(text)) && !POLICY.test(lastSentence(text));
 const NEGATION = /^\W*(no|nope|not quite|not exactly|that's wrong|wrong|incorrect)\b/i;
 const CONFIRMATION = /^\W*(yes|yeah|yep|yup|correct|that's (it|right|correct|the one)|exactly|spot on|right|perfect|lovely|great|got it)\b/i;
 
@@ -55,25 +61,33 @@ function runsInTurn(turn: Turn): { value: string; span: EvidenceSpan }[] {
 
 export function findPolicyNumber(turns: readonly Turn[]): FoundValue<string> | undefined {
   const candidates: Candidate[] = [];
+  const foreign = new Set<string>();
+  const bare = (v: string) => v.replace(/-/g, '');
   for (const [i, turn] of turns.entries()) {
     const previous = turns[i - 1];
+    if (previous !== undefined && previous.speaker !== turn.speaker && asksForeign(previous.text)) {
+      for (const r of runsInTurn(turn)) foreign.add(bare(r.value));
+      continue;
+    }
     const asked = previous !== undefined && previous.speaker !== turn.speaker && POLICY.test(previous.text) && !asksOther(previous.text);
     const readBack = previous !== undefined && previous.speaker !== turn.speaker && candidates.at(-1)?.turn === previous;
     // "Did she give you her insurer?": the answer's numbers are hers, whatever words it uses.
     const askedOther = previous !== undefined && previous.speaker !== turn.speaker && asksOther(previous.text);
     if (askedOther || !(POLICY.test(turn.text) || asked || readBack)) continue;
-    const runs = runsInTurn(turn);
-    const last = runs.at(-1);
+    const runs = runsInTurn(turn).filter((r) => !foreign.has(bare(r.value)));
+    // A read-back repeats the number first and may go on to other details (a postcode, a date): the run
+    // that repeats the number is the read-back, whatever follows it.
+    const repeated = readBack ? runs.find((r) => bare(r.value) === bare(candidates.at(-1)!.value)) : undefined;
+    const last = repeated ?? runs.at(-1);
     if (!last) continue;
     const next = turns[i + 1];
     const rejected = next !== undefined && next.speaker !== turn.speaker && NEGATION.test(next.text);
     const confirmed = next !== undefined && next.speaker !== turn.speaker && CONFIRMATION.test(next.text);
     candidates.push({ value: last.value, span: last.span, turn, rejected, confirmed });
   }
-  const kept = candidates.filter((c) => !c.rejected);
+  const kept = candidates.filter((c) => !c.rejected && !foreign.has(bare(c.value)));
   const chosen = kept.at(-1);
   if (!chosen) return undefined;
-  const bare = (v: string) => v.replace(/-/g, '');
   const same = kept.filter((c) => bare(c.value) === bare(chosen.value));
   // Keep the dashes the caller said, or the ones printed in an agent's read-back.
   const withDashes = same.find((c) => c.turn.speaker === 'caller' && c.value.includes('-')) ?? same.find((c) => c.value.includes('-'));

@@ -23,9 +23,13 @@ const NON_DRIVER_BEFORE = new RegExp(`(交警|警官|民警|警察|乘客|副驾
 const RELATIVE_HIT = new RegExp(`(?:撞|追尾?|碰|蹭|刮|擦)了?(?:我|我们)?的?(?:${RELATIVE})[^，。！？]{0,6}$`);
 const nonDriverBefore = (text: string) => NON_DRIVER_BEFORE.test(text) && !RELATIVE_HIT.test(text);
 const NON_DRIVER_AFTER = /^(警官|经理|师傅|医生|律师|坐|在副驾|在后座|在车上|也在车上)/;
+// "我妻子坐在副驾驶" is a relative riding along: 副驾驶 is the passenger seat, and a clause about sitting
+// (坐) never says who drove.
 const RELATIVE_DROVE = new RegExp(
-  `(?:我|是我)的?(${RELATIVE})[^。！？我]{0,10}(?:开的|在开|开车|开了?(?:我|家里)的?车|驾驶|开着)|(?:帮|替|代)我?的?(?:${RELATIVE}|她|他)报`,
+  `(?:我|是我)的?(${RELATIVE})[^。！？我坐]{0,10}(?:开的|在开|开车|开了?(?:我|家里)的?车|(?<!副)驾驶|开着)|(?:帮|替|代)我?的?(?:${RELATIVE}|她|他)报`,
 );
+// "是我本人驾驶", "我自己开的": the caller says outright they drove, whoever else was in the car.
+const CALLER_DROVE = /(?:是我|我)(?:本人|自己)(?:驾驶|开)|是我(?:在)?开的|我开的车/;
 const RELATIVE_NAMED = new RegExp(`(?:我|是我)的?(?:${RELATIVE})(?:叫|名叫|是)?`, 'g');
 const AGENT_SELF = /(?:我是|我叫|这里是|这边是)(?:客服|坐席|专员|接线员|工作人员)*|(?:客服|坐席|专员)+/g;
 
@@ -123,7 +127,8 @@ function relativeDriverNames(turns: readonly Turn[], exclude: Set<string>): Foun
 export function extractDrivers(turns: readonly Turn[]): FieldResult<string[]> | undefined {
   const agents = agentNames(turns);
   const caller = callerName(turns, agents);
-  const relativeDrove = turns.some((t) => t.speaker !== 'agent' && RELATIVE_DROVE.test(t.text));
+  const callerTurns = turns.filter((t) => t.speaker !== 'agent');
+  const relativeDrove = callerTurns.some((t) => RELATIVE_DROVE.test(t.text)) && !callerTurns.some((t) => CALLER_DROVE.test(t.text));
   const exclude = new Set([...agents, ...(caller ? [caller.name] : [])]);
   const others = otherDriverNames(turns, exclude);
   const relatives = relativeDrove ? relativeDriverNames(turns, exclude) : [];
