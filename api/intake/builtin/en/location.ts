@@ -6,13 +6,14 @@ import type { Turn } from '../turns.js';
 import { wordsToNumber } from './numbers.js';
 import { reportPlace } from './place-text.js';
 import type { FoundValue } from './policy-number.js';
+import { asksWhereCarIs, isAfterwards, streetSpan } from './street-names.js';
 
 const WHERE_ASKED = /\bwhere(abouts)?\b|which (road|street|junction|motorway|highway|car park)|what road|exact (place|location)|more specific|location/i;
 const ROAD_CODE = /\b(?:[MABN]\d{1,4}(?:\(M\))?|I-?\d{1,3}|US-?\d{1,3}|SR-?\d{1,3}|NH-?\d{1,3})\b|\b(?:route|highway|interstate|state route) \d{1,4}\b/i;
 const PLACE_WORDS =
   /\b(road|rd|street|st|avenue|ave|lane|boulevard|blvd|drive|way|highway|motorway|freeway|expressway|route|interstate|junction|roundabout|corner|intersection|crossing|crosses|meets|car ?park|parking|garage|multi-storey|level|floor|deck|exit|slip road|off-ramp|on-ramp|ramp|interchange|flyover|overpass|underpass|bridge|tunnel|mile marker|marker|traffic lights|lights|signal|chowk|circle|postcode|post code|zip|pin code|entrance|northbound|southbound|eastbound|westbound|clockwise|anticlockwise|counterclockwise|mall|supermarket|station|services|high street|outside the|opposite|near the|by the|turn-off|lot|basement|lift lobby|lift|elevator|lobby|stairwell|bay)\b/i;
 const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{5,6}\b/;
-const VAGUE = /\b(somewhere|not sure|don't know|on the way|near .* side|outside of|just outside|around)\b/i;
+const VAGUE = /\b(somewhere|not sure|don't know|on the way|near .* side|outside of|just outside|around|over by|near-?ish|i think)\b/i;
 const NARRATIVE =
   /^(i|i'm|he|she|we|they|you|a|an|one|(the|this) (car(?! ?park)|van|truck|other|guy|man|lady|woman|driver|traffic|chap|bloke)|traffic|there|someone|it's all)\b(?!-?\d)/i;
 const STRONG =
@@ -36,6 +37,7 @@ const NUMBERED =
   /\b(junction|jct|exit|level|floor|deck|marker|gate|bay|route|highway|interstate) ((?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b/gi;
 // The agent asks "where?"; "I'll let the assessor know where it is." is a statement, not the question.
 const asksWhere = (text: string) =>
+  !asksWhereCarIs(text) &&
   sentencesOf(text).some((s) => WHERE_ASKED.test(s) && (!/[.!]\s*$/.test(s) || /^\W*(?:and |so |okay,? )?(?:tell me|please|describe|give me)\b/i.test(s)));
 // "That's the one. Just before the ring road exit.": the caller accepts the place the agent read off the file
 // and adds to it.
@@ -53,16 +55,44 @@ function isPlace(raw: string): boolean {
 
 /** The place phrases of an answer: its leading place sentences, and later ones that add a direction or a code. */
 function placeText(text: string): string {
+  const sentences = sentencesOf(text);
+  const first = placeSentences(sentences);
+  // "Up in Ballard, somewhere over by the Locks? Actually no, I remember now. I was at ... Street": a vague
+  // first go, then the precise place said later in the same answer.
+  if (VAGUE.test(first))
+    for (let i = 1; i < sentences.length; i++) {
+      const later = placeSentences(sentences.slice(i));
+      if (later && !VAGUE.test(later) && precision(later) > precision(first)) return later;
+    }
+  return first;
+}
+
+function placeSentences(sentences: readonly string[]): string {
   const kept: string[] = [];
-  for (const sentence of sentencesOf(text)) {
+  for (const sentence of sentences) {
+    if (isAfterwards(sentence)) {
+      if (kept.length) break;
+      continue;
+    }
     const narrative = NARRATIVE.test(sentence.replace(INTERJECTION, ''));
+    const street = narrative ? streetSpan(sentence) : undefined;
+    if (street) {
+      // "..., heading east": a direction told after the street stays with it.
+      const heading = sentence
+        .slice(sentence.indexOf(street) + street.length)
+        .split(/,\s*/)
+        .filter((c) => STRONG.test(c));
+      kept.push([street, ...heading.map((c) => narrativePlace(c.replace(/[.?!]+$/, '')))].join(', '));
+      continue;
+    }
     // "27 Fernbank Road, in Bramley. Leeds.": a bare town after a place sentence goes on with the address.
     const town = kept.length > 0 && /^(?:\p{Lu}[\p{L}'’-]*\s?){1,3}[.?!]?$/u.test(sentence.trim());
     if (town || (narrative ? STRONG.test(sentence) : isPlace(sentence))) {
       const clauses = sentence
         .replace(/[.?!]+$/, '')
-        .replace(INTRO, '')
         .split(/,\s*/)
+        // Per clause: "Kirkstall Road, ..., postcode is LS4 2QL" keeps the road before the postcode.
+        .map((c) => c.replace(INTRO, ''))
         .filter((c) => !TIME_OR_FILLER.test(c) && (!narrative || STRONG.test(c)) && !isDrift(c))
         .map((c) => (narrative ? narrativePlace(c) : c));
       if (clauses.length) kept.push(clauses.join(', '));
@@ -120,7 +150,8 @@ export function findLocation(turns: readonly Turn[]): FoundValue<string> | undef
     const own = placeText(turn.text);
     // A place word is enough when the agent plainly reads the file back for checking.
     const readsFile =
-      precision(question.text) >= 3 || (precision(question.text) >= 2 && /\b(?:is that (?:still )?(?:right|correct)|can you confirm)\b/i.test(question.text));
+      precision(question.text) >= 3 ||
+      (precision(question.text) >= 2 && /\b(?:is that (?:still )?(?:right|correct)|is that the one|can you confirm)\b/i.test(question.text));
     const addsToFile = !asked && CONFIRMS.test(turn.text) && readsFile && precision(own) >= 2;
     // "I have the report here: ... on Liberation Way near the depot. Is that right?" "That is correct.": the
     // file's place, confirmed, is the answer even when the caller adds nothing to it.
@@ -176,17 +207,19 @@ function withRoad(location: string, turns: readonly Turn[], upTo: number): strin
   return `${fullest} ${location.replace(/^the /i, '').replace(/^\w/, (c) => c.toLowerCase())}`;
 }
 
-// "Here in Mysore", "somewhere outside Swindon": a town said earlier that the precise answer leaves out.
+// "Here in Mysore", "somewhere outside Swindon": a town said earlier that the precise answer leaves out. "Up in
+// Ballard, in Seattle": every town of that one turn, district then city.
 function withTown(location: string, turns: readonly Turn[], upTo: number): string {
-  for (const turn of turns.slice(0, upTo + 1).filter((t) => t.speaker !== 'agent'))
-    for (const m of turn.text.matchAll(/(?<!\bas )\b(?:here in|outside|in) ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g)) {
-      const town = m[1]!;
-      if (
-        !location.includes(town) &&
-        !/^(English|The|My|His|Her|January|February|March|April|May|June|July|August|September|October|November|December)$/.test(town)
-      )
-        return `${location}, ${town}`;
-    }
+  for (const turn of turns.slice(0, upTo + 1).filter((t) => t.speaker !== 'agent')) {
+    const towns = [...turn.text.matchAll(/(?<!\bas )\b(?:here in|outside|in) ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g)]
+      .map((m) => m[1]!)
+      .filter(
+        (town) =>
+          !location.includes(town) &&
+          !/^(English|The|My|His|Her|January|February|March|April|May|June|July|August|September|October|November|December)$/.test(town),
+      );
+    if (towns.length) return [location, ...new Set(towns)].join(', ');
+  }
   return location;
 }
 

@@ -25,6 +25,17 @@ describe('extractLocation', () => {
     expect(locationOf('客服：车停在什么位置？', '来电者：在银泰百货的地下停车场，负一层，E区。', '客服：好的。')).toBe('银泰百货地下停车场负一层E区');
   });
 
+  it("never takes the agent's question as the place, and prefers the precise answer", () => {
+    const location = locationOf(
+      '客服：事故在哪里？',
+      '来电者：在城东那一带吧。',
+      '客服：能具体一点吗？哪条路或者哪个路口？',
+      '来电者：是长江路和黄河路交叉口，我当时直行。',
+      '客服：好的。经过是怎样的？',
+    );
+    expect(location).toBe('长江路与黄河路交叉口');
+  });
+
   it('finds nothing when no place is said', () => {
     expect(locationOf('客服：您好。', '来电者：我想问一下保费。')).toBeUndefined();
   });

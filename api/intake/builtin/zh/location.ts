@@ -18,6 +18,8 @@ const LOCATION_ASK = /哪里|哪儿|哪个位置|什么地方|什么位置|地�
 const PRECISE_ASK = /具体|详细|准确|哪条路|哪个路口/;
 const ACKNOWLEDGEMENT = /^(?:好的|好|明白了?|嗯|行|收到|了解)[，,。]?/;
 const MAX_PLACE_LENGTH = 60;
+// "哪条路或者哪个路口？": a clause that asks where is the agent's question, never a place it read off the file.
+const ASKS = /哪|什么|怎么|多少|几/;
 
 const isPlaceClause = (text: string) => hasRoad(text) || hasLandmark(text);
 
@@ -83,9 +85,10 @@ function candidateOf(turns: readonly Turn[], turn: Turn): Candidate | undefined 
 function confirmedByCaller(turns: readonly Turn[], turn: Turn): Candidate | undefined {
   const reply = replyTo(turns, turn.index);
   if (!reply || reply.speaker === 'agent' || !confirms(reply.text)) return undefined;
-  const sentence = sentencesOf(turnPiece(turn)).find((s) => isQuestion(s.text) && clausesOf(s).some((c) => isPlaceClause(c.text)));
+  const isFiled = (c: Piece) => isPlaceClause(c.text) && !ASKS.test(c.text);
+  const sentence = sentencesOf(turnPiece(turn)).find((s) => isQuestion(s.text) && clausesOf(s).some(isFiled));
   if (!sentence) return undefined;
-  const clauses = clausesOf(sentence).filter((c) => isPlaceClause(c.text) && placeOf(c.text) !== '');
+  const clauses = clausesOf(sentence).filter((c) => isFiled(c) && placeOf(c.text) !== '');
   const text = clauses.map((c) => placeOf(c.text)).join('');
   if (!hasRoad(text) && landmarkCount(text) < 2) return undefined;
   const score = 6 + Math.min(4, landmarkCount(text)) + Math.min(2, placeCodes(text).length);
