@@ -45,6 +45,8 @@ export interface Extractor {
   /** `builtin` or `llm`, recorded with the draft. */
   readonly name: string;
   extract(input: ExtractionInput, signal?: AbortSignal): Promise<Extraction>;
+  /** Loads what the first call would otherwise pay for (the Chinese dictionary), at start rather than on a call. */
+  warm?(): void;
 }
 
 /**

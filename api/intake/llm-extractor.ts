@@ -81,6 +81,7 @@ export function createLlmExtractor(settings: LlmSettings, fallback: Extractor, l
 
   return {
     name: 'llm',
+    warm: () => fallback.warm?.(),
     async extract(input, signal) {
       const builtin = await fallback.extract(input, signal);
       const deadline = AbortSignal.timeout(settings.timeoutMs);
