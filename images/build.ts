@@ -101,6 +101,9 @@ async function buildTarget(podman: Podman, target: Target, name: string, buildAr
     `${IMAGE_REPOSITORIES[target]}:latest`,
     '--label',
     `${SOURCE_HASH_LABEL}=${sourceHash}`,
+    // Also given as labels here, not only as the Dockerfile's ARGs: buildah's layer cache reuses a LABEL step
+    // whose ARG values changed, so a commit that changes nothing the image holds got the last build's version.
+    ...['version', 'revision', 'created'].flatMap((key) => ['--label', `org.opencontainers.image.${key}=${buildArgs[key.toUpperCase()]}`]),
     // The build stage's npm ci reaches the registry through the host's network.
     '--network',
     'host',
