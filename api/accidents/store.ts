@@ -42,6 +42,12 @@ export interface AccidentsStoreDeps {
   readonly ids: { next(): Promise<bigint> };
   readonly idempotencyTtlSeconds: number;
   readonly onChange?: ChangeListener;
+  /**
+   * Called after each change's transaction commits, before the change is answered: the audit
+   * trail chains the entry its listener staged (audit/trail.ts). It must not throw: the change is
+   * already made.
+   */
+  readonly afterCommit?: () => Promise<void>;
 }
 
 export type CreateResult =
@@ -61,7 +67,13 @@ export interface PolicyPage {
 
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 
-export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange }: AccidentsStoreDeps) {
+export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange, afterCommit }: AccidentsStoreDeps) {
+  async function changeTransaction<T>(change: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    const result = await sql.begin(change);
+    await afterCommit?.();
+    return result as T;
+  }
+
   // The select list names `id::text` "id", and a bare ORDER BY name means the output column: order by
   // `accidents.id` (bigint), or the sort is textual (wrong once ids differ in length) and skips the index.
   const columns = sql`
@@ -116,7 +128,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
       const sealed = await codec.seal({ id, version: 1 }, fields);
       const policyIndex = policyIndexOf(codec, input.policyNumber);
 
-      return sql.begin(async (tx): Promise<CreateResult> => {
+      return changeTransaction(async (tx): Promise<CreateResult> => {
         if (idempotency) {
           const claim = await claimIdempotencyKey(tx, idempotency, idempotencyTtlSeconds);
           if (claim.kind === 'reused-with-other-body') return { kind: 'idempotency-key-reused' };
@@ -183,7 +195,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
     },
 
     async update(id: string, expectedVersion: number, patch: AccidentPatch, actor: string): Promise<UpdateResult> {
-      return sql.begin(async (tx): Promise<UpdateResult> => {
+      return changeTransaction(async (tx): Promise<UpdateResult> => {
         const current = await findRow(tx, id, true);
         if (!current) return { kind: 'not-found' };
         if (current.version !== expectedVersion) return { kind: 'stale', currentVersion: current.version };
@@ -217,7 +229,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
 
     /** Soft delete: the row stays for audit and replication; every read skips it. */
     async remove(id: string, actor: string): Promise<boolean> {
-      return sql.begin(async (tx) => {
+      return changeTransaction(async (tx) => {
         const current = await findRow(tx, id, true);
         if (!current) return false;
         // A new version, so its fields are sealed again for it.

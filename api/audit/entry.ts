@@ -23,5 +23,15 @@ export interface AuditRecorder {
   record(entry: AuditEntry, tx?: TransactionSql): Promise<void>;
 }
 
+/**
+ * The door for entries of report changes, the site's busiest writes: staged in the change's
+ * transaction without the chain's lock, chained after it commits (migration 010).
+ */
+export interface ChangeAuditor {
+  stage(entry: AuditEntry, tx: TransactionSql): Promise<void>;
+  /** Chains what was staged and committed before the call; resolves once it is in the chain. */
+  chainStaged(): Promise<void>;
+}
+
 /** Records nothing: for code paths (and tests) where auditing is not the subject. */
 export const noAuditRecorder: AuditRecorder = { record: async () => undefined };

@@ -77,15 +77,35 @@ describe('the audit trail of a site', () => {
   it('does not make a change whose audit entry cannot be written: both commit or neither does', async () => {
     const created = await record();
     const id = created.body.id as string;
-    await site.sql`alter table audit_log add constraint refuse_updates_for_this_test check (action <> 'report.update') not valid`;
+    // The entry is staged in the change's transaction (migration 010): refusing it there refuses the change.
+    await site.sql`alter table audit_staged add constraint refuse_updates_for_this_test check (action <> 'report.update') not valid`;
     try {
       const patch = await site.call('PATCH', `/v1/accidents/${id}`, { token: agent, headers: { 'if-match': '"1"' }, body: { status: 'closed' } });
       expect(patch.status).toBe(500);
     } finally {
-      await site.sql`alter table audit_log drop constraint refuse_updates_for_this_test`;
+      await site.sql`alter table audit_staged drop constraint refuse_updates_for_this_test`;
     }
     const read = await site.call('GET', `/v1/accidents/${id}`, { token: agent });
     expect(read.body).toMatchObject({ version: 1, status: 'open' });
+    expect(await verifyAuditChain(site.sql, { site: site.site, key: site.auditKey })).toMatchObject({ intact: true });
+  });
+
+  it('answers a change whose entry could not be chained yet, and chains the staged entry once the chain takes it again', async () => {
+    const created = await record();
+    const id = created.body.id as string;
+    await site.sql`alter table audit_log add constraint refuse_updates_for_this_test check (action <> 'report.update') not valid`;
+    try {
+      const patch = await site.call('PATCH', `/v1/accidents/${id}`, { token: agent, headers: { 'if-match': '"1"' }, body: { status: 'closed' } });
+      expect(patch.status).toBe(200);
+      const staged = await site.sql`select action, resource from audit_staged where resource = ${id}`;
+      expect(staged).toEqual([{ action: 'report.update', resource: id }]);
+    } finally {
+      await site.sql`alter table audit_log drop constraint refuse_updates_for_this_test`;
+    }
+    // The next change chains what is staged, oldest first.
+    await record();
+    expect(await lastEntry('report.update', id)).toMatchObject({ outcome: 'success', details: { version: 2, fields: ['status'] } });
+    expect(await site.sql`select id from audit_staged`).toEqual([]);
     expect(await verifyAuditChain(site.sql, { site: site.site, key: site.auditKey })).toMatchObject({ intact: true });
   });
 

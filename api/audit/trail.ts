@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Sql, TransactionSql } from 'postgres';
-import type { AuditEntry, AuditRecorder } from './entry.js';
+import type { AuditEntry, AuditRecorder, ChangeAuditor } from './entry.js';
 import { type ChainedFields, entryBody, storableDetails, storableText } from './chain.js';
 import type { AuditMetrics } from './metrics.js';
 
@@ -100,7 +100,60 @@ export function createAuditTrail(sql: Sql, options: { readonly metrics?: AuditMe
     });
   }
 
+  // The chainer: links committed staged entries (a report change's, staged in its transaction) into
+  // the chain, many under one lock. A caller that just committed asks for a run that starts after
+  // its commit: a run under way may have looked before it, so such a caller waits for the next one.
+  const CHAIN_BATCH = 500;
+  let chaining: Promise<void> | undefined;
+  let nextChaining: Promise<void> | undefined;
+
+  async function chainAll(): Promise<void> {
+    for (;;) {
+      const [row] = await sql<{ chained: number }[]>`select audit_chain_staged(${CHAIN_BATCH}) as chained`;
+      if ((row?.chained ?? 0) < CHAIN_BATCH) return;
+    }
+  }
+
+  function chainStaged(): Promise<void> {
+    if (!chaining) {
+      chaining = chainAll().finally(() => (chaining = undefined));
+      return chaining;
+    }
+    nextChaining ??= chaining
+      .catch(() => undefined)
+      .then(() => {
+        nextChaining = undefined;
+        return chainStaged();
+      });
+    return nextChaining;
+  }
+
   const trail = {
+    /**
+     * Stages `entry` in `tx`, the transaction of the change it describes, without the chain's lock:
+     * it commits or rolls back with the change, and `chainStaged()` after the commit links it.
+     */
+    async stage(entry: AuditEntry, tx: TransactionSql): Promise<void> {
+      const started = performance.now();
+      try {
+        const content = contentOf(entry);
+        await tx`
+          select audit_stage(${content.actor}::text, ${content.action}::text, ${content.resource}::text, ${content.outcome}::text,
+                             ${content.requestId}::text, ${content.clientAddress}::text,
+                             ${tx.json(content.details as Parameters<typeof tx.json>[0])}::jsonb, ${entryBody(content)}::text)`;
+        options.metrics?.appended('ok', (performance.now() - started) / 1000);
+      } catch (cause) {
+        options.metrics?.appended('error', (performance.now() - started) / 1000);
+        throw new Error(`staging the audit entry ${entry.action} failed`, { cause });
+      }
+    },
+
+    /**
+     * Chains every staged entry committed before the call. A failure leaves them staged (they are
+     * durable) for the next call; the site's periodic run and its start and stop call it too.
+     */
+    chainStaged,
+
     async record(entry: AuditEntry, tx?: TransactionSql): Promise<void> {
       const started = performance.now();
       try {
@@ -138,5 +191,5 @@ export function createAuditTrail(sql: Sql, options: { readonly metrics?: AuditMe
       return { items, hasMore: rows.length > limit };
     },
   };
-  return trail satisfies AuditRecorder;
+  return trail satisfies AuditRecorder & ChangeAuditor;
 }

@@ -14,7 +14,7 @@ describe('migrate', () => {
     await Promise.all(replicas.map((sql) => sql.end()));
 
     const versions = (await listMigrations()).map((m) => m.version);
-    expect(applied.flat().sort()).toEqual(versions);
+    expect(applied.flat().sort((a, b) => a - b)).toEqual(versions);
     const rows = await db.sql`select version from schema_migrations order by version`;
     expect(rows.map((r) => r.version)).toEqual(versions);
     expect(await isMigrated(db.sql, await latestMigrationVersion())).toBe(true);

@@ -80,6 +80,8 @@ export interface RunningSite {
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+// Every change chains its own entry after it commits; this is the net under a chaining that failed.
+const STAGED_CHAIN_INTERVAL_MS = 1000;
 
 /** Brings one site's database up to date and wires its stores into its app. */
 export async function startSite(options: SiteOptions): Promise<RunningSite> {
@@ -109,6 +111,11 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
   await auth.start();
   const throttle = createLoginThrottle(sql, options.loginThrottle ?? defaultThrottlePolicy, { onThrottled: loginThrottleMetrics(registry, site) });
   const audit = createAuditTrail(sql, { metrics: auditMetrics(registry, site) });
+  // A failure leaves the entries staged and durable: the next change, or the periodic run, chains them.
+  const chainStagedEntries = () =>
+    audit.chainStaged().catch((error: unknown) => logger.warn({ err: error }, 'chaining staged audit entries failed; they will be chained later'));
+  // Entries a replica staged and could not chain before it died.
+  await audit.chainStaged();
   const adminOutcome = await provisionAdmin({ auth, audit, site, password: options.adminPassword });
   if (adminOutcome === 'absent') logger.warn('this site has no admin account: set CRASHDESK_ADMIN_PASSWORD (from a Secret) to create one');
   else if (adminOutcome !== 'kept') logger.info({ outcome: adminOutcome }, 'provisioned the admin account');
@@ -138,6 +145,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     idempotencyTtlSeconds: options.idempotencyTtlSeconds,
     // Each listener writes inside the change's transaction; replication's outbox joins here.
     onChange: composeListeners(auditReportChanges(audit), replication.listener),
+    afterCommit: () => chainStagedEntries(),
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
   const intakes: IntakeService = createIntakeService({
@@ -165,6 +173,8 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     );
   }, MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
+  const chainer = setInterval(() => void chainStagedEntries(), STAGED_CHAIN_INTERVAL_MS);
+  chainer.unref();
 
   const app = createSiteApp({
     site,
@@ -193,8 +203,10 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     readiness,
     async stop() {
       clearInterval(maintenance);
+      clearInterval(chainer);
       await intakes.stop();
       await replication.stop();
+      await chainStagedEntries();
       // Shutdown goes on without the last signature (the entries stay chained, and the next start signs them).
       await signer.stop().catch((error: unknown) => logger.error({ err: error }, 'signing the audit chain head at shutdown failed'));
       await ids.stop();
