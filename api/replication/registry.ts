@@ -44,8 +44,9 @@ export class RegistrationRefused extends Error {}
 
 /**
  * Adds a city, or confirms one already known. `allowed` says whether HQ may call a city at that
- * address. A known city's address never changes through registration (an operator changes it with
- * `npm run replication:cities`); registering again with the same address, or none, is harmless.
+ * address. A known city's address never changes through registration (an operator changes it in
+ * HQ's configuration, `CRASHDESK_PEERS=city=url`, which HQ writes over the registered address when
+ * it starts: configureCity below); registering again with the same address, or none, is harmless.
  */
 export async function registerCity(sql: Sql, city: string, url: string | undefined, allowed: (city: string, url: string) => boolean): Promise<void> {
   if (url !== undefined && !allowed(city, url)) throw new RegistrationRefused(`${url} is not an address hq may call for ${city}`);
