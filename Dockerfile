@@ -2,7 +2,8 @@
 # crashdesk's two images from one file: the api (the default target) and the City operator.
 #   docker build -t crashdesk/api .                      (Docker with BuildKit)
 #   docker build --target operator -t crashdesk/operator .
-#   npm run images                                       (podman, no daemon: images/README.md)
+#   npm run images                                       (podman, no daemon: images/main.ts;
+#                                                         README.md, "Build and images")
 # `npm run images` builds this same file with BUILD_BASE and RUNTIME_BASE pointing at bases made
 # from Debian's packages and the npm registry's Node, laid out as the defaults below are.
 ARG BUILD_BASE=docker.io/library/node:24.22.3-bookworm-slim

@@ -5,8 +5,9 @@
 //
 // The replication Secret is a child too but is not in the table: watching Secrets would take
 // list and watch on every Secret of the namespace, and nobody edits a derived key by hand
-// (rbac.ts grants Secrets get, create and patch on their own). No runtime imports: kube.ts reads
-// this table while it loads.
+// (rbac.ts grants on Secrets only create, and get of the platform replication secret by name: the
+// Secrets the operator makes are created once and never patched). No runtime imports: kube.ts
+// reads this table while it loads.
 
 export interface ChildKind {
   readonly kind: string;
