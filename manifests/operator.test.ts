@@ -128,4 +128,14 @@ describe('OperatorChart', () => {
       value: 'https://thanos.example',
     });
   });
+
+  it("tells the operator the namespaces Prometheus runs in, for the Cities' NetworkPolicies: monitoring by default, never none", () => {
+    const env = (list: Synthesised[]) => find('Deployment', 'crashdesk-operator', list).spec.template.spec.containers[0].env;
+    expect(env(objects)).toContainEqual({ name: 'OPERATOR_PROMETHEUS_NAMESPACES', value: 'monitoring' });
+    expect(env(synth({ prometheusNamespaces: ['monitoring', 'thanos'] }))).toContainEqual({
+      name: 'OPERATOR_PROMETHEUS_NAMESPACES',
+      value: 'monitoring,thanos',
+    });
+    expect(() => synth({ prometheusNamespaces: [] })).toThrow(/prometheusNamespaces is empty/);
+  });
 });

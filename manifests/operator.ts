@@ -3,7 +3,7 @@
 // them, and the Helm chart (charts/crashdesk) is checked against them by test/cluster/helm-chart.test.ts.
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { DEFAULT_PROMETHEUS_ADDRESS } from '../operator/city/autoscaling.js';
+import { DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_PROMETHEUS_NAMESPACE } from '../operator/city/autoscaling.js';
 import { cityCrd } from '../operator/city/crd.js';
 import { crdProbeRules, leaseRules, namespaceRules, type PolicyRule } from '../operator/rbac.js';
 
@@ -31,6 +31,8 @@ export interface OperatorProps {
   readonly certificateIssuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
   /** The Prometheus KEDA asks for each City's requests per second (default the Prometheus Operator's prometheus-operated in monitoring). */
   readonly prometheusAddress?: string;
+  /** The namespaces that Prometheus runs in: each City's api NetworkPolicy admits them to scrape its http port (default monitoring). */
+  readonly prometheusNamespaces?: readonly string[];
   /** Reconcile only the Cities of these namespaces, with a Role in each (default: crashdesk). */
   readonly watchNamespaces?: readonly string[];
   /** Reconcile the Cities of every namespace, with a ClusterRole (watchNamespaces then unused). */
@@ -53,6 +55,13 @@ export function watchedNamespaces(props: Pick<OperatorProps, 'watchNamespaces' |
   const watched = props.watchNamespaces ?? ['crashdesk'];
   if (watched.length === 0) throw new Error('watchNamespaces is empty: list the namespaces with Cities, or set clusterWide');
   return watched;
+}
+
+/** Where Prometheus runs, for the Cities' NetworkPolicies; never empty, as the operator reads an empty variable as unset (monitoring). */
+export function prometheusNamespaces(props: Pick<OperatorProps, 'prometheusNamespaces'>): readonly string[] {
+  const namespaces = props.prometheusNamespaces ?? [DEFAULT_PROMETHEUS_NAMESPACE];
+  if (namespaces.length === 0) throw new Error('prometheusNamespaces is empty: name the namespaces your Prometheus runs in');
+  return namespaces;
 }
 
 function vaultEnvironment(vault: OperatorProps['vault']) {
@@ -173,6 +182,7 @@ export function operatorDeployment(props: OperatorProps): KubeObject {
                   value: `${props.certificateIssuer?.kind ?? 'ClusterIssuer'}/${props.certificateIssuer?.name ?? 'crashdesk-internal-ca'}`,
                 },
                 { name: 'OPERATOR_PROMETHEUS_ADDRESS', value: props.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS },
+                { name: 'OPERATOR_PROMETHEUS_NAMESPACES', value: prometheusNamespaces(props).join(',') },
                 ...vaultEnvironment(props.vault),
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],

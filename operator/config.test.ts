@@ -40,4 +40,19 @@ describe('the operator configuration', () => {
     expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_ADDRESS: 'prometheus:9090' })).toThrow(/OPERATOR_PROMETHEUS_ADDRESS.*http\(s\) URL/);
     expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_ADDRESS: 'http://prometheus:9090/?x=1' })).toThrow(/no query or fragment/);
   });
+
+  it('admits the Prometheus of monitoring to scrape the Cities, the namespace its default address is in, unless OPERATOR_PROMETHEUS_NAMESPACES lists others', () => {
+    const config = loadOperatorConfig(vault);
+    expect(config.OPERATOR_PROMETHEUS_NAMESPACES).toEqual(['monitoring']);
+    expect(new URL(config.OPERATOR_PROMETHEUS_ADDRESS).hostname.split('.')[1]).toBe('monitoring');
+    expect(loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_NAMESPACES: 'monitoring, thanos,' }).OPERATOR_PROMETHEUS_NAMESPACES).toEqual([
+      'monitoring',
+      'thanos',
+    ]);
+  });
+
+  it('refuses Prometheus namespaces that are not DNS labels, or a list naming none, naming the setting', () => {
+    expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_NAMESPACES: 'monitoring,Prom_NS' })).toThrow(/OPERATOR_PROMETHEUS_NAMESPACES.*DNS label/);
+    expect(() => loadOperatorConfig({ ...vault, OPERATOR_PROMETHEUS_NAMESPACES: ' , ' })).toThrow(/OPERATOR_PROMETHEUS_NAMESPACES.*at least one namespace/);
+  });
 });

@@ -1,6 +1,6 @@
 // The operator's settings: the only place it reads process.env (parsed once, failing fast).
 import { z } from 'zod';
-import { DEFAULT_PROMETHEUS_ADDRESS } from './city/autoscaling.js';
+import { DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_PROMETHEUS_NAMESPACE } from './city/autoscaling.js';
 import type { VaultAuth } from './vault-http.js';
 
 const commaList = <T extends z.ZodType<string, string>>(item: T) =>
@@ -14,17 +14,17 @@ const commaList = <T extends z.ZodType<string, string>>(item: T) =>
     )
     .pipe(z.array(item));
 
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'each namespace must be a DNS label')
+  .max(63);
+
 export const operatorConfigSchema = z
   .object({
     /** Namespace of the leader Lease (the operator's own, in a cluster). */
     OPERATOR_NAMESPACE: z.string().min(1).default('crashdesk-system'),
     /** Reconcile only the Cities of these namespaces (comma separated); unset: every namespace. */
-    WATCH_NAMESPACES: commaList(
-      z
-        .string()
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'each namespace must be a DNS label')
-        .max(63),
-    ).optional(),
+    WATCH_NAMESPACES: commaList(namespaceName).optional(),
     /** This replica's name in the Lease; the pod name in a cluster. */
     OPERATOR_IDENTITY: z.string().min(1).optional(),
     /** The operator's Vault: where it manages Cities' keys, policies and roles, and the address a City gets by default. */
@@ -54,6 +54,14 @@ export const operatorConfigSchema = z
       // KEDA appends /api/v1/query?… to it.
       .refine((address) => !/[?#]/.test(address), 'OPERATOR_PROMETHEUS_ADDRESS has no query or fragment')
       .default(DEFAULT_PROMETHEUS_ADDRESS),
+    /**
+     * The namespaces of the Prometheus that scrapes each City's api through its ServiceMonitor (comma separated):
+     * every api NetworkPolicy admits them to the http port, where /metrics is served (a City's scaling.prometheusNamespaces adds to them).
+     */
+    OPERATOR_PROMETHEUS_NAMESPACES: commaList(namespaceName)
+      // An empty list would leave every api unscraped on a cluster that enforces NetworkPolicies: say so at start.
+      .refine((namespaces) => namespaces.length > 0, 'OPERATOR_PROMETHEUS_NAMESPACES names at least one namespace')
+      .default([DEFAULT_PROMETHEUS_NAMESPACE]),
     /** A development cluster: Cities may be served without ingress TLS (rule ingress-tls-required). */
     OPERATOR_DEVELOPMENT_CLUSTER: z
       .enum(['true', 'false'])

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEFAULT_PROMETHEUS_ADDRESS } from './city/autoscaling.js';
+import { DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_PROMETHEUS_NAMESPACE } from './city/autoscaling.js';
 import { CHILD_KINDS } from './city/children.js';
 import { createEventRecorder } from './city/events.js';
 import { MANAGED_SELECTOR } from './city/metadata.js';
@@ -33,6 +33,8 @@ export interface OperatorOptions {
   readonly certificateIssuer?: CertificateIssuer;
   /** The Prometheus KEDA asks for a City's requests per second, unless the City names one (default DEFAULT_PROMETHEUS_ADDRESS). */
   readonly prometheusAddress?: string;
+  /** The namespaces of the Prometheus that scrapes every City's api, admitted by its NetworkPolicy (default DEFAULT_PROMETHEUS_NAMESPACE). */
+  readonly prometheusNamespaces?: readonly string[];
   /** Namespace of the leader Lease. */
   readonly namespace: string;
   /** Reconcile only the Cities of these namespaces (default, or empty: every namespace). */
@@ -98,6 +100,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     admission: { vault: options.vault.addresses, developmentCluster: options.developmentCluster ?? false },
     certificateIssuer: options.certificateIssuer ?? { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
     prometheusAddress: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+    prometheusNamespaces: options.prometheusNamespaces ?? [DEFAULT_PROMETHEUS_NAMESPACE],
     cities: () => cityCaches.flatMap((cities) => cities.list() as City[]),
     events: createEventRecorder(kube, logger),
     logger,

@@ -24,6 +24,7 @@ async function main() {
     developmentCluster: config.OPERATOR_DEVELOPMENT_CLUSTER,
     certificateIssuer: config.OPERATOR_CERTIFICATE_ISSUER,
     prometheusAddress: config.OPERATOR_PROMETHEUS_ADDRESS,
+    prometheusNamespaces: config.OPERATOR_PROMETHEUS_NAMESPACES,
     namespace: config.OPERATOR_NAMESPACE,
     watchNamespaces: config.WATCH_NAMESPACES,
     identity: config.OPERATOR_IDENTITY,

@@ -11,8 +11,10 @@ import { childMetadata, type KubeObject } from './metadata.js';
 import { scheduledMinReplicas } from './schedule.js';
 import { type City, cityNames, type ScheduleWindow } from './types.js';
 
+/** Where the operator's Prometheus runs by default (OPERATOR_PROMETHEUS_NAMESPACES): the api's NetworkPolicy admits it to scrape. */
+export const DEFAULT_PROMETHEUS_NAMESPACE = 'monitoring';
 /** The operator's default Prometheus (OPERATOR_PROMETHEUS_ADDRESS): the Service the Prometheus Operator makes for a Prometheus in `monitoring`. */
-export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
+export const DEFAULT_PROMETHEUS_ADDRESS = `http://prometheus-operated.${DEFAULT_PROMETHEUS_NAMESPACE}.svc:9090`;
 
 /** What scales the api: reconcile picks by whether KEDA's CRD is installed. */
 export type Autoscaling =

@@ -15,6 +15,7 @@ const everyChild = (['hpa', 'keda'] as const).flatMap((by) => [
     autoscaling: { by },
     vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' },
     certificates: { issuer: { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' } },
+    prometheusNamespaces: ['monitoring'],
   }),
   replicationSecret(testCity('london'), 'platform-secret'),
 ]);

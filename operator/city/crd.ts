@@ -80,6 +80,15 @@ const specSchema = object(
             },
           ],
         }),
+        // Added to the operator's, never in their place: the platform's own Prometheus keeps scraping every City.
+        prometheusNamespaces: {
+          type: 'array',
+          maxItems: 10,
+          'x-kubernetes-list-type': 'set',
+          items: dnsName,
+          description:
+            "Namespaces of the City's own Prometheus (the one at prometheusAddress, say): the api's NetworkPolicy admits their pods to its http port, where /metrics is served, besides the operator's Prometheus namespaces.",
+        },
       },
       { default: {} },
     ),

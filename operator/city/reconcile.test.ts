@@ -73,6 +73,7 @@ async function setUp(
     admission: { vault: vaultAddresses, developmentCluster: options.developmentCluster ?? true },
     certificateIssuer: { kind: 'ClusterIssuer', name: 'crashdesk-internal-ca' },
     prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+    prometheusNamespaces: ['monitoring'],
     cities: kube.cities,
   });
   return {

@@ -54,6 +54,8 @@ export interface ReconcilerDeps {
   readonly certificateIssuer: CertificateIssuer;
   /** Where KEDA asks for a City's requests per second unless the City names its own Prometheus (OPERATOR_PROMETHEUS_ADDRESS). */
   readonly prometheusAddress: string;
+  /** The namespaces of the Prometheus that scrapes every City's api, which its NetworkPolicy admits (OPERATOR_PROMETHEUS_NAMESPACES). */
+  readonly prometheusNamespaces: readonly string[];
   /** Every City the operator watches, in every namespace (the watch caches), for the rules between Cities. */
   readonly cities: () => readonly City[];
 }
@@ -107,6 +109,7 @@ export function createCityReconciler(deps: ReconcilerDeps) {
           serviceMonitors,
           autoscaling,
           vault: { address: vaultAddressOf(city, admission.vault), transitKey },
+          prometheusNamespaces: deps.prometheusNamespaces,
           ...(certificates ? { certificates: { issuer: certificateIssuer } } : {}),
         });
         await writer.write(key, city, children, [...seedSecrets(city), ...(derivedKey ? [derivedKey] : [])], encryptionError === undefined);

@@ -24,6 +24,7 @@ const observed = {
   serviceMonitors: true,
   autoscaling: { by: 'hpa' } as const,
   vault: { address: 'https://vault.example:8200', transitKey: 'crashdesk-platform-london' },
+  prometheusNamespaces: ['monitoring'],
 };
 const london = testCity('london');
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
@@ -214,11 +215,39 @@ describe('podDisruptionBudget and network policies', () => {
     });
   });
 
-  it('admits the ingress controller namespace to the http port only, and peer sites to the internal port only', () => {
-    expect(spec(apiNetworkPolicy(london)).ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+  const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+  type Rule = { from: object[]; ports: { protocol: string; port: number }[] };
+  const rulesFor = (port: number, city = london, prometheusNamespaces = observed.prometheusNamespaces) =>
+    (spec(apiNetworkPolicy(city, { prometheusNamespaces })).ingress as Rule[]).filter((rule) => rule.ports.some((allowed) => allowed.port === port));
+
+  it('admits the ingress controller and Prometheus namespaces to the http port only, and crashdesk-api pods to the internal port only', () => {
+    expect(spec(apiNetworkPolicy(london, observed)).ingress).toEqual([
+      { from: [namespace('ingress-nginx')], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { from: [namespace('monitoring')], ports: [{ protocol: 'TCP', port: 8080 }] },
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: 8443 }] },
     ]);
+  });
+
+  it('admits Prometheus to the port the ServiceMonitor scrapes, and never to the internal port', () => {
+    const scraped = spec(deployment(london, observed)).template.spec.containers[0].ports.find(
+      (port: { name: string }) => port.name === spec(serviceMonitor(london)).endpoints[0].port,
+    );
+    expect(rulesFor(scraped.containerPort).flatMap((rule) => rule.from)).toContainEqual(namespace('monitoring'));
+    expect(rulesFor(8443).flatMap((rule) => rule.from)).not.toContainEqual(namespace('monitoring'));
+  });
+
+  it("admits every namespace the operator's Prometheus runs in, and a City's own Prometheus besides, never instead", () => {
+    const own = testCity('london', { scaling: { ...london.spec.scaling, prometheusNamespaces: ['london-prometheus', 'monitoring'] } });
+    expect(rulesFor(8080, own, ['monitoring', 'thanos'])[1]?.from).toEqual([namespace('monitoring'), namespace('thanos'), namespace('london-prometheus')]);
+    expect(rulesFor(8443, own, ['monitoring', 'thanos']).flatMap((rule) => rule.from)).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } },
+    ]);
+  });
+
+  it('leaves out the Prometheus rule rather than admit every pod when no namespace is named', () => {
+    const rules = spec(apiNetworkPolicy(london, { prometheusNamespaces: [] })).ingress as Rule[];
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) expect(rule.from.length).toBeGreaterThan(0);
   });
 
   it('admits to the database and the cache only this site api pods (and the database its own instances)', () => {

@@ -1,5 +1,6 @@
-// Desired children of a City: pure functions of the City and of what the operator observed (the
-// site number it allocated, the Deployment's current replica count, the clock for schedules).
+// Desired children of a City: pure functions of the City, of what the operator observed (the site
+// number it allocated, the Deployment's current replica count, the clock for schedules) and of the
+// settings it passes along with that (its Vault, its certificate issuer, its Prometheus's namespaces).
 import { API_PORT, apiDeployment, INTERNAL_PORT, siteLabels } from './api-deployment.js';
 import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
 import { autoscaler, type Autoscaling, minReplicasNow } from './autoscaling.js';
@@ -23,6 +24,8 @@ export interface Observed {
   readonly replicationSecret?: string;
   /** Where the internal port's certificate comes from: the operator's cert-manager issuer, when its CRD is installed. */
   readonly certificates?: { readonly issuer: CertificateIssuer };
+  /** The namespaces of the operator's Prometheus (OPERATOR_PROMETHEUS_NAMESPACES), which scrapes every City's api. */
+  readonly prometheusNamespaces: readonly string[];
 }
 
 /** The operator's cert-manager issuer of every site's internal certificate (OPERATOR_CERTIFICATE_ISSUER). */
@@ -120,7 +123,8 @@ export function service(city: City): KubeObject {
       selector: siteLabels(names.site),
       ports: [
         { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
-        // Peers only: the Ingress routes the http port alone, and the NetworkPolicy admits only peer sites here.
+        // Not for agents: the Ingress routes the http port alone. The NetworkPolicy admits any crashdesk-api pod of the
+        // namespace here; mutual TLS decides which of them are peers.
         { name: 'internal', port: INTERNAL_PORT, targetPort: 'internal', protocol: 'TCP' },
       ],
     },
@@ -171,8 +175,16 @@ export function podDisruptionBudget(city: City): KubeObject {
   };
 }
 
-export function apiNetworkPolicy(city: City): KubeObject {
+/** Who scrapes the api: the operator's Prometheus, and the City's own if it names one (never instead of the operator's). */
+export function prometheusNamespacesOf(city: City, observed: Pick<Observed, 'prometheusNamespaces'>): string[] {
+  return [...new Set([...observed.prometheusNamespaces, ...(city.spec.scaling.prometheusNamespaces ?? [])])];
+}
+
+const namespacePeer = (namespace: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } });
+
+export function apiNetworkPolicy(city: City, observed: Pick<Observed, 'prometheusNamespaces'>): KubeObject {
   const names = cityNames(city);
+  const scrapers = prometheusNamespacesOf(city, observed);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -182,11 +194,11 @@ export function apiNetworkPolicy(city: City): KubeObject {
       policyTypes: ['Ingress'],
       ingress: [
         // Agents, through the ingress controller, on the http port only.
-        {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': city.spec.ingress.controllerNamespace } } }],
-          ports: [{ protocol: 'TCP', port: API_PORT }],
-        },
-        // Peer sites replicate to each other on the internal port, and only there.
+        { from: [namespacePeer(city.spec.ingress.controllerNamespace)], ports: [{ protocol: 'TCP', port: API_PORT }] },
+        // Prometheus scrapes /metrics there too (the ServiceMonitor's endpoint): KEDA's requests trigger and the
+        // dashboards read what it scraped. A rule with no peers would admit every pod, so none without a namespace.
+        ...(scrapers.length > 0 ? [{ from: scrapers.map(namespacePeer), ports: [{ protocol: 'TCP', port: API_PORT }] }] : []),
+        // Any crashdesk-api pod of the namespace on the internal port, and only there; mutual TLS decides which are peers.
         { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: INTERNAL_PORT }] },
       ],
     },
@@ -214,7 +226,7 @@ export function desiredChildren(city: City, observed: Observed): KubeObject[] {
     ingress(city),
     autoscaler(city, observed),
     podDisruptionBudget(city),
-    apiNetworkPolicy(city),
+    apiNetworkPolicy(city, observed),
     ...(observed.serviceMonitors ? [serviceMonitor(city)] : []),
     ...(observed.certificates && !city.spec.internalTls?.secretName ? [certificate(city, observed.certificates.issuer)] : []),
   ];

@@ -49,6 +49,8 @@ export interface CitySpec {
     readonly schedules: readonly ScheduleWindow[];
     /** Where KEDA asks for the site's requests per second; unset: the operator's (OPERATOR_PROMETHEUS_ADDRESS). */
     readonly prometheusAddress?: string;
+    /** Namespaces of the City's own Prometheus, admitted to scrape the api besides the operator's (OPERATOR_PROMETHEUS_NAMESPACES). */
+    readonly prometheusNamespaces?: readonly string[];
   };
   readonly ingress: {
     readonly host: string;
@@ -57,7 +59,7 @@ export interface CitySpec {
     readonly className?: string;
     /** Required unless the operator runs on a development cluster (rule ingress-tls-required). */
     readonly tlsSecretName?: string;
-    /** The ingress controller's namespace: the only pods that may reach the api's http port. */
+    /** The ingress controller's namespace: its pods, and Prometheus's (to scrape), are the only ones that may reach the api's http port. */
     readonly controllerNamespace: string;
   };
   readonly database: {

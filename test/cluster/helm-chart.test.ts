@@ -78,11 +78,14 @@ describe('the crashdesk Helm chart', () => {
         'vault.allowedAddresses=["https://vault-eu.example:8200"]',
         '--set',
         'prometheus.address=https://thanos.example/prometheus',
+        '--set-json',
+        'prometheus.namespaces=["monitoring","thanos"]',
       ],
       props: {
         watchNamespaces: ['cities-a', 'cities-b'],
         developmentCluster: true,
         prometheusAddress: 'https://thanos.example/prometheus',
+        prometheusNamespaces: ['monitoring', 'thanos'],
         vault: {
           address: 'https://vault.vault.svc:8200',
           allowedAddresses: ['https://vault-eu.example:8200'],

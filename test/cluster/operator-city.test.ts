@@ -186,7 +186,7 @@ describe('an hq City and two city Cities', () => {
     const pdb = await read('policy/v1', 'PodDisruptionBudget', 'crashdesk-api-london');
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const apiPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
-    expect(apiPolicy.spec.ingress).toHaveLength(2);
+    expect(apiPolicy.spec.ingress).toHaveLength(3);
     const dbPolicy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-london-db');
     expect(dbPolicy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const monitor = await read('monitoring.coreos.com/v1', 'ServiceMonitor', 'crashdesk-api-london');
@@ -242,6 +242,8 @@ describe('an hq City and two city Cities', () => {
     const policy = await read('networking.k8s.io/v1', 'NetworkPolicy', 'crashdesk-api-london');
     expect(policy.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      // The operator's default Prometheus namespace scrapes /metrics on the http port, and only there.
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'crashdesk-api' } } }], ports: [{ protocol: 'TCP', port: 8443 }] },
     ]);
   });
