@@ -104,3 +104,18 @@ describe('the configuration by mode', () => {
     });
   });
 });
+
+describe('the read replica setting', () => {
+  it('is absent without DATABASE_READ_URL, and carries its URL and a 2-second lag bound by default', () => {
+    const without = loadConfig(singleSite);
+    expect(without.mode === 'site' && without.readReplica).toBe(undefined);
+    const withReplica = loadConfig({ ...singleSite, DATABASE_READ_URL: 'postgres://u:p@london-ro:5432/london' });
+    expect(withReplica.mode === 'site' && withReplica.readReplica).toEqual({ url: 'postgres://u:p@london-ro:5432/london', maxLagMs: 2000 });
+  });
+
+  it('takes another lag bound, and refuses a URL that is not PostgreSQL’s, naming the setting', () => {
+    const config = loadConfig({ ...singleSite, DATABASE_READ_URL: 'postgresql://u:p@ro/london', CRASHDESK_READ_REPLICA_MAX_LAG_MS: '500' });
+    expect(config.mode === 'site' && config.readReplica?.maxLagMs).toBe(500);
+    expect(() => loadConfig({ ...singleSite, DATABASE_READ_URL: 'http://ro/london' })).toThrow(/DATABASE_READ_URL/);
+  });
+});

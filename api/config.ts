@@ -40,6 +40,13 @@ export const configSchema = z
     /** How often the audit chain's newest entry is signed, in milliseconds: at most a minute. */
     CRASHDESK_AUDIT_SIGN_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000, 'the audit chain head is signed at least every minute').default(60_000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * Single-site mode: a streaming replica of DATABASE_URL's database (CloudNativePG's `-ro`
+     * service), same role, for day pages, policy lookups and exports while it keeps up.
+     */
+    DATABASE_READ_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** Beyond this replica lag (milliseconds), those reads go to the primary until it catches up. */
+    CRASHDESK_READ_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     /** Local platform: the sites to run, `hq` first or not, comma separated. */
     CRASHDESK_SITES: z
       .string()
@@ -338,6 +345,8 @@ export interface SiteConfig extends CommonConfig {
   readonly siteNumber: number;
   readonly databaseUrl: string;
   readonly databaseOwnerUrl?: string;
+  /** A streaming replica for lists and lookups, and how far behind it may be. */
+  readonly readReplica?: { readonly url: string; readonly maxLagMs: number };
   /** Development only: DATABASE_URL's role may own the schema. */
   readonly allowSingleDatabaseRole: boolean;
   readonly blindIndexKey: Buffer;
@@ -440,6 +449,7 @@ export function configFrom(env: Environment): Config {
     siteNumber: required(env.CRASHDESK_SITE_NUMBER, 'CRASHDESK_SITE_NUMBER'),
     databaseUrl: required(env.DATABASE_URL, 'DATABASE_URL'),
     ...(env.DATABASE_OWNER_URL && { databaseOwnerUrl: env.DATABASE_OWNER_URL }),
+    ...(env.DATABASE_READ_URL && { readReplica: { url: env.DATABASE_READ_URL, maxLagMs: env.CRASHDESK_READ_REPLICA_MAX_LAG_MS } }),
     allowSingleDatabaseRole: env.CRASHDESK_ALLOW_SINGLE_DATABASE_ROLE,
     blindIndexKey: Buffer.from(required(env.CRASHDESK_BLIND_INDEX_KEY, 'CRASHDESK_BLIND_INDEX_KEY'), 'base64'),
     ...(env.CRASHDESK_REPLICATION_SECRET && {

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
+import { primaryOnly, type ReadRouting } from '../db/read-routing.js';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
 import { policyIndexOf } from './policy-index.js';
 import { type Accident, type AccidentPatch, type NewAccident, normalisePolicyNumber } from './schema.js';
@@ -48,6 +49,12 @@ export interface AccidentsStoreDeps {
    * already made.
    */
   readonly afterCommit?: () => Promise<void>;
+  /**
+   * Where day pages and policy lookups (and so exports) read: a replica while it keeps up. A report
+   * opened by id, and everything a change reads, always come from the primary, so a report is found
+   * right after it was recorded or changed.
+   */
+  readonly reads?: ReadRouting;
 }
 
 export type CreateResult =
@@ -67,7 +74,7 @@ export interface PolicyPage {
 
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 
-export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange, afterCommit }: AccidentsStoreDeps) {
+export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange, afterCommit, reads = primaryOnly(sql) }: AccidentsStoreDeps) {
   async function changeTransaction<T>(change: (tx: TransactionSql) => Promise<T>): Promise<T> {
     const result = await sql.begin(change);
     await afterCommit?.();
@@ -164,11 +171,13 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
      */
     async findByPolicy(policyNumber: string, limit: number, beforeId?: string): Promise<PolicyPage> {
       const wanted = normalisePolicyNumber(policyNumber);
-      const rows = await sql<AccidentRow[]>`
-        select ${columns} from accidents
-        where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null ${beforeId ? sql`and id < ${beforeId}` : sql``}
-        order by accidents.id desc
-        limit ${limit + 1}`;
+      const rows = await reads.read(
+        (db) => db<AccidentRow[]>`
+          select ${columns} from accidents
+          where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
+          order by accidents.id desc
+          limit ${limit + 1}`,
+      );
       const page = rows.slice(0, limit);
       // The index is a truncated keyed hash: confirm each candidate on its decrypted number. The
       // next page starts below the last row read, matching or not, so none is read twice.
@@ -185,11 +194,13 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
      * grow, so reports recorded while a client pages land before its cursor and never shift a page.
      */
     async listByDate(date: string, limit: number, beforeId?: string): Promise<{ items: Accident[]; hasMore: boolean }> {
-      const rows = await sql<AccidentRow[]>`
-        select ${columns} from accidents
-        where accident_date = ${date} and deleted_at is null ${beforeId ? sql`and id < ${beforeId}` : sql``}
-        order by accidents.id desc
-        limit ${limit + 1}`;
+      const rows = await reads.read(
+        (db) => db<AccidentRow[]>`
+          select ${columns} from accidents
+          where accident_date = ${date} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
+          order by accidents.id desc
+          limit ${limit + 1}`,
+      );
       const page = rows.slice(0, limit);
       return { items: await Promise.all(page.map(toReport)), hasMore: rows.length > limit };
     },

@@ -20,6 +20,8 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
   }
   const tls = config.databaseCaFile ? { caFile: config.databaseCaFile } : {};
   const sql = connectDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: `crashdesk-${site}`, ...tls });
+  const readSql =
+    config.readReplica && connectDatabase(config.readReplica.url, { max: config.databasePoolSize, applicationName: `crashdesk-${site}-read`, ...tls });
   // Only start-up needs the owner; with one role allowed, that is DATABASE_URL's.
   const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate`, ...tls });
   let running: RunningSite;
@@ -32,6 +34,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
       auditSigning: { key: keys, intervalMs: config.auditSignIntervalMs },
       siteNumber: config.siteNumber,
       sql,
+      ...(readSql && config.readReplica && { readReplica: { sql: readSql, maxLagMs: config.readReplica.maxLagMs } }),
       logger,
       metrics,
       encryption: {
@@ -44,7 +47,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
       ...(config.adminPassword && { adminPassword: { value: config.adminPassword, enforce: true } }),
     });
   } catch (error) {
-    await sql.end({ timeout: 5 });
+    await Promise.all([sql.end({ timeout: 5 }), readSql?.end({ timeout: 5 })]);
     throw error;
   } finally {
     await ownerSql.end({ timeout: 5 });
@@ -55,7 +58,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
     adminPasswordToAnnounce: undefined,
     async stop() {
       await running.stop();
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), readSql?.end({ timeout: 5 })]);
     },
   };
 }

@@ -9,6 +9,7 @@ import { auditReportChanges } from '../audit/report-changes.js';
 import type { AuditSigningKey } from '../audit/signed-head.js';
 import { auditMetrics } from '../audit/metrics.js';
 import { createAuditTrail } from '../audit/trail.js';
+import { createReadRouting, primaryOnly } from '../db/read-routing.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { loginThrottleMetrics } from '../auth/metrics.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
@@ -36,6 +37,8 @@ export interface SiteOptions {
   readonly site: string;
   readonly siteNumber: number;
   readonly sql: Sql;
+  /** A streaming replica of `sql`'s database for day pages, lookups and exports (api/db/read-routing.ts). */
+  readonly readReplica?: { readonly sql: Sql; readonly maxLagMs: number; readonly checkIntervalMs?: number };
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
   /** The absolute lifetime of a token. */
@@ -137,6 +140,18 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     registry,
     peerClient: createPeerClient(options.peerTls),
   });
+  const reads = options.readReplica
+    ? createReadRouting({
+        primary: sql,
+        replica: options.readReplica.sql,
+        maxLagMs: options.readReplica.maxLagMs,
+        ...(options.readReplica.checkIntervalMs !== undefined && { checkIntervalMs: options.readReplica.checkIntervalMs }),
+        logger,
+        registry,
+        site,
+      })
+    : primaryOnly(sql);
+  await reads.start();
   const accidents = createAccidentsStore({
     sql,
     site,
@@ -146,6 +161,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     // Each listener writes inside the change's transaction; replication's outbox joins here.
     onChange: composeListeners(auditReportChanges(audit), replication.listener),
     afterCommit: () => chainStagedEntries(),
+    reads,
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
   const intakes: IntakeService = createIntakeService({
@@ -204,6 +220,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     async stop() {
       clearInterval(maintenance);
       clearInterval(chainer);
+      reads.stop();
       await intakes.stop();
       await replication.stop();
       await chainStagedEntries();

@@ -22,6 +22,7 @@ export interface SiteTestDatabase extends TestDatabase {
 export function databaseUrl(name: string): string {
   return inject('postgresUrlTemplate').replace('{db}', name);
 }
+const runServerUrl = databaseUrl;
 
 /** `url` with another login. */
 function loginAs(url: string, role: string, password: string): string {
@@ -36,7 +37,10 @@ function loginAs(url: string, role: string, password: string): string {
  * that is no superuser (as a CloudNativePG database's owner), beside a separate application role;
  * migrated by the owner unless `migrated: false`.
  */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<SiteTestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean; /** Another server than the run's: its superuser's URL of a database. */ server?: (database: string) => string } = {},
+): Promise<SiteTestDatabase> {
+  const databaseUrl = options.server ?? runServerUrl;
   const name = `t_${randomBytes(6).toString('hex')}`;
   const [owner, appRole] = [`${name}_owner`, `${name}_app`];
   const password = randomBytes(16).toString('hex');

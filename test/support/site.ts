@@ -50,13 +50,18 @@ export interface TestSiteOptions {
   readonly intakeExtractor?: SiteOptions['intakeExtractor'];
   /** 0 for tests that change sessions in the database behind the site's back (as only time, or an owner by hand, would). */
   readonly sessionCacheMs?: number;
+  /** A server of the test's own (its superuser's URL of a database) instead of the run's. */
+  readonly server?: (database: string) => string;
+  /** Lists and lookups from a streaming replica of `server`: the replica's URL for the site's own. */
+  readonly readReplica?: { readonly urlOf: (url: string) => string; readonly maxLagMs: number; readonly checkIntervalMs?: number };
 }
 
 export async function createTestSite(options: TestSiteOptions = {}) {
   const site = options.site ?? 'london';
-  const db = await createTestDatabase({ migrated: false });
+  const db = await createTestDatabase({ migrated: false, ...(options.server && { server: options.server }) });
   // The site runs as its own role; the owner (`db.sql`, also the tests' view) migrates and grants.
   const appSql = postgres(db.appUrl, { max: 10, onnotice: () => undefined });
+  const readSql = options.readReplica && postgres(options.readReplica.urlOf(db.appUrl), { max: 10, onnotice: () => undefined });
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-keys-'));
   const localKeyFile = join(keyDir, 'master-keys.json');
   const localKeys = await createLocalKeyProvider(localKeyFile, { create: true });
@@ -69,6 +74,14 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     site,
     siteNumber: options.siteNumber ?? 1,
     sql: appSql,
+    ...(readSql &&
+      options.readReplica && {
+        readReplica: {
+          sql: readSql,
+          maxLagMs: options.readReplica.maxLagMs,
+          ...(options.readReplica.checkIntervalMs !== undefined && { checkIntervalMs: options.readReplica.checkIntervalMs }),
+        },
+      }),
     ownerSql: db.sql,
     auditSigning,
     logger,
@@ -149,6 +162,8 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     ownerUrl: db.url,
     /** The local master key file of the default key provider (unused when `encryption` is given). */
     localKeyFile,
+    /** The site's metrics, as `/metrics` serves them. */
+    registry,
     /** The key that signs the site's audit chain head, for verifying it. */
     auditKey: auditSigning.key,
     app,
@@ -161,6 +176,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     async stop() {
       await shutdown();
       await appSql.end();
+      await readSql?.end();
       await db.drop();
       await rm(keyDir, { recursive: true, force: true });
     },
