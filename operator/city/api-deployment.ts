@@ -6,6 +6,8 @@ import type { EnvName } from '../../api/config.js';
 export interface SecretKey {
   readonly name: string;
   readonly key: string;
+  /** The variable is left unset when the Secret lacks the key, instead of the pod not starting. */
+  readonly optional?: boolean;
 }
 
 export interface ApiDeploymentProps {
@@ -23,6 +25,8 @@ export interface ApiDeploymentProps {
   readonly serviceAccountName?: string;
   readonly databaseUrl: SecretKey;
   readonly databaseOwnerUrl?: SecretKey;
+  /** A streaming replica for lists and lookups (CloudNativePG's `-ro` service). */
+  readonly databaseReadUrl?: SecretKey;
   readonly adminPassword?: SecretKey;
   /** The platform-wide blind-index key (base64), the same for every site. */
   readonly blindIndexKey: SecretKey;
@@ -82,7 +86,10 @@ export function siteLabels(site: string) {
 }
 
 export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
-  const fromSecret = (name: EnvName, ref: SecretKey): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+  const fromSecret = (name: EnvName, ref: SecretKey): EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: ref.name, key: ref.key, ...(ref.optional && { optional: true }) } },
+  });
   const env: EnvVar[] = [
     { name: 'HOST', value: '0.0.0.0' },
     { name: 'PORT', value: String(API_PORT) },
@@ -100,6 +107,7 @@ export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
     { name: 'VAULT_TRANSIT_MOUNT', value: props.vault.transitMount ?? 'transit' },
   ];
   if (props.databaseOwnerUrl) env.push(fromSecret('DATABASE_OWNER_URL', props.databaseOwnerUrl));
+  if (props.databaseReadUrl) env.push(fromSecret('DATABASE_READ_URL', props.databaseReadUrl));
   if (props.adminPassword) env.push(fromSecret('CRASHDESK_ADMIN_PASSWORD', props.adminPassword));
   if (props.vault.transitKey) env.push({ name: 'VAULT_TRANSIT_KEY', value: props.vault.transitKey });
   if (props.vault.authMount) env.push({ name: 'VAULT_KUBERNETES_MOUNT', value: props.vault.authMount });

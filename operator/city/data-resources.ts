@@ -16,10 +16,18 @@ export const API_DATABASE_ROLE = 'crashdesk_api';
  * Secret, whose `uri` points at the `-rw` service) only to migrate and grant. External: the
  * Secret's two keys.
  */
-export function databaseUrl(city: City): { databaseUrl: SecretKey; databaseOwnerUrl?: SecretKey } {
+export function databaseUrl(city: City): { databaseUrl: SecretKey; databaseOwnerUrl?: SecretKey; databaseReadUrl?: SecretKey } {
   const external = city.spec.database.external;
   const names = cityNames(city);
-  if (!external) return { databaseUrl: { name: names.databaseLogin, key: 'uri' }, databaseOwnerUrl: { name: `${names.database}-app`, key: 'uri' } };
+  if (!external) {
+    return {
+      databaseUrl: { name: names.databaseLogin, key: 'uri' },
+      databaseOwnerUrl: { name: `${names.database}-app`, key: 'uri' },
+      // With replicas, lists and lookups read from the `-ro` service. Optional: a login Secret made
+      // before it carried `readUri` is never rewritten, and its api reads from the primary only.
+      ...((city.spec.database.managed?.instances ?? 1) > 1 && { databaseReadUrl: { name: names.databaseLogin, key: 'readUri', optional: true } }),
+    };
+  }
   return {
     databaseUrl: { name: external.secretName, key: external.urlKey },
     ...(external.ownerUrlKey ? { databaseOwnerUrl: { name: external.secretName, key: external.ownerUrlKey } } : {}),
@@ -176,6 +184,7 @@ export function seedSecrets(city: City): KubeObject[] {
         username: API_DATABASE_ROLE,
         password,
         uri: `postgresql://${API_DATABASE_ROLE}:${password}@${names.database}-rw.${city.metadata.namespace}.svc:5432/app?sslmode=verify-full`,
+        readUri: `postgresql://${API_DATABASE_ROLE}:${password}@${names.database}-ro.${city.metadata.namespace}.svc:5432/app?sslmode=verify-full`,
       },
     };
   };

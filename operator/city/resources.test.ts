@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../api/config.js';
 import { deriveCityKey } from '../../api/replication/signing.js';
-import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, replicationSecret } from './data-resources.js';
+import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, replicationSecret, seedSecrets } from './data-resources.js';
 import {
   apiNetworkPolicy,
   deployment,
@@ -83,7 +83,7 @@ describe('deployment', () => {
         v.value ??
           (v.name === 'CRASHDESK_BLIND_INDEX_KEY'
             ? Buffer.alloc(32).toString('base64')
-            : /^DATABASE_(OWNER_)?URL$/.test(v.name)
+            : /^DATABASE_(OWNER_|READ_)?URL$/.test(v.name)
               ? 'postgres://db/app'
               : 'k'.repeat(64)),
       ]),
@@ -105,6 +105,18 @@ describe('deployment', () => {
     const external = deployment(testCity('leeds', { database: { external: { secretName: 'leeds-db', urlKey: 'url', ownerUrlKey: 'owner' } } }), observed);
     const externalEnv = Object.fromEntries((spec(external).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.valueFrom?.secretKeyRef]));
     expect(externalEnv).toMatchObject({ DATABASE_URL: { name: 'leeds-db', key: 'url' }, DATABASE_OWNER_URL: { name: 'leeds-db', key: 'owner' } });
+  });
+
+  it('reads lists and lookups from the -ro service of a managed database with replicas, and from the primary with one instance', () => {
+    expect(byName.DATABASE_READ_URL).toEqual({ name: 'crashdesk-london-db-api', key: 'readUri', optional: true });
+    const [login] = seedSecrets(testCity('london'));
+    expect((login as { stringData: { readUri: string } }).stringData.readUri).toMatch(
+      /^postgresql:\/\/crashdesk_api:[^@]+@crashdesk-london-db-ro\.platform\.svc:5432\/app\?sslmode=verify-full$/,
+    );
+    const single = deployment(testCity('york', { database: { managed: { instances: 1, storageSize: '5Gi' } } }), observed);
+    const singleEnv = (spec(single).template.spec.containers[0].env as Env[]).map((v) => v.name);
+    expect(singleEnv).toContain('DATABASE_URL');
+    expect(singleEnv).not.toContain('DATABASE_READ_URL');
   });
 
   it('names the Vault role derived from namespace and name, and the address and key the operator resolved', () => {
