@@ -110,7 +110,7 @@ describe('deployment', () => {
   it('reads lists and lookups from the -ro service of a managed database with replicas, and from the primary with one instance', () => {
     expect(byName.DATABASE_READ_URL).toEqual({ name: 'crashdesk-london-db-api', key: 'readUri', optional: true });
     const [login] = seedSecrets(testCity('london'));
-    expect((login as { stringData: { readUri: string } }).stringData.readUri).toMatch(
+    expect((login as unknown as { stringData: { readUri: string } }).stringData.readUri).toMatch(
       /^postgresql:\/\/crashdesk_api:[^@]+@crashdesk-london-db-ro\.platform\.svc:5432\/app\?sslmode=verify-full$/,
     );
     const single = deployment(testCity('york', { database: { managed: { instances: 1, storageSize: '5Gi' } } }), observed);
