@@ -27,6 +27,8 @@ export interface ApiDeploymentProps {
   readonly databaseOwnerUrl?: SecretKey;
   /** A streaming replica for lists and lookups (CloudNativePG's `-ro` service). */
   readonly databaseReadUrl?: SecretKey;
+  /** The City's Redis: shared list cache and rate limits of the site's replicas. */
+  readonly cacheUrl?: string;
   readonly adminPassword?: SecretKey;
   /** The platform-wide blind-index key (base64), the same for every site. */
   readonly blindIndexKey: SecretKey;
@@ -108,6 +110,7 @@ export function apiEnvironment(props: ApiDeploymentProps): EnvVar[] {
   ];
   if (props.databaseOwnerUrl) env.push(fromSecret('DATABASE_OWNER_URL', props.databaseOwnerUrl));
   if (props.databaseReadUrl) env.push(fromSecret('DATABASE_READ_URL', props.databaseReadUrl));
+  if (props.cacheUrl) env.push({ name: 'REDIS_URL', value: props.cacheUrl });
   if (props.adminPassword) env.push(fromSecret('CRASHDESK_ADMIN_PASSWORD', props.adminPassword));
   if (props.vault.transitKey) env.push({ name: 'VAULT_TRANSIT_KEY', value: props.vault.transitKey });
   if (props.vault.authMount) env.push({ name: 'VAULT_KUBERNETES_MOUNT', value: props.vault.authMount });

@@ -92,6 +92,12 @@ export function databaseNetworkPolicy(city: City): KubeObject {
 
 const cacheLabels = (city: City) => ({ 'app.kubernetes.io/name': 'crashdesk-cache', 'app.kubernetes.io/instance': city.metadata.name });
 
+/** Where the api finds the City's Redis: the managed one's Service, or the given URL; none without either. */
+export function cacheUrl(city: City): string | undefined {
+  if (city.spec.cache.managed) return `redis://${cityNames(city).cache}.${city.metadata.namespace}.svc:6379`;
+  return city.spec.cache.url;
+}
+
 /** A cache-only Redis: no persistence, evicting least recently used keys at its memory limit. */
 export function cacheObjects(city: City): KubeObject[] {
   const managed = city.spec.cache.managed;

@@ -107,6 +107,16 @@ describe('deployment', () => {
     expect(externalEnv).toMatchObject({ DATABASE_URL: { name: 'leeds-db', key: 'url' }, DATABASE_OWNER_URL: { name: 'leeds-db', key: 'owner' } });
   });
 
+  it('gives the api the City’s Redis: the managed cache’s Service, the given URL, or none', () => {
+    const env = (city: ReturnType<typeof testCity>) =>
+      Object.fromEntries((spec(deployment(city, observed)).template.spec.containers[0].env as Env[]).map((v) => [v.name, v.value]));
+    expect(env(testCity('london', { cache: { managed: { image: 'redis:7.4-alpine', memory: '256Mi' } } })).REDIS_URL).toBe(
+      'redis://crashdesk-london-cache.platform.svc:6379',
+    );
+    expect(env(testCity('leeds', { cache: { url: 'rediss://cache.example:6380' } })).REDIS_URL).toBe('rediss://cache.example:6380');
+    expect(env(testCity('york', { cache: {} })).REDIS_URL).toBeUndefined();
+  });
+
   it('reads lists and lookups from the -ro service of a managed database with replicas, and from the primary with one instance', () => {
     expect(byName.DATABASE_READ_URL).toEqual({ name: 'crashdesk-london-db-api', key: 'readUri', optional: true });
     const [login] = seedSecrets(testCity('london'));

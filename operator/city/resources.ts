@@ -2,7 +2,7 @@
 // number it allocated, the Deployment's current replica count, the clock for schedules) and of the
 // settings it passes along with that (its Vault, its certificate issuer, its Prometheus's namespaces).
 import { API_PORT, apiDeployment, INTERNAL_PORT, siteLabels } from './api-deployment.js';
-import { cacheNetworkPolicy, cacheObjects, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
+import { cacheNetworkPolicy, cacheObjects, cacheUrl, databaseCluster, databaseNetworkPolicy, databaseUrl } from './data-resources.js';
 import { autoscaler, type Autoscaling, minReplicasNow } from './autoscaling.js';
 import { childMetadata, type KubeObject } from './metadata.js';
 import { type City, cityNames } from './types.js';
@@ -77,6 +77,7 @@ export function deployment(city: City, observed: Observed): KubeObject {
     replicas: deploymentReplicas(city, observed),
     serviceAccountName: names.serviceAccount,
     ...databaseUrl(city),
+    ...(cacheUrl(city) && { cacheUrl: cacheUrl(city) }),
     blindIndexKey: { name: spec.encryption.blindIndexSecretName, key: 'key' },
     adminPassword: { name: names.adminSecret, key: 'password' },
     vault: {
