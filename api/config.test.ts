@@ -76,6 +76,8 @@ describe('the configuration by mode', () => {
       loginThrottle: defaultThrottlePolicy,
       idempotencyTtlSeconds: 60,
       intake: { timezone: 'UTC', retentionSeconds: 7 * 24 * 60 * 60, concurrency: 2, maxAttempts: 4, retryDelaySeconds: 5, attemptTimeoutMs: 30_000 },
+      rateLimits: { accountPerMinute: 3000, addressPerMinute: 30_000 },
+      listCache: { freshMs: 5000, staleMs: 10_000 },
     });
   });
 
@@ -117,5 +119,16 @@ describe('the read replica setting', () => {
     const config = loadConfig({ ...singleSite, DATABASE_READ_URL: 'postgresql://u:p@ro/london', CRASHDESK_READ_REPLICA_MAX_LAG_MS: '500' });
     expect(config.mode === 'site' && config.readReplica?.maxLagMs).toBe(500);
     expect(() => loadConfig({ ...singleSite, DATABASE_READ_URL: 'http://ro/london' })).toThrow(/DATABASE_READ_URL/);
+  });
+});
+
+describe('the rate limits', () => {
+  it('default to what a site started without configuration uses, and take 0 to turn a limit off', async () => {
+    const { DEFAULT_RATE_LIMITS } = await import('./http/rate-limit.js');
+    expect(loadConfig(singleSite).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    expect(loadConfig({ ...singleSite, CRASHDESK_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0', CRASHDESK_RATE_LIMIT_ADDRESS_PER_MINUTE: '600' }).rateLimits).toEqual({
+      accountPerMinute: 0,
+      addressPerMinute: 600,
+    });
   });
 });

@@ -109,6 +109,18 @@ export const configSchema = z
     TLS_KEY: z.string().optional(),
     /** How long an Idempotency-Key is remembered, in seconds. */
     CRASHDESK_IDEMPOTENCY_TTL_SECONDS: duration.default(24 * 60 * 60),
+    /**
+     * The city's Redis (the operator passes its managed or given cache): day pages and policy
+     * lookups cached as ciphertext, and rate limits shared by the site's replicas. Unset (the local
+     * platform): an in-process tier does the same within one process.
+     */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** How long a cached day page or lookup is fresh, and how much longer it may be served while one request refreshes it. */
+    CRASHDESK_LIST_CACHE_FRESH_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    CRASHDESK_LIST_CACHE_STALE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** Requests per minute per signed-in account, and per client address (all accounts behind it); 0: no limit. */
+    CRASHDESK_RATE_LIMIT_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+    CRASHDESK_RATE_LIMIT_ADDRESS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(30_000),
     /** Grace period for in-flight requests on SIGTERM, in milliseconds. */
     CRASHDESK_SHUTDOWN_GRACE_MS: duration.default(10_000),
     /** Where the master keys that wrap field-encryption data keys live. */
@@ -317,6 +329,20 @@ interface CommonConfig {
   readonly replicationTiming: { readonly batchSize: number; readonly intervalMs: number; readonly backoffMaxMs: number };
   readonly auditSignIntervalMs: number;
   readonly intake: IntakeSettings;
+  readonly cache: CacheSettings;
+  readonly rateLimits: RateLimitSettings;
+}
+
+export interface CacheSettings {
+  readonly redisUrl?: string;
+  readonly freshMs: number;
+  readonly staleMs: number;
+}
+
+/** Per minute; 0 turns that limit off. */
+export interface RateLimitSettings {
+  readonly accountPerMinute: number;
+  readonly addressPerMinute: number;
 }
 
 /** Intake assist: the queue's pace and, when configured, the customer's language model. */
@@ -418,6 +444,12 @@ export function configFrom(env: Environment): Config {
       },
     },
     idempotencyTtlSeconds: env.CRASHDESK_IDEMPOTENCY_TTL_SECONDS,
+    cache: {
+      ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+      freshMs: env.CRASHDESK_LIST_CACHE_FRESH_MS,
+      staleMs: env.CRASHDESK_LIST_CACHE_STALE_MS,
+    },
+    rateLimits: { accountPerMinute: env.CRASHDESK_RATE_LIMIT_ACCOUNT_PER_MINUTE, addressPerMinute: env.CRASHDESK_RATE_LIMIT_ADDRESS_PER_MINUTE },
     replicationTiming: {
       batchSize: env.CRASHDESK_REPLICATION_BATCH_SIZE,
       intervalMs: env.CRASHDESK_REPLICATION_INTERVAL_MS,
@@ -488,5 +520,7 @@ export function siteOptionsFrom(config: Config, site: string) {
     loginThrottle: config.auth.loginThrottle,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     intake: config.intake,
+    rateLimits: config.rateLimits,
+    listCache: { freshMs: config.cache.freshMs, staleMs: config.cache.staleMs },
   };
 }

@@ -13,16 +13,16 @@ import { agentToken } from './api-client.js';
 import { bulkLoadAccidents } from './bulk-load.js';
 import { runClosedLoop } from './closed-loop.js';
 import { createCpuMeter } from './cpu.js';
-import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
+import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, type DatasetShape, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
 import { explainQueries } from './explain.js';
 import { createFloorQueries } from './floor-queries.js';
-import { assertClean, runHttpScenario } from './http-load.js';
+import { assertClean, type HttpRunResult, runHttpScenario } from './http-load.js';
 import { machine, postgresFacts } from './machine.js';
 import { log, type ScenarioContext } from './progress.js';
 import { type OperationResult, renderReport } from './report.js';
 import { buildOperations } from './scenarios.js';
 import { loadBenchSettings } from './settings.js';
-import { startSiteProcess } from './site-process.js';
+import { type SiteProcess, startSiteProcess } from './site-process.js';
 import { startWaitSampler } from './wait-sampler.js';
 import { type Cleanup, startDurablePostgres } from './durable-postgres.js';
 
@@ -109,25 +109,91 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       );
     }
 
+    const hotPage = await runHotPage({ shape, uncached: site, databaseUrl: url, adminPassword, token: agent.token, settings, cleanups });
+
     const middleRow = Math.floor(shape.rows / 2);
     const plans = await explainQueries(sql, codec, {
       policyNumber: policyNumberOf(policyKeyOf(shape, middleRow)),
       date: dayOf(shape, Math.floor(shape.days / 2)),
     });
 
-    return renderReport({
-      startedAt,
-      command,
-      settings,
-      machine: machine(facts.version),
-      postgresSettings: facts.settings,
-      load,
-      operations: results,
-      plans,
-    });
+    return (
+      renderHotPage(hotPage) +
+      '\n' +
+      renderReport({
+        startedAt,
+        command,
+        settings,
+        machine: machine(facts.version),
+        postgresSettings: facts.settings,
+        load,
+        operations: results,
+        plans,
+      })
+    );
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => log(`clean-up step failed: ${String(error)}`));
     }
   }
+}
+
+interface HotPageRun {
+  readonly day: string;
+  readonly uncached: HttpRunResult;
+  readonly cached: HttpRunResult;
+}
+
+/**
+ * The newest day's first page, the one every agent has open: the same requests against the site
+ * above (list cache off) and against a second process of it with the list cache on (in-process
+ * tier, the defaults' 5 s fresh and 10 s stale), one after the other in this run.
+ */
+async function runHotPage(options: {
+  shape: DatasetShape;
+  uncached: SiteProcess;
+  databaseUrl: string;
+  adminPassword: string;
+  token: string;
+  settings: ReturnType<typeof loadBenchSettings>;
+  cleanups: Cleanup[];
+}): Promise<HotPageRun> {
+  const { shape, settings, token } = options;
+  const day = dayOf(shape, shape.days - 1);
+  const scenario = { name: 'hot-date', method: 'GET', next: () => ({ path: `/${BENCH_SITE}/v1/accidents?date=${day}&limit=50` }) } as const;
+  const cachedSite = await startSiteProcess({
+    databaseUrl: options.databaseUrl,
+    poolSize: settings.poolSize,
+    adminPassword: options.adminPassword,
+    encryption: { kind: 'off' },
+    applicationName: 'crashdesk-bench-cached',
+    listCache: { freshMs: 5000, staleMs: 10_000 },
+  });
+  options.cleanups.push(() => cachedSite.stop());
+  const measure = async (target: SiteProcess, label: string) => {
+    const httpOptions = { baseUrl: target.baseUrl, token, connections: settings.connections };
+    if (settings.warmupSeconds > 0) assertClean(label, await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+    const run = assertClean(label, await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.durationSeconds }));
+    log(`${label}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`);
+    return run;
+  };
+  const uncached = await measure(options.uncached, `hot date page ${day}, list cache off`);
+  const cached = await measure(cachedSite, `hot date page ${day}, list cache on`);
+  return { day, uncached, cached };
+}
+
+function renderHotPage({ day, uncached, cached }: HotPageRun): string {
+  const row = (label: string, run: HttpRunResult) =>
+    `| ${label} | ${Math.round(run.requestsPerSecond).toLocaleString('en-GB')} | ${run.latency.p50.toFixed(2)} | ${run.latency.p99.toFixed(2)} |`;
+  return [
+    `### Hot date page (${day}, first page of 50, every request the same)`,
+    '',
+    '| list cache | HTTP req/s | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    row('off', uncached),
+    row('on (in-process tier)', cached),
+    '',
+    `Cached / uncached: ${(cached.requestsPerSecond / uncached.requestsPerSecond).toFixed(2)}×`,
+    '',
+  ].join('\n');
 }

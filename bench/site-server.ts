@@ -27,6 +27,8 @@ export interface SiteServerStart {
   readonly encryption: SiteEncryptionChoice;
   /** What pg_stat_activity shows for the site's pool (default `crashdesk-<site>`). */
   readonly applicationName?: string;
+  /** The list cache (in-process tier); off unless a scenario measures it. */
+  readonly listCache?: { readonly freshMs: number; readonly staleMs: number };
 }
 
 /** Field encryption off (what the plain codec stores), or through Vault transit with a token. */
@@ -98,7 +100,7 @@ async function applicationRoleUrl(ownerUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName }: SiteServerStart) {
+async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName, listCache }: SiteServerStart) {
   // Errors only, and only the first few: at tens of thousands of lines a second, writing logs would
   // be what gets measured, but a run that fails on 500s should say why.
   const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
@@ -120,6 +122,9 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
     // startSite runs the key checks (and the first-start re-seal) before the site serves.
     encryption: siteEncryption,
     auditSigning: { key: await auditSigningKey(siteEncryption, keyDir), intervalMs: 60_000 },
+    // One account and one address send every request of a run: the limits would be what is measured.
+    rateLimits: { accountPerMinute: 0, addressPerMinute: 0 },
+    listCache: listCache ?? { freshMs: 0, staleMs: 0 },
   });
   await ownerSql.end({ timeout: 5 });
   const app = createApp({ sites: [site], registry, logger });

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
+import type { ListCache, ListScope, ValueCodec } from '../cache/list-cache.js';
 import { primaryOnly, type ReadRouting } from '../db/read-routing.js';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
 import { policyIndexOf } from './policy-index.js';
@@ -15,10 +16,23 @@ interface AccidentRow {
   damages: string[];
   status: Accident['status'];
   sealed: Buffer;
+  policyIndex: string;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Rows as the list cache keeps them in Redis: sealed fields still sealed, as base64. */
+const ROWS_CODEC: ValueCodec<AccidentRow[]> = {
+  encode: (rows) => JSON.stringify(rows.map((row) => ({ ...row, sealed: row.sealed.toString('base64') }))),
+  decode: (text) =>
+    (JSON.parse(text) as (Omit<AccidentRow, 'sealed' | 'createdAt' | 'updatedAt'> & { sealed: string; createdAt: string; updatedAt: string })[]).map((row) => ({
+      ...row,
+      sealed: Buffer.from(row.sealed, 'base64'),
+      createdAt: new Date(row.createdAt),
+      updatedAt: new Date(row.updatedAt),
+    })),
+};
 
 export interface AccidentChange {
   readonly action: 'create' | 'update' | 'delete';
@@ -55,6 +69,11 @@ export interface AccidentsStoreDeps {
    * right after it was recorded or changed.
    */
   readonly reads?: ReadRouting;
+  /**
+   * Day pages and policy lookups, cached as these rows (sealed fields as stored) and invalidated
+   * after every change commits (api/cache/list-cache.ts); replicated applies invalidate there too.
+   */
+  readonly lists?: ListCache;
 }
 
 export type CreateResult =
@@ -74,18 +93,32 @@ export interface PolicyPage {
 
 export type AccidentsStore = ReturnType<typeof createAccidentsStore>;
 
-export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeconds, onChange, afterCommit, reads = primaryOnly(sql) }: AccidentsStoreDeps) {
-  async function changeTransaction<T>(change: (tx: TransactionSql) => Promise<T>): Promise<T> {
-    const result = await sql.begin(change);
-    await afterCommit?.();
+export function createAccidentsStore({
+  sql,
+  site,
+  codec,
+  ids,
+  idempotencyTtlSeconds,
+  onChange,
+  afterCommit,
+  reads = primaryOnly(sql),
+  lists,
+}: AccidentsStoreDeps) {
+  /** `change` notes the cached lists it touched in `touched`; they are invalidated once it committed. */
+  async function changeTransaction<T>(change: (tx: TransactionSql, touched: ListScope[]) => Promise<T>): Promise<T> {
+    const touched: ListScope[] = [];
+    const result = await sql.begin((tx) => change(tx, touched));
+    await Promise.all([afterCommit?.(), lists?.invalidate(touched)]);
     return result as T;
   }
+  const scopesOf = (row: Pick<AccidentRow, 'accidentDate' | 'policyIndex'>): ListScope[] => [`day:${row.accidentDate}`, `policy:${row.policyIndex}`];
+  const cached = (scope: ListScope, key: string, load: () => Promise<AccidentRow[]>) => (lists ? lists.get(scope, key, load, ROWS_CODEC) : load());
 
   // The select list names `id::text` "id", and a bare ORDER BY name means the output column: order by
   // `accidents.id` (bigint), or the sort is textual (wrong once ids differ in length) and skips the index.
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
-    damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
+    damages, status, sealed, policy_index as "policyIndex", created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
 
   /** The report from its row and its sensitive fields, known to the caller or opened from `sealed`. */
   function reportOf(row: AccidentRow, fields: SensitiveFields): Accident {
@@ -135,7 +168,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
       const sealed = await codec.seal({ id, version: 1 }, fields);
       const policyIndex = policyIndexOf(codec, input.policyNumber);
 
-      return changeTransaction(async (tx): Promise<CreateResult> => {
+      return changeTransaction(async (tx, touched): Promise<CreateResult> => {
         if (idempotency) {
           const claim = await claimIdempotencyKey(tx, idempotency, idempotencyTtlSeconds);
           if (claim.kind === 'reused-with-other-body') return { kind: 'idempotency-key-reused' };
@@ -151,6 +184,7 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
                   ${policyIndex}, ${sealed}, ${actor}, ${actor}, ${input.intakeId ?? null})
           returning ${columns}`;
         if (!row) throw new Error('inserting a report returned no row');
+        touched.push(...scopesOf(row));
         if (idempotency) await completeIdempotencyKey(tx, idempotency, id);
         // Built from what was sealed, not by opening it again.
         const report = reportOf(row, fields);
@@ -171,12 +205,15 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
      */
     async findByPolicy(policyNumber: string, limit: number, beforeId?: string): Promise<PolicyPage> {
       const wanted = normalisePolicyNumber(policyNumber);
-      const rows = await reads.read(
-        (db) => db<AccidentRow[]>`
-          select ${columns} from accidents
-          where policy_index = ${policyIndexOf(codec, policyNumber)} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
-          order by accidents.id desc
-          limit ${limit + 1}`,
+      const policyIndex = policyIndexOf(codec, policyNumber);
+      const rows = await cached(`policy:${policyIndex}`, `${limit}:${beforeId ?? ''}`, () =>
+        reads.read(
+          (db) => db<AccidentRow[]>`
+            select ${columns} from accidents
+            where policy_index = ${policyIndex} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
+            order by accidents.id desc
+            limit ${limit + 1}`,
+        ),
       );
       const page = rows.slice(0, limit);
       // The index is a truncated keyed hash: confirm each candidate on its decrypted number. The
@@ -194,21 +231,24 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
      * grow, so reports recorded while a client pages land before its cursor and never shift a page.
      */
     async listByDate(date: string, limit: number, beforeId?: string): Promise<{ items: Accident[]; hasMore: boolean }> {
-      const rows = await reads.read(
-        (db) => db<AccidentRow[]>`
-          select ${columns} from accidents
-          where accident_date = ${date} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
-          order by accidents.id desc
-          limit ${limit + 1}`,
+      const rows = await cached(`day:${date}`, `${limit}:${beforeId ?? ''}`, () =>
+        reads.read(
+          (db) => db<AccidentRow[]>`
+            select ${columns} from accidents
+            where accident_date = ${date} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
+            order by accidents.id desc
+            limit ${limit + 1}`,
+        ),
       );
       const page = rows.slice(0, limit);
       return { items: await Promise.all(page.map(toReport)), hasMore: rows.length > limit };
     },
 
     async update(id: string, expectedVersion: number, patch: AccidentPatch, actor: string): Promise<UpdateResult> {
-      return changeTransaction(async (tx): Promise<UpdateResult> => {
+      return changeTransaction(async (tx, touched): Promise<UpdateResult> => {
         const current = await findRow(tx, id, true);
         if (!current) return { kind: 'not-found' };
+        touched.push(...scopesOf(current));
         if (current.version !== expectedVersion) return { kind: 'stale', currentVersion: current.version };
         if (current.version >= MAX_REPORT_VERSION) throw new ReportVersionLimit(id);
         const before = await codec.open(current, current.sealed);
@@ -234,15 +274,17 @@ export function createAccidentsStore({ sql, site, codec, ids, idempotencyTtlSeco
           where id = ${id}
           returning ${columns}`;
         if (!row) throw new Error(`report ${id} vanished inside its own transaction`);
+        touched.push(...scopesOf(row));
         return { kind: 'updated', report: await changed(tx, reportOf(row, fields), 'update', actor, Object.keys(patch) as (keyof AccidentPatch)[]) };
       });
     },
 
     /** Soft delete: the row stays for audit and replication; every read skips it. */
     async remove(id: string, actor: string): Promise<boolean> {
-      return changeTransaction(async (tx) => {
+      return changeTransaction(async (tx, touched) => {
         const current = await findRow(tx, id, true);
         if (!current) return false;
+        touched.push(...scopesOf(current));
         // A new version, so its fields are sealed again for it.
         const fields = await codec.open(current, current.sealed);
         const [row] = await tx<AccidentRow[]>`

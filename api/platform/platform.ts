@@ -2,6 +2,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import { connectRedis } from '../cache/redis-client.js';
 import { type PlatformConfig, siteOptionsFrom } from '../config.js';
 import type { PeerTls } from '../replication/peer-client.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
@@ -43,6 +44,8 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
   let loopbackUrl: string | undefined;
   const connections: Sql[] = [];
   const sites: RunningSite[] = [];
+  // One Redis for every site of the platform when given (keys are per site); else each caches in this process.
+  const redis = config.cache.redisUrl ? connectRedis(config.cache.redisUrl, logger) : undefined;
   try {
     for (const site of config.sites) {
       const database = siteDatabaseName(site);
@@ -59,6 +62,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
           auditSigning: { key: keys, intervalMs: config.auditSignIntervalMs },
           siteNumber: state.siteNumbers[site] ?? 0,
           sql,
+          ...(redis && { redis }),
           logger,
           metrics,
           adminPassword,
@@ -79,6 +83,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
   } catch (error) {
     await Promise.allSettled(sites.map((site) => site.stop()));
     await Promise.allSettled(connections.map((sql) => sql.end({ timeout: 5 })));
+    redis?.disconnect();
     await postgres.stop();
     throw error;
   }
@@ -92,6 +97,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, metr
     async stop() {
       await Promise.allSettled(sites.map((site) => site.stop()));
       await Promise.allSettled(connections.map((sql) => sql.end({ timeout: 5 })));
+      redis?.disconnect();
       await postgres.stop();
     },
   };

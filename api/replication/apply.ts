@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from 'postgres';
 import { policyIndexOf } from '../accidents/policy-index.js';
 import type { AuditRecorder } from '../audit/entry.js';
+import type { ListCache, ListScope } from '../cache/list-cache.js';
 import type { FieldCodec } from '../crypto/field-codec.js';
 import { UTC_MICROS } from '../db/timestamps.js';
 import { recordCheckpoint } from './checkpoints.js';
@@ -33,7 +34,14 @@ export interface Provenance {
  * batch is a no-op. Whichever state loses goes to `accident_history`, sealed by this site's codec.
  * Rows are locked in id order, so two batches touching the same reports cannot deadlock.
  */
-export async function applyStates(tx: TransactionSql, codec: FieldCodec, incoming: readonly unknown[], provenance: Provenance): Promise<ApplyOutcome> {
+export async function applyStates(
+  tx: TransactionSql,
+  codec: FieldCodec,
+  incoming: readonly unknown[],
+  provenance: Provenance,
+  /** Receives the cached lists (api/cache) the applied states left and entered, to invalidate once committed. */
+  touched: ListScope[] = [],
+): Promise<ApplyOutcome> {
   // One state per report: the greatest, should a batch carry several.
   const refused: Refusal[] = [];
   const byId = new Map<string, ReplicatedReport>();
@@ -51,9 +59,10 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
   const currentRows =
     ids.length === 0
       ? []
-      : await tx<(VersionStamp & { id: string })[]>`
+      : await tx<(VersionStamp & { id: string; accidentDate: string; policyIndex: string })[]>`
     select id::text as id, version, coalesce(origin_site, site) as "originSite",
-           to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt"
+           to_char(updated_at at time zone 'UTC', ${UTC_MICROS}) as "updatedAt",
+           accident_date::text as "accidentDate", policy_index as "policyIndex"
     from accidents where id = any(${ids}::bigint[]) order by accidents.id for update`;
   const current = new Map(currentRows.map((row) => [row.id, row]));
   const judge = { ...provenance, currentVersion: (id: string) => current.get(id)?.version, now: Date.now() };
@@ -117,8 +126,11 @@ export async function applyStates(tx: TransactionSql, codec: FieldCodec, incomin
     // Not written: another batch inserted this report first with a state at least as great (the
     // same report from HQ twice, snapshot and outbox); an older copy from the same lineage, not a
     // concurrent change, so nothing for history.
-    if (written) applied.push(id);
-    else unchanged += 1;
+    if (written) {
+      applied.push(id);
+      touched.push(`day:${state.accidentDate}`, `policy:${policyIndex}`);
+      if (mine) touched.push(`day:${mine.accidentDate}`, `policy:${mine.policyIndex}`);
+    } else unchanged += 1;
   }
   return { applied, rejected, unchanged, refused };
 }
@@ -130,6 +142,8 @@ export interface BatchApplierOptions {
   readonly site: string;
   readonly metrics: ReplicationMetrics;
   readonly logger: Logger;
+  /** Invalidated after each batch commits, for the lists its states changed. */
+  readonly lists?: ListCache;
   /** HQ: passes on, in the batch's own transaction, what it changed; then wakes its shippers. */
   readonly fanOut?: {
     queue(tx: TransactionSql, source: string, outcome: ApplyOutcome): Promise<void>;
@@ -140,10 +154,11 @@ export interface BatchApplierOptions {
 export type BatchApplier = (source: string, batch: Batch) => Promise<{ applied: number; rejected: number; unchanged: number; refused: Refusal[] }>;
 
 /** A peer's batch, as the internal route receives it: applied, audited and checkpointed in one transaction. */
-export function createBatchApplier({ sql, codec, audit, site, metrics, logger, fanOut }: BatchApplierOptions): BatchApplier {
+export function createBatchApplier({ sql, codec, audit, site, metrics, logger, fanOut, lists }: BatchApplierOptions): BatchApplier {
   return async (source, batch) => {
+    const touched: ListScope[] = [];
     const outcome = await sql.begin(async (tx) => {
-      const result = await applyStates(tx, codec, batch.reports, { receiver: site, sender: source });
+      const result = await applyStates(tx, codec, batch.reports, { receiver: site, sender: source }, touched);
       // One entry per batch that changed something, not per report: the trail's lock is per site.
       // Taken before the outbox's peers lock, in the order a local change takes them, so the two
       // cannot deadlock behind a city registering.
@@ -175,6 +190,7 @@ export function createBatchApplier({ sql, codec, audit, site, metrics, logger, f
       await recordCheckpoint(tx, source, 'applied', batch.lastSeq);
       return result;
     });
+    await lists?.invalidate(touched);
     metrics.applied.inc({ site, peer: source }, outcome.applied.length);
     // Every reason from 0, so that a panel or an alert on refusals sees 0 rather than nothing.
     for (const reason of REFUSAL_REASONS)

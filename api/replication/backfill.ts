@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { FieldCodec } from '../crypto/field-codec.js';
+import type { ListCache, ListScope } from '../cache/list-cache.js';
 import { applyStates } from './apply.js';
 import { backoffDelay } from './backoff.js';
 import { hasCheckpoint, recordCheckpoint } from './checkpoints.js';
@@ -23,6 +24,8 @@ export interface BackfillOptions {
   /** This city's base URL as HQ should reach it, announced at registration. */
   readonly ownUrl?: string;
   readonly pageSize: number;
+  /** Invalidated after each snapshot page commits. */
+  readonly lists?: ListCache;
   readonly intervalMs: number;
   readonly backoffMaxMs: number;
   readonly logger: Logger;
@@ -64,7 +67,9 @@ export function startBackfill(options: BackfillOptions) {
     for (;;) {
       if (stopped) return;
       const page = (await call('GET', `/${HQ}/internal/replication/snapshot?after=${after}&limit=${options.pageSize}`)) as SnapshotPage;
-      const outcome = await sql.begin((tx) => applyStates(tx, options.codec, page.reports, { receiver: site, sender: HQ }));
+      const touched: ListScope[] = [];
+      const outcome = await sql.begin((tx) => applyStates(tx, options.codec, page.reports, { receiver: site, sender: HQ }, touched));
+      await options.lists?.invalidate(touched);
       if (outcome.refused.length > 0) logger.warn({ refused: outcome.refused }, "refused states in hq's snapshot");
       options.metrics.applied.inc({ site, peer: HQ }, outcome.applied.length);
       count += page.reports.length;

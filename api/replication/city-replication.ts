@@ -36,7 +36,7 @@ export function createCityReplication(deps: ReplicationDeps): Replication {
       // Only HQ calls a city, signing with the city's key as the city itself knows it.
       keyFor: async (sender, keyVersion) => (enabled && signingKey && sender === HQ && keyVersion === signingKey.version ? signingKey.key : undefined),
       firstSighting: (signature, expiresAt) => firstSighting(sql, signature, expiresAt),
-      applyBatch: createBatchApplier({ sql, codec, audit, site, logger, metrics: links.metrics }),
+      applyBatch: createBatchApplier({ sql, codec, audit, site, logger, metrics: links.metrics, ...(deps.lists && { lists: deps.lists }) }),
     },
     status: links.status,
     async start() {
@@ -52,6 +52,7 @@ export function createCityReplication(deps: ReplicationDeps): Replication {
         signingKey,
         client: deps.peerClient ?? createPeerClient(),
         pageSize: settings.batchSize,
+        ...(deps.lists && { lists: deps.lists }),
         logger,
         metrics: links.metrics,
       });

@@ -69,6 +69,7 @@ export function createHqReplication(deps: ReplicationDeps): Replication {
     site,
     logger,
     metrics: links.metrics,
+    ...(deps.lists && { lists: deps.lists }),
     fanOut: {
       // Fan out what changed; answer a city whose state lost with the winner.
       async queue(tx, source, outcome) {

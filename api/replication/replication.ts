@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ListCache } from '../cache/list-cache.js';
 import type { Sql } from 'postgres';
 import type { Registry } from 'prom-client';
 import type { ChangeListener } from '../accidents/store.js';
@@ -49,6 +50,8 @@ export interface ReplicationDeps {
   readonly settings?: ReplicationSettings;
   /** How this site calls its peers (mutual TLS where configured); plain HTTP(S) by default. */
   readonly peerClient?: PeerClient;
+  /** The site's cached lists, invalidated by every applied batch and backfill page. */
+  readonly lists?: ListCache;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type SiteConfig, siteOptionsFrom } from '../config.js';
 import type { PeerTls } from '../replication/peer-client.js';
 import { keyProviderFor } from '../crypto/key-provider-from-config.js';
+import { connectRedis } from '../cache/redis-client.js';
 import { connectDatabase } from '../db/connect.js';
 import type { HttpMetrics } from '../observability/http-metrics.js';
 import { type RunningSite, startSite } from './start-site.js';
@@ -24,6 +25,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
     config.readReplica && connectDatabase(config.readReplica.url, { max: config.databasePoolSize, applicationName: `crashdesk-${site}-read`, ...tls });
   // Only start-up needs the owner; with one role allowed, that is DATABASE_URL's.
   const ownerSql = connectDatabase(config.databaseOwnerUrl ?? config.databaseUrl, { max: 1, applicationName: `crashdesk-${site}-migrate`, ...tls });
+  const redis = config.cache.redisUrl ? connectRedis(config.cache.redisUrl, logger) : undefined;
   let running: RunningSite;
   try {
     const keys = await keyProviderFor(config.keys, site, { create: false, registry: metrics.registry }, logger);
@@ -34,6 +36,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
       auditSigning: { key: keys, intervalMs: config.auditSignIntervalMs },
       siteNumber: config.siteNumber,
       sql,
+      ...(redis && { redis }),
       ...(readSql && config.readReplica && { readReplica: { sql: readSql, maxLagMs: config.readReplica.maxLagMs } }),
       logger,
       metrics,
@@ -48,6 +51,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
     });
   } catch (error) {
     await Promise.all([sql.end({ timeout: 5 }), readSql?.end({ timeout: 5 })]);
+    redis?.disconnect();
     throw error;
   } finally {
     await ownerSql.end({ timeout: 5 });
@@ -59,6 +63,7 @@ export async function startSingleSite(config: SiteConfig, logger: Logger, metric
     async stop() {
       await running.stop();
       await Promise.all([sql.end({ timeout: 5 }), readSql?.end({ timeout: 5 })]);
+      redis?.disconnect();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { AuditedReports } from '../accidents/audited.js';
 import { createAccidentsRoutes } from '../accidents/routes.js';
 import { requireAuthentication } from '../auth/middleware.js';
 import { limitBody } from '../http/body-limit.js';
+import type { RateLimits } from '../http/rate-limit.js';
 import { requestIds } from '../http/request-id.js';
 import type { CursorCodec } from '../http/cursor.js';
 import { auditRequests } from '../audit/middleware.js';
@@ -43,6 +44,8 @@ export interface SiteAppDeps {
   readonly replication: { status(): Promise<ReplicationStatus> };
   /** Calls' transcripts and their drafts, through the audited service (both the API and the console). */
   readonly intakes: AuditedIntakes;
+  /** Requests per client address and per account (api/http/rate-limit.ts); health, readiness and the documents are not limited. */
+  readonly rateLimits: RateLimits;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -53,6 +56,8 @@ export function createSiteApp(deps: SiteAppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath(`/${site}`);
 
   app.use('*', requestIds(), deps.metrics.middleware(site), accessLog(deps.logger));
+  // The address limit comes before anything that reads the body or the database, so a flood costs least.
+  app.use('/v1/*', deps.rateLimits.perAddress);
   app.use('/v1/*', limitBody(MAX_BODY_BYTES));
   app.use('/v1/*', auditRequests(deps.audit));
   // Every /v1 route needs a signed-in caller, but signing in itself.
@@ -60,6 +65,7 @@ export function createSiteApp(deps: SiteAppDeps) {
   const signIn = `/${site}/v1/auth/login`;
   const authenticateAllButSignIn: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'POST' && c.req.path === signIn ? next() : authenticate(c, next));
   app.use('/v1/*', authenticateAllButSignIn);
+  app.use('/v1/*', deps.rateLimits.perAccount);
 
   app.route('/v1/auth', createAuthRoutes({ store: deps.auth, throttle: deps.throttle, audit: deps.audit }));
   app.route('/v1/users', createUsersRoutes({ site, store: deps.auth, throttle: deps.throttle, audit: deps.audit }));

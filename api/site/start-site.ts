@@ -10,6 +10,10 @@ import type { AuditSigningKey } from '../audit/signed-head.js';
 import { auditMetrics } from '../audit/metrics.js';
 import { createAuditTrail } from '../audit/trail.js';
 import { createReadRouting, primaryOnly } from '../db/read-routing.js';
+import { createRateLimits, DEFAULT_RATE_LIMITS } from '../http/rate-limit.js';
+import { createListCache, type ListCacheSettings } from '../cache/list-cache.js';
+import type { RateLimitSettings } from '../config.js';
+import type { Redis } from 'ioredis';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { loginThrottleMetrics } from '../auth/metrics.js';
 import { defaultThrottlePolicy, defaultTokenPolicy, type ThrottlePolicy } from '../auth/policy.js';
@@ -67,6 +71,12 @@ export interface SiteOptions {
   readonly intake?: IntakeSettings;
   /** How long a session is served from memory (auth/session-cache.ts; default 5 s); 0 asks the database on every request. */
   readonly sessionCacheMs?: number;
+  /** The city's Redis (REDIS_URL), shared by the site's replicas; without it, each process caches and limits for itself. */
+  readonly redis?: Redis;
+  /** How long day pages and lookups stay cached (api/cache/list-cache.ts); 0 and 0 turn the cache off. */
+  readonly listCache?: ListCacheSettings;
+  /** Requests per minute per account and per client address, shared through `redis` (api/http/rate-limit.ts). */
+  readonly rateLimits?: RateLimitSettings;
   /** Drafts intakes instead of the extractor the settings choose: tests give a failing or a slow one. */
   readonly intakeExtractor?: Extractor;
 }
@@ -83,6 +93,7 @@ export interface RunningSite {
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+const DEFAULT_LIST_CACHE: ListCacheSettings = { freshMs: 5000, staleMs: 10_000 };
 // Every change chains its own entry after it commits; this is the net under a chaining that failed.
 const STAGED_CHAIN_INTERVAL_MS = 1000;
 
@@ -130,6 +141,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     onError: (error) => logger.warn({ err: error }, 'id worker lease'),
   });
   const signer = createHeadSigner({ sql, site, audit, logger, key: options.auditSigning.key, intervalMs: options.auditSigning.intervalMs });
+  const lists = createListCache({ ...(options.redis && { redis: options.redis }), site, settings: options.listCache ?? DEFAULT_LIST_CACHE, registry, logger });
   const replication = createReplication({
     sql,
     site,
@@ -139,6 +151,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     settings: options.replication,
     registry,
     peerClient: createPeerClient(options.peerTls),
+    lists,
   });
   const reads = options.readReplica
     ? createReadRouting({
@@ -162,6 +175,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     onChange: composeListeners(auditReportChanges(audit), replication.listener),
     afterCommit: () => chainStagedEntries(),
     reads,
+    lists,
   });
   const cursors = createCursorCodec(await siteSecret(sql, 'cursor-key'));
   const intakes: IntakeService = createIntakeService({
@@ -204,6 +218,13 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     readiness,
     replication,
     intakes: intakes.audited,
+    rateLimits: createRateLimits({
+      ...(options.redis && { redis: options.redis }),
+      settings: options.rateLimits ?? DEFAULT_RATE_LIMITS,
+      site,
+      registry,
+      logger,
+    }),
   });
   // After the start's own entries, so that they are signed too; before replication, so that a key
   // that cannot sign stops the start before any shipper runs.

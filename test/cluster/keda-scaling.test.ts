@@ -63,8 +63,10 @@ beforeAll(async () => {
   ca = await createTestCa();
 
   siteEnvironment = await singleSiteEnvironment(adminPassword);
-  apis.push(await startApiProcess({ ...siteEnvironment.env, CRASHDESK_SITE: site }));
-  apis.push(await startApiProcess({ ...siteEnvironment.env, CRASHDESK_SITE: site }));
+  // The load comes from one account and one address, standing for a floor of agents: no rate limits.
+  const unlimited = { CRASHDESK_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0', CRASHDESK_RATE_LIMIT_ADDRESS_PER_MINUTE: '0' };
+  apis.push(await startApiProcess({ ...siteEnvironment.env, ...unlimited, CRASHDESK_SITE: site }));
+  apis.push(await startApiProcess({ ...siteEnvironment.env, ...unlimited, CRASHDESK_SITE: site }));
   await Promise.all(apis.map((api) => api.waitReady(site, 60_000)));
   // Target labels as a ServiceMonitor's scrape would give them. Not `site`: the api labels its own
   // series with it, and a target label of the same name would rename the api's to exported_site.

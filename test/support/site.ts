@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
+import { connectRedis } from '../../api/cache/redis-client.js';
 import type { Role } from '../../api/auth/roles.js';
 import { createLocalKeyProvider } from '../../api/crypto/local-key-provider.js';
 import type { EncryptionSettings } from '../../api/crypto/site-encryption.js';
@@ -50,6 +51,10 @@ export interface TestSiteOptions {
   readonly intakeExtractor?: SiteOptions['intakeExtractor'];
   /** 0 for tests that change sessions in the database behind the site's back (as only time, or an owner by hand, would). */
   readonly sessionCacheMs?: number;
+  /** The site's Redis (a test's own redis-server); without it, the in-process tier. */
+  readonly redisUrl?: string;
+  readonly listCache?: SiteOptions['listCache'];
+  readonly rateLimits?: SiteOptions['rateLimits'];
   /** A server of the test's own (its superuser's URL of a database) instead of the run's. */
   readonly server?: (database: string) => string;
   /** Lists and lookups from a streaming replica of `server`: the replica's URL for the site's own. */
@@ -70,6 +75,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
   const auditSigning = { key: encryption === 'off' ? localKeys : encryption.provider, intervalMs: options.auditSignIntervalMs ?? 60_000 };
   const logger = options.logger ?? createLogger('silent');
   const registry = new Registry();
+  const redis = options.redisUrl ? connectRedis(options.redisUrl, logger) : undefined;
   const siteOptions = {
     site,
     siteNumber: options.siteNumber ?? 1,
@@ -96,6 +102,9 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     ...(options.intake && { intake: options.intake }),
     ...(options.intakeExtractor && { intakeExtractor: options.intakeExtractor }),
     ...(options.sessionCacheMs !== undefined && { sessionCacheMs: options.sessionCacheMs }),
+    ...(redis && { redis }),
+    ...(options.listCache && { listCache: options.listCache }),
+    ...(options.rateLimits && { rateLimits: options.rateLimits }),
   };
   const running = await startSite(siteOptions);
   const app = createApp({ sites: [running], registry, logger, corsOrigins: options.corsOrigins });
@@ -145,7 +154,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
   }
 
   /** Another process of the same site on the same database, e.g. restarted with other keys. */
-  async function startAnother(with_: Partial<Pick<SiteOptions, 'encryption' | 'intake' | 'intakeExtractor' | 'sessionCacheMs'>> = {}) {
+  async function startAnother(with_: Partial<Pick<SiteOptions, 'encryption' | 'intake' | 'intakeExtractor' | 'sessionCacheMs' | 'redis'>> = {}) {
     const other = await startSite({ ...siteOptions, ...with_ });
     const otherApp = createApp({ sites: [other], registry: new Registry(), logger });
     return { running: other, app: otherApp };
@@ -177,6 +186,7 @@ export async function createTestSite(options: TestSiteOptions = {}) {
       await shutdown();
       await appSql.end();
       await readSql?.end();
+      redis?.disconnect();
       await db.drop();
       await rm(keyDir, { recursive: true, force: true });
     },
