@@ -55,14 +55,16 @@ describe.each(['redis', 'memory'] as const)('the list cache (%s tier)', (tierNam
   });
 
   /** Each test a site of its own, so that no entry carries over. */
-  function cache(settings: ListCacheSettings = { freshMs: 60_000, staleMs: 60_000 }, registry = new Registry()) {
+  async function cache(settings: ListCacheSettings = { freshMs: 60_000, staleMs: 60_000 }, registry = new Registry()) {
     const made = createListCache({ ...(redis && { redis }), site: `s${(site += 1)}`, settings, registry, logger });
+    // Alone in this process: no other process to hear from.
+    await made.start();
     caches.push(made);
     return made;
   }
 
   it('loads once for 500 concurrent requests of an entry nobody has cached, and serves the rest from the cache', async () => {
-    const lists = cache();
+    const lists = await cache();
     const counted = countingLoad(() => ['a', 'b']);
     counted.hold();
     const all = Array.from({ length: 500 }, () => lists.get('day:2026-03-14', '50:', counted.load, json));
@@ -77,7 +79,7 @@ describe.each(['redis', 'memory'] as const)('the list cache (%s tier)', (tierNam
 
   it('serves a stale entry to 500 concurrent requests while one load refreshes it', async () => {
     // Fresh for no time at all: every read finds the entry stale, never missing.
-    const lists = cache({ freshMs: 0, staleMs: 60_000 });
+    const lists = await cache({ freshMs: 0, staleMs: 60_000 });
     let version = 1;
     const counted = countingLoad(() => [`v${version}`]);
     expect(await lists.get('day:2026-03-15', '50:', counted.load, json)).toEqual(['v1']);
@@ -91,7 +93,7 @@ describe.each(['redis', 'memory'] as const)('the list cache (%s tier)', (tierNam
   });
 
   it('never serves an entry of a scope invalidated since, even one whose load began before the write', async () => {
-    const lists = cache();
+    const lists = await cache();
     let rows = ['before'];
     const counted = countingLoad(() => rows);
     expect(await lists.get('policy:abc', '200:', counted.load, json)).toEqual(['before']);
@@ -117,7 +119,7 @@ describe.each(['redis', 'memory'] as const)('the list cache (%s tier)', (tierNam
   });
 
   it('keeps pages of one scope apart by their key', async () => {
-    const lists = cache();
+    const lists = await cache();
     expect(await lists.get('day:2026-03-16', '50:', async () => ['first page'], json)).toEqual(['first page']);
     expect(await lists.get('day:2026-03-16', '50:123', async () => ['second page'], json)).toEqual(['second page']);
     expect(await lists.get('day:2026-03-16', '50:', async () => ['unused'], json)).toEqual(['first page']);

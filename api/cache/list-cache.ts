@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { perRegistry } from '../observability/per-registry.js';
@@ -27,6 +28,9 @@ export interface ListCache {
   get<T>(scope: ListScope, key: string, load: () => Promise<T>, codec: ValueCodec<T>): Promise<T>;
   /** After a write commits: nothing cached for these scopes is served again. */
   invalidate(scopes: Iterable<ListScope>): Promise<void>;
+  /** Without Redis: listens for the other processes' invalidations (until then, nothing is cached). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 interface Entry {
@@ -36,6 +40,8 @@ interface Entry {
 
 /** Where entries live: Redis, shared by the site's replicas, or one process's memory. */
 interface Tier {
+  /** Whether entries may be served (the in-process tier: only while it hears the other processes). */
+  readonly usable: () => boolean;
   read(scope: ListScope, key: string, codec: ValueCodec<unknown>): Promise<{ generation: string; entry: Entry | undefined }>;
   write(scope: ListScope, generation: string, key: string, entry: Entry, ttlMs: number, codec: ValueCodec<unknown>): Promise<void>;
   bump(scopes: readonly ListScope[]): Promise<void>;
@@ -59,6 +65,11 @@ const listCacheMetricsOf = perRegistry((registry: Registry) => ({
 export interface ListCacheOptions {
   /** The city's Redis; without it, the cache is this process's alone. */
   readonly redis?: Redis;
+  /**
+   * Without Redis: the site's database, through which the processes of one site (a Deployment's
+   * replicas) tell each other what they invalidated (NOTIFY), so none serves a list another changed.
+   */
+  readonly sql?: Sql;
   readonly site: string;
   readonly settings: ListCacheSettings;
   readonly registry: Registry;
@@ -81,7 +92,9 @@ export interface ListCacheOptions {
 export function createListCache(options: ListCacheOptions): ListCache {
   const { site, settings, logger } = options;
   const tierName = options.redis ? 'redis' : 'memory';
-  const tier = options.redis ? redisTier(options.redis, site) : memoryTier(options.maxEntries ?? 2000);
+  const memory = options.redis ? undefined : memoryTier(options.maxEntries ?? 2000);
+  const tier = options.redis ? redisTier(options.redis, site) : memory!;
+  let listening: { unlisten(): Promise<void> } | undefined;
   const { requests, errors } = listCacheMetricsOf(options.registry);
   for (const result of ['fresh', 'stale', 'miss', 'bypass']) requests.inc({ site, tier: tierName, result }, 0);
   errors.inc({ site, tier: tierName }, 0);
@@ -117,7 +130,7 @@ export function createListCache(options: ListCacheOptions): ListCache {
 
   return {
     async get(scope, key, load, codec) {
-      if (ttlMs === 0 || Date.now() < bypassUntil) {
+      if (ttlMs === 0 || Date.now() < bypassUntil || !tier.usable()) {
         requests.inc({ site, tier: tierName, result: 'bypass' });
         return load();
       }
@@ -147,8 +160,52 @@ export function createListCache(options: ListCacheOptions): ListCache {
       const unique = [...new Set(scopes)];
       if (unique.length === 0) return;
       await tier.bump(unique).catch((error: unknown) => failed(error, 'be invalidated'));
+      if (memory && options.sql) await announce(options.sql, unique).catch((error: unknown) => failed(error, 'tell the other processes'));
+    },
+
+    async start() {
+      if (!memory) return;
+      if (!options.sql) {
+        memory.listening(true);
+        return;
+      }
+      // onlisten runs on every (re)connection: what was announced while it was down is unknown.
+      listening = await options.sql.listen(
+        LISTS_CHANNEL,
+        (payload) => void memory.bump(payload.split('\n') as ListScope[]),
+        () => {
+          memory.forgetAll();
+          memory.listening(true);
+        },
+      );
+    },
+
+    async stop() {
+      await listening?.unlisten();
+      listening = undefined;
     },
   };
+}
+
+const LISTS_CHANNEL = 'crashdesk_lists';
+// NOTIFY payloads stop at 8000 bytes; scopes are under 100 characters.
+const ANNOUNCEMENT_BYTES = 7000;
+
+/** After the commit (a NOTIFY inside it would cost every change a round trip even with Redis). */
+async function announce(sql: Sql, scopes: readonly ListScope[]): Promise<void> {
+  let chunk: ListScope[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (chunk.length > 0) await sql`select pg_notify(${LISTS_CHANNEL}, ${chunk.join('\n')})`;
+    chunk = [];
+    size = 0;
+  };
+  for (const scope of scopes) {
+    if (size + scope.length + 1 > ANNOUNCEMENT_BYTES) await flush();
+    chunk.push(scope);
+    size += scope.length + 1;
+  }
+  await flush();
 }
 
 // Generations outlive every entry by far; they expire only so that scopes nobody asks for go away.
@@ -167,6 +224,7 @@ function redisTier(redis: Redis, site: string): Tier {
   const generationKey = (scope: ListScope) => `${prefix}gen:${scope}`;
   const entryKey = (scope: ListScope, generation: string, key: string) => `${prefix}${scope}:${generation}:${key}`;
   return {
+    usable: () => true,
     async read(scope, key, codec) {
       const [generation, text] = (await redis.eval(READ_SCRIPT, 1, generationKey(scope), `${prefix}${scope}:`, `:${key}`)) as [string, string | null];
       if (text === null) return { generation, entry: undefined };
@@ -186,14 +244,25 @@ function redisTier(redis: Redis, site: string): Tier {
   };
 }
 
-function memoryTier(maxEntries: number): Tier {
+function memoryTier(maxEntries: number): Tier & { listening(on: boolean): void; forgetAll(): void } {
   const generations = new Map<ListScope, number>();
   const entries = new Map<string, Entry & { expiresAt: number }>();
   // Bumped when the generations are forgotten, so that no generation ever repeats.
   let epoch = 0;
   const generationOf = (scope: ListScope) => `${epoch}.${generations.get(scope) ?? 0}`;
   const entryKey = (scope: ListScope, generation: string, key: string) => `${scope}\n${generation}\n${key}`;
+  let heard = false;
+  const forgetAll = () => {
+    generations.clear();
+    entries.clear();
+    epoch += 1;
+  };
   return {
+    usable: () => heard,
+    listening(on) {
+      heard = on;
+    },
+    forgetAll,
     async read(scope, key) {
       const generation = generationOf(scope);
       const name = entryKey(scope, generation, key);
@@ -215,11 +284,7 @@ function memoryTier(maxEntries: number): Tier {
     },
     async bump(scopes) {
       // One generation per scope ever written (every policy number): forget them all now and then.
-      if (generations.size > 100_000) {
-        generations.clear();
-        entries.clear();
-        epoch += 1;
-      }
+      if (generations.size > 100_000) forgetAll();
       for (const scope of scopes) generations.set(scope, (generations.get(scope) ?? 0) + 1);
       // Entries of older generations are unreachable; drop them rather than wait for the bound.
       for (const name of entries.keys()) if (scopes.some((scope) => name.startsWith(`${scope}\n`))) entries.delete(name);

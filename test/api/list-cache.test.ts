@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAccidentsStore } from '../../api/accidents/store.js';
 import { createAuditTrail } from '../../api/audit/trail.js';
 import { createListCache } from '../../api/cache/list-cache.js';
@@ -128,6 +128,34 @@ describe('day pages and policy lookups cached in the city’s Redis', () => {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe('day pages cached in each process, without Redis', () => {
+  let site: TestSite;
+  let agent: string;
+  let other: Awaited<ReturnType<TestSite['startAnother']>>;
+  beforeAll(async () => {
+    site = await createTestSite({ listCache: { freshMs: 60_000, staleMs: 60_000 } });
+    agent = await site.tokenFor('agent');
+    other = await site.startAnother();
+  });
+  afterAll(async () => {
+    await other?.running.stop();
+    await site?.stop();
+  });
+
+  it('drops a page in every process of the site when one of them records a report on its day (NOTIFY)', async () => {
+    const day = '2026-04-08';
+    const list = async (app: TestSite['app']) => {
+      const response = await app.request(`/london/v1/accidents?date=${day}`, { headers: { authorization: `Bearer ${agent}` } });
+      return ((await response.json()) as { items: { id: string }[] }).items.map((item) => item.id);
+    };
+    const first = await site.call('POST', '/v1/accidents', { token: agent, body: newReport({ accidentDate: day }) });
+    expect(await list(other.app)).toEqual([first.body.id]);
+    const second = await site.call('POST', '/v1/accidents', { token: agent, body: newReport({ accidentDate: day }) });
+    // The other process kept the page for a minute; the announcement reaches it within moments.
+    await vi.waitFor(async () => expect(await list(other.app)).toEqual([second.body.id, first.body.id]), { timeout: 5000, interval: 50 });
   });
 });
 
