@@ -141,7 +141,14 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
     onError: (error) => logger.warn({ err: error }, 'id worker lease'),
   });
   const signer = createHeadSigner({ sql, site, audit, logger, key: options.auditSigning.key, intervalMs: options.auditSigning.intervalMs });
-  const lists = createListCache({ ...(options.redis && { redis: options.redis }), sql, site, settings: options.listCache ?? DEFAULT_LIST_CACHE, registry, logger });
+  const lists = createListCache({
+    ...(options.redis && { redis: options.redis }),
+    sql,
+    site,
+    settings: options.listCache ?? DEFAULT_LIST_CACHE,
+    registry,
+    logger,
+  });
   await lists.start();
   const replication = createReplication({
     sql,
