@@ -24,6 +24,7 @@ interface Rule {
 }
 
 interface RuleTests {
+  readonly group_eval_order?: readonly string[];
   readonly tests: readonly {
     readonly input_series: readonly { readonly series: string }[];
     readonly alert_rule_test?: readonly { readonly alertname: string; readonly exp_alerts: readonly { readonly exp_labels: Record<string, string> }[] }[];
@@ -77,6 +78,15 @@ describe('the alert rules (dashboards/alerts.yaml)', () => {
 
   it('fire and stay quiet as alerts.test.yaml expects (promtool test rules)', { timeout: 180_000 }, async () => {
     await promtool(['test', 'rules', 'alerts.test.yaml'], directory);
+  });
+
+  it('are evaluated in a fixed order in the tests, every group of recording rules before the alerts that read them', async () => {
+    const order = (parse(await read('alerts.test.yaml')) as RuleTests).group_eval_order ?? [];
+    const all = await groups();
+    expect([...order].sort()).toEqual(all.map((group) => group.name).sort());
+    const recording = all.filter((group) => group.rules.some((rule) => rule.record)).map((group) => group.name);
+    const alerting = all.filter((group) => group.rules.some((rule) => rule.alert)).map((group) => group.name);
+    for (const name of recording) for (const reader of alerting) if (name !== reader) expect(order.indexOf(name)).toBeLessThan(order.indexOf(reader));
   });
 
   it('have a case in alerts.test.yaml where each alert fires at each severity, one where it stays quiet, and one for each recording rule', async () => {
