@@ -96,6 +96,7 @@ describe('an hq City and two city Cities', () => {
       CRASHDESK_SITE_NUMBER: String(london.status?.siteNumber),
       DATABASE_URL: { name: 'crashdesk-london-db-api', key: 'uri' },
       DATABASE_OWNER_URL: { name: 'crashdesk-london-db-app', key: 'uri' },
+      DATABASE_READ_URL: { name: 'crashdesk-london-db-api', key: 'readUri' },
       CRASHDESK_BLIND_INDEX_KEY: { name: 'crashdesk-blind-index', key: 'key' },
       CRASHDESK_KEY_PROVIDER: 'vault',
       VAULT_ADDR: vaultAddress,
@@ -113,7 +114,7 @@ describe('an hq City and two city Cities', () => {
           ? v
           : k === 'CRASHDESK_BLIND_INDEX_KEY'
             ? Buffer.alloc(32).toString('base64')
-            : /^DATABASE_(OWNER_)?URL$/.test(k)
+            : /^DATABASE_(OWNER_|READ_)?URL$/.test(k)
               ? 'postgres://db/app'
               : 'x'.repeat(40),
       ]),
