@@ -13,6 +13,7 @@ import { agentToken } from './api-client.js';
 import { bulkLoadAccidents } from './bulk-load.js';
 import { runClosedLoop } from './closed-loop.js';
 import { createCpuMeter } from './cpu.js';
+import { type ProfileSummary, renderProfiles, summariseProfile } from './cpu-profile.js';
 import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, type DatasetShape, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
 import { explainQueries } from './explain.js';
 import { createFloorQueries } from './floor-queries.js';
@@ -80,6 +81,7 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
     const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const meter = createCpuMeter({ site: site.pid, postmaster: postmasterPid });
     const results: OperationResult[] = [];
+    const profiles: { route: string; summary: ProfileSummary }[] = [];
 
     for (const operation of operations) {
       let http: OperationResult['http'];
@@ -88,6 +90,11 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
         const httpOptions = { baseUrl: site.baseUrl, token: agent.token, connections: settings.connections };
         if (settings.warmupSeconds > 0)
           assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+        if (settings.profileSeconds > 0) {
+          const profiler = await site.profile();
+          assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.profileSeconds }));
+          profiles.push({ route: operation.name, summary: summariseProfile(await profiler.stop()) });
+        }
         const loopBefore = await site.eventLoop();
         const waits = startWaitSampler(sql, SITE_APPLICATION);
         const before = meter.snapshot();
@@ -119,6 +126,8 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
 
     return (
       renderHotPage(hotPage) +
+      '\n' +
+      renderProfiles(profiles) +
       '\n' +
       renderReport({
         startedAt,

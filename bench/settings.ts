@@ -21,6 +21,8 @@ const settingsSchema = z.object({
   BENCH_ENCRYPTION_ROWS: positive(200_000, 10_000_000),
   /** Scenario `encryption`: measured runs per route and site, alternating between the sites. */
   BENCH_ENCRYPTION_ROUNDS: positive(2, 20),
+  /** Scenario `api`: seconds of the site's CPU profile per route, taken in an unmeasured run after the warm-up (0: none). */
+  BENCH_PROFILE_SECONDS: z.coerce.number().int().min(0).max(120).default(5),
 });
 
 export interface BenchSettings {
@@ -31,6 +33,7 @@ export interface BenchSettings {
   readonly poolSize: number;
   readonly encryptionRows: number;
   readonly encryptionRounds: number;
+  readonly profileSeconds: number;
 }
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -48,5 +51,6 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     poolSize: s.BENCH_POOL_SIZE,
     encryptionRows: s.BENCH_ENCRYPTION_ROWS,
     encryptionRounds: s.BENCH_ENCRYPTION_ROUNDS,
+    profileSeconds: s.BENCH_PROFILE_SECONDS,
   };
 }

@@ -12,6 +12,8 @@ export interface SiteProcess {
   readonly baseUrl: string;
   /** The site's cumulative event-loop busy/idle time, for `performance.eventLoopUtilization(after, before)`. */
   eventLoop(): Promise<EventLoopUtilization>;
+  /** Starts the site's CPU profiler; `stop` gives the profile (V8's .cpuprofile JSON). */
+  profile(): Promise<{ stop(): Promise<string> }>;
   stop(): Promise<void>;
 }
 
@@ -47,22 +49,27 @@ export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Pr
       child.send({ type: 'start', ...start } satisfies SiteServerStart);
     });
     if (child.pid === undefined) throw new Error('the site process has no pid');
-    const eventLoop = () =>
-      new Promise<EventLoopUtilization>((resolve, reject) => {
+    const ask = <T extends SiteServerMessage['type']>(query: EventLoopQuery, answer: T) =>
+      new Promise<Extract<SiteServerMessage, { type: T }>>((resolve, reject) => {
         const timer = setTimeout(() => {
           child.off('message', onMessage);
-          reject(new Error('the site process did not report its event loop within 5 s'));
-        }, 5000);
+          reject(new Error(`the site process did not answer ${query.type} within 10 s`));
+        }, 10_000);
         const onMessage = (message: SiteServerMessage) => {
-          if (message.type !== 'event-loop') return;
+          if (message.type !== answer) return;
           clearTimeout(timer);
           child.off('message', onMessage);
-          resolve(message.utilization);
+          resolve(message as Extract<SiteServerMessage, { type: T }>);
         };
         child.on('message', onMessage);
-        child.send({ type: 'event-loop' } satisfies EventLoopQuery);
+        child.send(query);
       });
-    return { pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, eventLoop, stop };
+    const eventLoop = async () => (await ask({ type: 'event-loop' }, 'event-loop')).utilization;
+    const profile = async () => {
+      await ask({ type: 'profile-start' }, 'profile-started');
+      return { stop: async () => (await ask({ type: 'profile-stop' }, 'profile')).profile };
+    };
+    return { pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, eventLoop, profile, stop };
   } catch (error) {
     await stop();
     throw error;

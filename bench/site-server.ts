@@ -16,6 +16,7 @@ import { connectDatabase } from '../api/db/connect.js';
 import { createHttpMetrics } from '../api/observability/http-metrics.js';
 import { createLogger } from '../api/observability/logger.js';
 import { startSite } from '../api/site/start-site.js';
+import { Session } from 'node:inspector';
 import { BENCH_SITE, BENCH_SITE_NUMBER } from './dataset.js';
 
 export interface SiteServerStart {
@@ -47,12 +48,15 @@ export type SiteEncryptionChoice =
 export type SiteServerMessage =
   | { readonly type: 'listening'; readonly port: number }
   | { readonly type: 'failed'; readonly error: string }
-  | { readonly type: 'event-loop'; readonly utilization: EventLoopUtilization };
+  | { readonly type: 'event-loop'; readonly utilization: EventLoopUtilization }
+  | { readonly type: 'profile-started' }
+  | { readonly type: 'profile'; readonly profile: string };
 
-/** The parent asks for the event loop's cumulative busy and idle time around each measured run. */
-export interface EventLoopQuery {
-  readonly type: 'event-loop';
-}
+/**
+ * The parent asks for the event loop's cumulative busy and idle time around each measured run, and
+ * for a CPU profile of the site (V8's sampling profiler, through the inspector) around an unmeasured one.
+ */
+export type EventLoopQuery = { readonly type: 'event-loop' } | { readonly type: 'profile-start' } | { readonly type: 'profile-stop' };
 
 const send = (message: SiteServerMessage) => process.send?.(message);
 
@@ -138,8 +142,18 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
     await rm(keyDir, { recursive: true, force: true });
     process.exit(0);
   };
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))));
   process.on('message', (message: EventLoopQuery) => {
     if (message.type === 'event-loop') send({ type: 'event-loop', utilization: performance.eventLoopUtilization() });
+    if (message.type === 'profile-start')
+      void post('Profiler.enable')
+        .then(() => post('Profiler.start'))
+        .then(() => send({ type: 'profile-started' }));
+    if (message.type === 'profile-stop')
+      void post('Profiler.stop').then((result) => send({ type: 'profile', profile: JSON.stringify((result as { profile: unknown }).profile) }));
   });
   // The parent going away (even by a crash) ends the site too.
   process.once('disconnect', () => void stop());
