@@ -112,7 +112,21 @@ export function createAccidentsStore({
     return result as T;
   }
   const scopesOf = (row: Pick<AccidentRow, 'accidentDate' | 'policyIndex'>): ListScope[] => [`day:${row.accidentDate}`, `policy:${row.policyIndex}`];
-  const cached = (scope: ListScope, key: string, load: () => Promise<AccidentRow[]>) => (lists ? lists.get(scope, key, load, ROWS_CODEC) : load());
+  /**
+   * Up to `limit + 1` live rows of a list (`scope`'s, matching `where`), newest first, strictly below
+   * `beforeId`: from the list cache, else from wherever lists are read (a replica while it keeps up).
+   */
+  function listPage(scope: ListScope, limit: number, beforeId: string | undefined, where: (db: Sql) => ReturnType<Sql>): Promise<AccidentRow[]> {
+    const load = () =>
+      reads.read(
+        (db) => db<AccidentRow[]>`
+          select ${columns} from accidents
+          where ${where(db)} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
+          order by accidents.id desc
+          limit ${limit + 1}`,
+      );
+    return lists ? lists.get(scope, `${limit}:${beforeId ?? ''}`, load, ROWS_CODEC) : load();
+  }
 
   // The select list names `id::text` "id", and a bare ORDER BY name means the output column: order by
   // `accidents.id` (bigint), or the sort is textual (wrong once ids differ in length) and skips the index.
@@ -206,15 +220,7 @@ export function createAccidentsStore({
     async findByPolicy(policyNumber: string, limit: number, beforeId?: string): Promise<PolicyPage> {
       const wanted = normalisePolicyNumber(policyNumber);
       const policyIndex = policyIndexOf(codec, policyNumber);
-      const rows = await cached(`policy:${policyIndex}`, `${limit}:${beforeId ?? ''}`, () =>
-        reads.read(
-          (db) => db<AccidentRow[]>`
-            select ${columns} from accidents
-            where policy_index = ${policyIndex} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
-            order by accidents.id desc
-            limit ${limit + 1}`,
-        ),
-      );
+      const rows = await listPage(`policy:${policyIndex}`, limit, beforeId, (db) => db`policy_index = ${policyIndex}`);
       const page = rows.slice(0, limit);
       // The index is a truncated keyed hash: confirm each candidate on its decrypted number. The
       // next page starts below the last row read, matching or not, so none is read twice.
@@ -231,15 +237,7 @@ export function createAccidentsStore({
      * grow, so reports recorded while a client pages land before its cursor and never shift a page.
      */
     async listByDate(date: string, limit: number, beforeId?: string): Promise<{ items: Accident[]; hasMore: boolean }> {
-      const rows = await cached(`day:${date}`, `${limit}:${beforeId ?? ''}`, () =>
-        reads.read(
-          (db) => db<AccidentRow[]>`
-            select ${columns} from accidents
-            where accident_date = ${date} and deleted_at is null ${beforeId ? db`and id < ${beforeId}` : db``}
-            order by accidents.id desc
-            limit ${limit + 1}`,
-        ),
-      );
+      const rows = await listPage(`day:${date}`, limit, beforeId, (db) => db`accident_date = ${date}`);
       const page = rows.slice(0, limit);
       return { items: await Promise.all(page.map(toReport)), hasMore: rows.length > limit };
     },

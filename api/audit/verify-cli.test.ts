@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runScript } from '../../test/support/cli.js';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,20 +15,7 @@ import { type ChainedFields, entryHash } from './chain.js';
 import { createAuditTrail } from './trail.js';
 
 /** Runs `npm run audit:verify`'s script with only the given settings. */
-function runVerify(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/audit/verify-cli.ts'], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runVerify = (env: Record<string, string>) => runScript('api/audit/verify-cli.ts', [], env);
 
 const entry = { actor: 'agent1', action: 'report.read', resource: '1', outcome: 'success' } as const;
 

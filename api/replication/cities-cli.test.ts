@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runScript } from '../../test/support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createAuditTrail } from '../audit/trail.js';
@@ -13,30 +13,16 @@ const SECRET = 'hq-replication-secret-for-the-cli-test-0123456789';
 const LEEDS_URL = 'https://leeds.internal:8443';
 
 /** Runs `npm run replication:cities`'s script against HQ's database of `db`. */
-function runCities(db: TestDatabase, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/replication/cities-cli.ts', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        LOG_LEVEL: 'silent',
-        CRASHDESK_SITE: 'hq',
-        CRASHDESK_SITE_NUMBER: '0',
-        DATABASE_URL: db.url,
-        CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32, 7).toString('base64'),
-        // Named because single-site mode requires it; these commands never read it.
-        CRASHDESK_LOCAL_KEY_FILE: '/nonexistent/keys.json',
-        CRASHDESK_REPLICATION_SECRET: SECRET,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+const runCities = (db: TestDatabase, ...args: string[]) =>
+  runScript('api/replication/cities-cli.ts', args, {
+    CRASHDESK_SITE: 'hq',
+    CRASHDESK_SITE_NUMBER: '0',
+    DATABASE_URL: db.url,
+    CRASHDESK_BLIND_INDEX_KEY: Buffer.alloc(32, 7).toString('base64'),
+    // Named because single-site mode requires it; these commands never read it.
+    CRASHDESK_LOCAL_KEY_FILE: '/nonexistent/keys.json',
+    CRASHDESK_REPLICATION_SECRET: SECRET,
   });
-}
 
 describe('npm run replication:cities', () => {
   let db: TestDatabase;

@@ -7,28 +7,12 @@ import { createPlainFieldCodec } from '../crypto/field-codec.js';
 import { createLogger } from '../observability/logger.js';
 import { type BatchApplier, createBatchApplier } from './apply.js';
 import { replicationMetrics } from './metrics.js';
+import { replicatedReport } from '../../test/support/replicated-report.js';
 import type { ReplicatedReport } from './schema.js';
 import { readStates } from './states.js';
 
 const codec = createPlainFieldCodec();
-const leedsReport = (id: string, overrides: Partial<ReplicatedReport> = {}): ReplicatedReport => ({
-  id,
-  site: 'leeds',
-  version: 1,
-  originSite: 'leeds',
-  callReason: 'Report a car accident',
-  accidentDate: '2026-11-30',
-  damages: ['headlight broken'],
-  status: 'open',
-  createdBy: 'agent1',
-  createdAt: '2026-12-01T09:00:00.000000Z',
-  updatedBy: 'agent1',
-  updatedAt: '2026-12-01T09:00:00.000000Z',
-  deletedBy: null,
-  deletedAt: null,
-  fields: { drivers: ['Sarah Standl'], policyNumber: '546452', location: 'M23, junction 10', cause: '', summary: '' },
-  ...overrides,
-});
+const leedsReport = (id: string, overrides: Partial<ReplicatedReport> = {}): ReplicatedReport => replicatedReport('leeds', { id, ...overrides });
 
 describe('a replicated state refused at hq', () => {
   let db: TestDatabase;

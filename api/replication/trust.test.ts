@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { replicatedReport } from '../../test/support/replicated-report.js';
 import type { ReplicatedReport } from './schema.js';
 import { MAX_VERSION_STEP, parseState, refusalOf } from './trust.js';
 
 const now = Date.parse('2026-12-01T10:00:00Z');
-const state = (overrides: Partial<ReplicatedReport> = {}): ReplicatedReport => ({
-  id: '121199659585765376',
-  site: 'london',
-  version: 1,
-  originSite: 'london',
-  callReason: 'Report a car accident',
-  accidentDate: '2026-11-30',
-  damages: ['headlight broken'],
-  status: 'open',
-  createdBy: 'agent1',
-  createdAt: '2026-12-01T09:00:00.000000Z',
-  updatedBy: 'agent1',
-  updatedAt: '2026-12-01T09:00:00.000000Z',
-  deletedBy: null,
-  deletedAt: null,
-  fields: { drivers: ['Sarah Standl'], policyNumber: '546452', location: 'M23, junction 10', cause: '', summary: '' },
-  ...overrides,
-});
+const state = (overrides: Partial<ReplicatedReport> = {}): ReplicatedReport => replicatedReport('london', overrides);
 const atHq = (sender: string, currentVersion?: number) => ({ receiver: 'hq', sender, currentVersion: () => currentVersion, now });
 
 describe('a replicated state from a city', () => {

@@ -11,6 +11,7 @@ import { createBatchApplier } from '../../api/replication/apply.js';
 import { replicationMetrics } from '../../api/replication/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
+import { replicatedReport } from '../support/replicated-report.js';
 import { createTestSite, newReport, type TestSite } from '../support/site.js';
 
 const DAY = '2026-04-02';
@@ -196,24 +197,15 @@ describe('a replicated batch invalidates the cached lists it changes', () => {
     expect((await store.listByDate('2026-04-07', 50)).items.map((item) => item.policyNumber)).toEqual(['RB-3003']);
     expect((await store.findByPolicy('RB-3003', 200)).items).toHaveLength(1);
 
-    const arriving = {
+    const arriving = replicatedReport('leeds', {
       id: '7263512391163904777',
-      site: 'leeds',
-      version: 1,
-      originSite: 'leeds',
-      callReason: 'Report a car accident',
       accidentDate: '2026-04-07',
       damages: [],
-      status: 'open',
-      createdBy: 'agent1',
       createdAt: '2026-04-07T09:00:00.000000Z',
-      updatedBy: 'agent1',
       updatedAt: '2026-04-07T09:00:00.000000Z',
-      deletedBy: null,
-      deletedAt: null,
       fields: { drivers: ['Sarah Standl'], policyNumber: 'RB-3003', location: 'M23, junction 10', cause: '', summary: '' },
-    };
-    expect(await applyBatch('leeds', { lastSeq: '1', reports: [arriving] } as never)).toMatchObject({ applied: 1 });
+    });
+    expect(await applyBatch('leeds', { lastSeq: 1, reports: [arriving] })).toMatchObject({ applied: 1 });
     expect((await store.listByDate('2026-04-07', 50)).items.map((item) => item.id)).toEqual([arriving.id, (local as { report: { id: string } }).report.id]);
     expect((await store.findByPolicy('RB-3003', 200)).items).toHaveLength(2);
   });
