@@ -78,7 +78,8 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
     if (head) samples.push({ at: now, lsn: lsnOf(head.lsn) });
     let replayed: bigint;
     try {
-      const [row] = await replica<{ lsn: string | null }[]>`select pg_last_wal_replay_lsn()::text as lsn`;
+      // Bounded: a replica that stopped answering (a half-open connection) is as good as gone.
+      const [row] = await withTimeout(replica<{ lsn: string | null }[]>`select pg_last_wal_replay_lsn()::text as lsn`, CHECK_TIMEOUT_MS);
       // Null: not a standby at all (a primary given as DATABASE_READ_URL would always be "caught up").
       if (!row?.lsn) throw new Error('DATABASE_READ_URL is not a streaming replica (pg_last_wal_replay_lsn() is null)');
       replayed = lsnOf(row.lsn);
@@ -119,6 +120,16 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
       timer = undefined;
     },
   };
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the read replica did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** Lists and lookups of a site without a replica: the primary, always. */

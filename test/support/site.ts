@@ -184,8 +184,8 @@ export async function createTestSite(options: TestSiteOptions = {}) {
     shutdown,
     async stop() {
       await shutdown();
-      await appSql.end();
-      await readSql?.end();
+      await appSql.end({ timeout: 5 });
+      await readSql?.end({ timeout: 5 });
       redis?.disconnect();
       await db.drop();
       await rm(keyDir, { recursive: true, force: true });
