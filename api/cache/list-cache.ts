@@ -285,9 +285,9 @@ function memoryTier(maxEntries: number): Tier & { listening(on: boolean): void; 
     async bump(scopes) {
       // One generation per scope ever written (every policy number): forget them all now and then.
       if (generations.size > 100_000) forgetAll();
+      // Entries of older generations are unreachable from here on; the bound drops them in time, so a
+      // write pays for its scopes alone, not for a walk over every entry.
       for (const scope of scopes) generations.set(scope, (generations.get(scope) ?? 0) + 1);
-      // Entries of older generations are unreachable; drop them rather than wait for the bound.
-      for (const name of entries.keys()) if (scopes.some((scope) => name.startsWith(`${scope}\n`))) entries.delete(name);
     },
   };
 }
