@@ -34,23 +34,31 @@ export function compressResponses({ threshold = 1024 }: { readonly threshold?: n
   return async (c, next) => {
     await next();
     const response = c.res;
+    // Headers and status first, the body last: reading `response.body` turns @hono/node-server's
+    // light response (written to the socket in one go) into a fetch Response read back as a stream.
     const type = response.headers.get('content-type') ?? '';
-    if (c.req.method === 'HEAD' || !response.body || !COMPRESSIBLE.test(type) || response.headers.has('content-encoding')) return;
+    if (c.req.method === 'HEAD' || response.status === 204 || response.status === 304) return;
+    if (!COMPRESSIBLE.test(type) || response.headers.has('content-encoding')) return;
     if (/\bno-transform\b/i.test(response.headers.get('cache-control') ?? '')) return;
     // Caches must keep one copy per encoding whether or not this answer is compressed.
     response.headers.append('vary', 'Accept-Encoding');
     const encoding = negotiateEncoding(c.req.header('accept-encoding'));
     if (!encoding) return;
-    const body = Buffer.from(await response.clone().arrayBuffer());
-    if (body.length < threshold) return;
+    const body = Buffer.from(await response.arrayBuffer());
+    const { status, headers } = response;
+    // Replaced, not assigned over: assigning over makes Hono copy the old response's body as a stream.
+    c.res = undefined;
+    if (body.length < threshold) {
+      c.res = new Response(body.length > 0 ? body : null, { status, headers });
+      return;
+    }
     // Quality 5 of 11: most of Brotli's gain for a fraction of its cost on a request's path.
     const compressed =
       encoding === 'br'
         ? await brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
         : await gzipped(body, { level: 6 });
-    c.res = undefined;
-    c.res = new Response(compressed, { status: response.status, headers: response.headers });
-    c.res.headers.set('content-encoding', encoding);
-    c.res.headers.delete('content-length');
+    headers.set('content-encoding', encoding);
+    headers.delete('content-length');
+    c.res = new Response(compressed, { status, headers });
   };
 }
