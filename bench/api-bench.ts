@@ -2,10 +2,13 @@
 // queries through the raw driver, and the plans of the lookup and page queries. See BENCHMARKS.md.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
 import { createAuditTrail } from '../api/audit/trail.js';
-import { createPlainFieldCodec } from '../api/crypto/field-codec.js';
+import { createEnvelopeCodec } from '../api/crypto/envelope-codec.js';
+import { createLocalKeyProvider } from '../api/crypto/local-key-provider.js';
 import { connectDatabase } from '../api/db/connect.js';
 import { migrate } from '../api/db/migrate.js';
 import { createSiteIds } from '../api/ids/site-ids.js';
@@ -23,7 +26,8 @@ import { log, type ScenarioContext } from './progress.js';
 import { type OperationResult, renderReport } from './report.js';
 import { buildOperations } from './scenarios.js';
 import { loadBenchSettings } from './settings.js';
-import { type SiteProcess, startSiteProcess } from './site-process.js';
+import { type SiteGroup, startSiteGroup } from './site-process.js';
+import type { SiteEncryptionChoice } from './site-server.js';
 import { startWaitSampler } from './wait-sampler.js';
 import { type Cleanup, startDurablePostgres } from './durable-postgres.js';
 
@@ -58,7 +62,16 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
 
     const shape = datasetShape(settings.rows);
     assertIdLayout(shape);
-    const codec = createPlainFieldCodec();
+    // Field encryption on, as a site runs: the envelope codec (a data key per site, AES-GCM per
+    // value) under a local key file, so the run needs no Vault; with Vault only the data key's
+    // unwrapping would differ, once per data key (scenario `encryption` measures Vault itself).
+    const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-keys-'));
+    cleanups.push(() => rm(keyDir, { recursive: true, force: true }));
+    const keyFile = join(keyDir, 'keys.json');
+    const blindIndexKey = randomBytes(32);
+    const provider = await createLocalKeyProvider(keyFile, { create: true });
+    const codec = createEnvelopeCodec({ sql, site: BENCH_SITE, provider, blindIndexKey });
+    const encryption = { kind: 'local', keyFile, blindIndexKey: blindIndexKey.toString('base64') } as const;
     log(`loading ${settings.rows} reports with COPY`);
     const loaded = await bulkLoadAccidents(sql, shape, codec, (done) => log(`  ${done} rows`));
     log(`loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rowsPerSecond)} rows/s); vacuum (analyze), checkpoint`);
@@ -69,17 +82,17 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
     const load = { ...loaded, ...(await tableSizes(sql)) };
 
     const adminPassword = randomBytes(18).toString('base64url');
-    const site = await startSiteProcess({ databaseUrl: url, poolSize: settings.poolSize, adminPassword, encryption: { kind: 'off' } });
+    const site = await startSiteGroup({ databaseUrl: url, poolSize: settings.poolSize, adminPassword, encryption }, settings.siteProcesses);
     cleanups.push(() => site.stop());
     const agent = await agentToken(site.baseUrl, adminPassword);
-    log(`site ${BENCH_SITE} listens at ${site.baseUrl}; signed in as ${agent.username}`);
+    log(`site ${BENCH_SITE} (${site.pids.length} processes) listens at ${site.baseUrl}; signed in as ${agent.username}`);
 
     // The floor mints through a worker lease of its own, next to the site's.
     const ids = await createSiteIds(sql, { siteNumber: BENCH_SITE_NUMBER });
     cleanups.push(() => ids.stop());
     const operations = buildOperations(shape, createFloorQueries({ sql, codec, ids }), createAuditTrail(sql), agent);
     const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const meter = createCpuMeter({ site: site.pid, postmaster: postmasterPid });
+    const meter = createCpuMeter({ site: site.pids, postmaster: postmasterPid });
     const results: OperationResult[] = [];
     const profiles: { route: string; summary: ProfileSummary }[] = [];
 
@@ -116,7 +129,19 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       );
     }
 
-    const hotPage = await runHotPage({ shape, uncached: site, databaseUrl: url, adminPassword, token: agent.token, settings, cleanups });
+    // The same reads at light load: the latency one agent's click sees when the site is not queueing.
+    const light: LightLoadRun[] = [];
+    for (const operation of operations) {
+      if (!operation.http || operation.http.method !== 'GET') continue;
+      const httpOptions = { baseUrl: site.baseUrl, token: agent.token, connections: LIGHT_CONNECTIONS };
+      if (settings.warmupSeconds > 0)
+        assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+      const run = assertClean(operation.name, await runHttpScenario(operation.http, { ...httpOptions, durationSeconds: settings.durationSeconds }));
+      light.push({ name: operation.name, run });
+      log(`${operation.name}, HTTP at ${LIGHT_CONNECTIONS} connections: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.latency.p99.toFixed(2)} ms`);
+    }
+
+    const hotPage = await runHotPage({ shape, uncached: site, databaseUrl: url, adminPassword, encryption, token: agent.token, settings, cleanups });
 
     const middleRow = Math.floor(shape.rows / 2);
     const plans = await explainQueries(sql, codec, {
@@ -125,6 +150,8 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
     });
 
     return (
+      renderLightLoad(light) +
+      '\n' +
       renderHotPage(hotPage) +
       '\n' +
       renderProfiles(profiles) +
@@ -147,6 +174,28 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
   }
 }
 
+const LIGHT_CONNECTIONS = 4;
+
+interface LightLoadRun {
+  readonly name: string;
+  readonly run: HttpRunResult;
+}
+
+function renderLightLoad(runs: readonly LightLoadRun[]): string {
+  const ms = (value: number) => value.toFixed(2);
+  return [
+    `### Reads at ${LIGHT_CONNECTIONS} connections (HTTP, the same requests as above)`,
+    '',
+    '| operation | HTTP req/s | p50 ms | p95 ms | p99 ms |',
+    '|---|---:|---:|---:|---:|',
+    ...runs.map(
+      ({ name, run }) =>
+        `| ${name} | ${Math.round(run.requestsPerSecond).toLocaleString('en-GB')} | ${ms(run.latency.p50)} | ${ms(run.latency.p95)} | ${ms(run.latency.p99)} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
 interface HotPageRun {
   readonly day: string;
   readonly uncached: HttpRunResult;
@@ -160,9 +209,10 @@ interface HotPageRun {
  */
 async function runHotPage(options: {
   shape: DatasetShape;
-  uncached: SiteProcess;
+  uncached: SiteGroup;
   databaseUrl: string;
   adminPassword: string;
+  encryption: SiteEncryptionChoice;
   token: string;
   settings: ReturnType<typeof loadBenchSettings>;
   cleanups: Cleanup[];
@@ -170,16 +220,19 @@ async function runHotPage(options: {
   const { shape, settings, token } = options;
   const day = dayOf(shape, shape.days - 1);
   const scenario = { name: 'hot-date', method: 'GET', next: () => ({ path: `/${BENCH_SITE}/v1/accidents?date=${day}&limit=50` }) } as const;
-  const cachedSite = await startSiteProcess({
-    databaseUrl: options.databaseUrl,
-    poolSize: settings.poolSize,
-    adminPassword: options.adminPassword,
-    encryption: { kind: 'off' },
-    applicationName: 'crashdesk-bench-cached',
-    listCache: { freshMs: 5000, staleMs: 10_000 },
-  });
+  const cachedSite = await startSiteGroup(
+    {
+      databaseUrl: options.databaseUrl,
+      poolSize: settings.poolSize,
+      adminPassword: options.adminPassword,
+      encryption: options.encryption,
+      applicationName: 'crashdesk-bench-cached',
+      listCache: { freshMs: 5000, staleMs: 10_000 },
+    },
+    settings.siteProcesses,
+  );
   options.cleanups.push(() => cachedSite.stop());
-  const measure = async (target: SiteProcess, label: string) => {
+  const measure = async (target: SiteGroup, label: string) => {
     const httpOptions = { baseUrl: target.baseUrl, token, connections: settings.connections };
     if (settings.warmupSeconds > 0) assertClean(label, await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
     const run = assertClean(label, await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.durationSeconds }));

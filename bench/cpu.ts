@@ -55,14 +55,20 @@ export interface CpuUse {
   readonly loadAverage: number;
 }
 
-export function createCpuMeter(pids: { readonly site: number; readonly postmaster: number }) {
+export function createCpuMeter(pids: { readonly site: number | readonly number[]; readonly postmaster: number }) {
+  const sitePids = typeof pids.site === 'number' ? [pids.site] : pids.site;
   const selfMs = () => {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1000;
   };
   return {
     snapshot(): CpuSnapshot {
-      return { site: readStat(pids.site)?.cpuMs ?? 0, postgres: treeCpu(pids.postmaster), self: selfMs(), at: performance.now() };
+      return {
+        site: sitePids.reduce((sum, pid) => sum + (readStat(pid)?.cpuMs ?? 0), 0),
+        postgres: treeCpu(pids.postmaster),
+        self: selfMs(),
+        at: performance.now(),
+      };
     },
     since(before: CpuSnapshot): CpuUse {
       const after = this.snapshot();

@@ -89,7 +89,9 @@ export function renderReport(report: BenchReport): string {
 
 Started ${report.startedAt.toISOString()} with \`${report.command}\`.
 ${int(settings.rows)} reports in one site; ${settings.connections} concurrent connections (HTTP) and workers (raw driver);
-${settings.durationSeconds} s measured per run after ${settings.warmupSeconds} s of unmeasured warm-up; pool of ${settings.poolSize} connections on both sides.
+${settings.durationSeconds} s measured per run after ${settings.warmupSeconds} s of unmeasured warm-up; pool of ${settings.poolSize} connections on both sides
+(the site's split over its ${settings.siteProcesses} process${settings.siteProcesses === 1 ? '' : 'es'}, which share one listening port); field encryption on (envelope codec, local key).
+The site's Node: ${process.env.BENCH_SITE_NODE ? `\`${process.env.BENCH_SITE_NODE}\`` : `this process's (${process.version})`}.
 
 ### Machine
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const positive = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -21,6 +22,8 @@ const settingsSchema = z.object({
   BENCH_ENCRYPTION_ROWS: positive(200_000, 10_000_000),
   /** Scenario `encryption`: measured runs per route and site, alternating between the sites. */
   BENCH_ENCRYPTION_ROUNDS: positive(2, 20),
+  /** Scenario `api`: site processes sharing one port and the pool (as a Deployment's replicas share a Service); one per core by default. */
+  BENCH_SITE_PROCESSES: positive(availableParallelism(), 16),
   /** Scenario `api`: seconds of the site's CPU profile per route, taken in an unmeasured run after the warm-up (0: none). */
   BENCH_PROFILE_SECONDS: z.coerce.number().int().min(0).max(120).default(5),
 });
@@ -34,6 +37,7 @@ export interface BenchSettings {
   readonly encryptionRows: number;
   readonly encryptionRounds: number;
   readonly profileSeconds: number;
+  readonly siteProcesses: number;
 }
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -52,5 +56,6 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     encryptionRows: s.BENCH_ENCRYPTION_ROWS,
     encryptionRounds: s.BENCH_ENCRYPTION_ROUNDS,
     profileSeconds: s.BENCH_PROFILE_SECONDS,
+    siteProcesses: s.BENCH_SITE_PROCESSES,
   };
 }

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { EventLoopQuery, SiteServerMessage, SiteServerStart } from './site-server.js';
@@ -17,10 +18,55 @@ export interface SiteProcess {
   stop(): Promise<void>;
 }
 
-/** Forks bench/site-server.ts (TypeScript, through tsx's loader) and waits until it listens. */
-export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Promise<SiteProcess> {
+/** Several processes of one site serving one port, as a Deployment's replicas serve one Service. */
+export interface SiteGroup extends Omit<SiteProcess, 'pid'> {
+  readonly pids: readonly number[];
+}
+
+/**
+ * Starts `processes` site processes that accept on one listening socket (handed to each, as the
+ * cluster module does), one after the other (the first migrates). Each has a pool of `poolSize /
+ * processes`, so the group holds as many connections as one process would. The event loop is the
+ * group's mean; the profile is the first process's.
+ */
+export async function startSiteGroup(start: Omit<SiteServerStart, 'type'>, processes: number): Promise<SiteGroup> {
+  if (processes <= 1) {
+    const only = await startSiteProcess(start);
+    return { ...only, pids: [only.pid] };
+  }
+  const listener = createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = (listener.address() as { port: number }).port;
+  const members: SiteProcess[] = [];
+  const stop = () => Promise.all(members.map((member) => member.stop())).then(() => undefined);
+  try {
+    const poolSize = Math.max(2, Math.ceil(start.poolSize / processes));
+    for (let i = 0; i < processes; i++) members.push(await startSiteProcess({ ...start, poolSize }, listener));
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    // The children hold the socket now; this process must not accept on it too.
+    listener.close();
+  }
+  const eventLoop = async (): Promise<EventLoopUtilization> => {
+    const all = await Promise.all(members.map((member) => member.eventLoop()));
+    const idle = all.reduce((sum, u) => sum + u.idle, 0);
+    const active = all.reduce((sum, u) => sum + u.active, 0);
+    return { idle, active, utilization: active / (idle + active) };
+  };
+  return { pids: members.map((member) => member.pid), baseUrl: `http://127.0.0.1:${port}`, eventLoop, profile: () => members[0]!.profile(), stop };
+}
+
+/**
+ * Forks bench/site-server.ts (TypeScript, through tsx's loader) and waits until it listens: on a
+ * port of its own, or on `listener` when given (shared with other processes of the site).
+ */
+export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>, listener?: Server): Promise<SiteProcess> {
   const child = fork(fileURLToPath(new URL('./site-server.ts', import.meta.url)), [], {
     execArgv: ['--import', import.meta.resolve('tsx')],
+    // The Node the site runs on (BENCH_SITE_NODE, say the images' Node); the bench's own by default.
+    ...(process.env.BENCH_SITE_NODE ? { execPath: process.env.BENCH_SITE_NODE } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit');
@@ -46,7 +92,7 @@ export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Pr
         clearTimeout(timer);
         reject(new Error(`the site process exited during start-up (code ${code}, signal ${signal})`));
       });
-      child.send({ type: 'start', ...start } satisfies SiteServerStart);
+      child.send({ type: 'start', ...start } satisfies SiteServerStart, listener);
     });
     if (child.pid === undefined) throw new Error('the site process has no pid');
     const ask = <T extends SiteServerMessage['type']>(query: EventLoopQuery, answer: T) =>

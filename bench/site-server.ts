@@ -1,11 +1,12 @@
 // The site under test, in a process of its own as in production, so the load generator and the
 // floor runner never share its event loop. Started by bench/site-process.ts with fork(); talks over IPC.
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer, serve } from '@hono/node-server';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app.js';
 import type { KeyProvider } from '../api/crypto/key-provider.js';
@@ -32,9 +33,19 @@ export interface SiteServerStart {
   readonly listCache?: { readonly freshMs: number; readonly staleMs: number };
 }
 
-/** Field encryption off (what the plain codec stores), or through Vault transit with a token. */
+/**
+ * Field encryption off (what the plain codec stores), under a local key file (the same envelope
+ * codec and AES-GCM per value as with Vault; the provider only wraps the data key), or through
+ * Vault transit with a token.
+ */
 export type SiteEncryptionChoice =
   | { readonly kind: 'off' }
+  | {
+      readonly kind: 'local';
+      readonly keyFile: string;
+      /** base64: IPC carries JSON. */
+      readonly blindIndexKey: string;
+    }
   | {
       readonly kind: 'vault';
       readonly address: string;
@@ -72,8 +83,10 @@ function firstLines(limit: number) {
   };
 }
 
-function encryptionSettings(choice: SiteEncryptionChoice): EncryptionSettings {
+async function encryptionSettings(choice: SiteEncryptionChoice): Promise<EncryptionSettings> {
   if (choice.kind === 'off') return 'off';
+  if (choice.kind === 'local')
+    return { provider: await createLocalKeyProvider(choice.keyFile, { create: false }), blindIndexKey: Buffer.from(choice.blindIndexKey, 'base64') };
   const { address, token, transitMount, keyName, blindIndexKey } = choice;
   return {
     provider: createVaultKeyProvider({ address, transitMount, keyName, auth: { method: 'token', token } }),
@@ -87,10 +100,11 @@ async function auditSigningKey(encryption: EncryptionSettings, keyDir: string): 
 }
 
 /** As in production, the site runs as a role of its own, not as the schema's owner: a login role per database. */
-async function applicationRoleUrl(ownerUrl: string): Promise<string> {
+async function applicationRoleUrl(ownerUrl: string, secret: string): Promise<string> {
   const url = new URL(ownerUrl);
   const role = `${url.pathname.slice(1).replaceAll(/[^a-z0-9_]/g, '_')}_app`;
-  const password = randomBytes(18).toString('hex');
+  // The same for every process of the site (they share the role), unknown outside the run.
+  const password = createHash('sha256').update(`${secret}\0${role}`).digest('hex');
   const owner = connectDatabase(ownerUrl, { max: 1, applicationName: 'crashdesk-bench-setup' });
   try {
     // DDL takes no bind parameters; the name comes from the database's and the password is generated.
@@ -104,15 +118,15 @@ async function applicationRoleUrl(ownerUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName, listCache }: SiteServerStart) {
+async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName, listCache }: SiteServerStart, listener?: NetServer) {
   // Errors only, and only the first few: at tens of thousands of lines a second, writing logs would
   // be what gets measured, but a run that fails on 500s should say why.
   const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
   const registry = new Registry();
-  const sql = connectDatabase(await applicationRoleUrl(databaseUrl), { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
+  const sql = connectDatabase(await applicationRoleUrl(databaseUrl, adminPassword), { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
   const ownerSql = connectDatabase(databaseUrl, { max: 1, applicationName: `crashdesk-${BENCH_SITE}-migrate` });
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-site-'));
-  const siteEncryption = encryptionSettings(encryption);
+  const siteEncryption = await encryptionSettings(encryption);
   const site = await startSite({
     site: BENCH_SITE,
     siteNumber: BENCH_SITE_NUMBER,
@@ -132,7 +146,9 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   });
   await ownerSql.end({ timeout: 5 });
   const app = createApp({ sites: [site], registry, logger });
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));
+  const server = listener
+    ? createAdaptorServer({ fetch: app.fetch }).listen(listener, () => send({ type: 'listening', port: (listener.address() as AddressInfo).port }))
+    : serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));
 
   const stop = async () => {
     if ('closeAllConnections' in server) server.closeAllConnections();
@@ -159,8 +175,9 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   process.once('disconnect', () => void stop());
 }
 
-process.once('message', (message: SiteServerStart) => {
-  start(message).catch((error: unknown) => {
+// A shared listening socket comes as the start message's handle (bench/site-process.ts startSiteGroup).
+process.once('message', (message: SiteServerStart, listener?: NetServer) => {
+  start(message, listener).catch((error: unknown) => {
     send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exitCode = 1;
     process.disconnect?.();
