@@ -123,7 +123,10 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   // be what gets measured, but a run that fails on 500s should say why.
   const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
   const registry = new Registry();
-  const sql = connectDatabase(await applicationRoleUrl(databaseUrl, adminPassword), { max: poolSize, applicationName: applicationName ?? `crashdesk-${BENCH_SITE}` });
+  const sql = connectDatabase(await applicationRoleUrl(databaseUrl, adminPassword), {
+    max: poolSize,
+    applicationName: applicationName ?? `crashdesk-${BENCH_SITE}`,
+  });
   const ownerSql = connectDatabase(databaseUrl, { max: 1, applicationName: `crashdesk-${BENCH_SITE}-migrate` });
   const keyDir = await mkdtemp(join(tmpdir(), 'crashdesk-bench-site-'));
   const siteEncryption = await encryptionSettings(encryption);
