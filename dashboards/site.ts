@@ -76,6 +76,45 @@ export const siteDashboard: DashboardSpec = {
       ],
     },
     {
+      row: 'Cache, rate limits and the read replica',
+      panels: [
+        {
+          title: 'Day pages and policy lookups by cache result',
+          description:
+            'fresh and stale are served from the cache (stale while one request refreshes it), miss was loaded from PostgreSQL, bypass means the cache failed and PostgreSQL answered. Tier: redis (the city\'s Redis, shared by the replicas) or memory (one process).',
+          unit: 'reqps',
+          stacked: true,
+          queries: [{ expr: `sum by (tier, result) (rate(crashdesk_list_cache_requests_total${inSite()}${RATE}))`, legend: '{{tier}} {{result}}' }],
+        },
+        {
+          title: 'Redis failures (cache and rate limits)',
+          description:
+            'Commands Redis failed or answered too late. Requests still succeed (lists from PostgreSQL, limits counted per process); anything above 0 for long means the city\'s Redis is down or slow.',
+          unit: 'ops',
+          queries: [
+            { expr: `sum by (tier) (rate(crashdesk_list_cache_errors_total${inSite()}${RATE}))`, legend: 'list cache ({{tier}})' },
+            { expr: `sum by (site) (rate(crashdesk_rate_limit_errors_total${inSite()}${RATE}))`, legend: 'rate limits' },
+          ],
+        },
+        {
+          title: 'Requests refused by a rate limit (429)',
+          description: 'By limit: account (one signed-in account) or address (one client address). A steady rate is a runaway client or script.',
+          unit: 'reqps',
+          queries: [{ expr: `sum by (limit) (rate(crashdesk_rate_limited_total${inSite()}${RATE}))`, legend: '{{limit}}' }],
+        },
+        {
+          title: 'Read replica: in use and lag',
+          description:
+            'In use 1: lists, lookups and exports read from the replica; 0: from the primary (no replica configured, the replica lagging beyond its bound or unreachable). Lag is 0 without a replica.',
+          unit: 's',
+          queries: [
+            { expr: `max by (instance) (crashdesk_read_replica_lag_seconds${inSite()})`, legend: 'lag {{instance}}' },
+            { expr: `min by (instance) (crashdesk_read_replica_in_use${inSite()})`, legend: 'in use {{instance}}' },
+          ],
+        },
+      ],
+    },
+    {
       row: 'Intake assist',
       panels: [
         {

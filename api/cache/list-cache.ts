@@ -47,7 +47,7 @@ interface Tier {
   bump(scopes: readonly ListScope[]): Promise<void>;
 }
 
-const listCacheMetricsOf = perRegistry((registry: Registry) => ({
+export const listCacheMetricsOf = perRegistry((registry: Registry) => ({
   requests: new Counter({
     name: 'crashdesk_list_cache_requests_total',
     help: 'Day pages and policy lookups asked of the cache, by result: fresh, stale (served while refreshed), miss (loaded), bypass (the cache failed; read from PostgreSQL)',

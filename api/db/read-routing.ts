@@ -26,10 +26,10 @@ export interface ReadRouting {
   stop(): void;
 }
 
-const readReplicaMetricsOf = perRegistry((registry: Registry) => ({
+export const readReplicaMetricsOf = perRegistry((registry: Registry) => ({
   lag: new Gauge({
     name: 'crashdesk_read_replica_lag_seconds',
-    help: 'How far the read replica is behind the primary, by time (NaN while it cannot be reached)',
+    help: 'How far the read replica is behind the primary, by time (NaN while it cannot be reached; 0 without a replica, every read on the primary)',
     labelNames: ['site'] as const,
     registers: [registry],
   }),
@@ -133,7 +133,13 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Lists and lookups of a site without a replica: the primary, always. */
-export function primaryOnly(primary: Sql): ReadRouting {
+/** Without a replica: every read on the primary, and the metric says so (in use 0, no lag). */
+export function primaryOnly(primary: Sql, metrics?: { readonly registry: Registry; readonly site: string }): ReadRouting {
+  if (metrics) {
+    const { lag, inUse } = readReplicaMetricsOf(metrics.registry);
+    inUse.set({ site: metrics.site }, 0);
+    lag.set({ site: metrics.site }, 0);
+  }
   return { read: (read) => read(primary), check: async () => undefined, start: async () => undefined, stop: () => undefined };
 }
 

@@ -34,7 +34,7 @@ const WINDOW_SECONDS = 60;
 // As the login throttle does: a request whose address is unknown must not go unlimited.
 const UNKNOWN_ADDRESS = '?';
 
-const rateLimitMetricsOf = perRegistry((registry: Registry) => ({
+export const rateLimitMetricsOf = perRegistry((registry: Registry) => ({
   limited: new Counter({
     name: 'crashdesk_rate_limited_total',
     help: 'Requests refused with 429 by a rate limit: account (one signed-in account) or address (one client address, every account behind it)',

@@ -171,7 +171,7 @@ export async function startSite(options: SiteOptions): Promise<RunningSite> {
         registry,
         site,
       })
-    : primaryOnly(sql);
+    : primaryOnly(sql, { registry, site });
   await reads.start();
   const accidents = createAccidentsStore({
     sql,

@@ -2,6 +2,9 @@
 // the tests that check a query or an alert names only series that exist, by labels they carry.
 import { Registry } from 'prom-client';
 import { auditMetrics } from '../../api/audit/metrics.js';
+import { listCacheMetricsOf } from '../../api/cache/list-cache.js';
+import { readReplicaMetricsOf } from '../../api/db/read-routing.js';
+import { rateLimitMetricsOf } from '../../api/http/rate-limit.js';
 import { loginThrottleMetrics } from '../../api/auth/metrics.js';
 import { dataKeyCacheMetrics, vaultMetrics } from '../../api/crypto/metrics.js';
 import { databaseMetrics } from '../../api/db/metrics.js';
@@ -31,6 +34,9 @@ export async function registeredSeries(): Promise<Map<string, RegisteredSeries>>
   loginThrottleMetrics(api, 'london');
   idsMetrics(api, 'london');
   intakeMetrics(api)('london', async () => ({ queued: 0, running: 0 }));
+  listCacheMetricsOf(api);
+  rateLimitMetricsOf(api);
+  readReplicaMetricsOf(api);
   collectProcessMetrics(api);
   const operator = new Registry();
   operatorMetrics(operator);
