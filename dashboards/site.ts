@@ -81,7 +81,7 @@ export const siteDashboard: DashboardSpec = {
         {
           title: 'Day pages and policy lookups by cache result',
           description:
-            'fresh and stale are served from the cache (stale while one request refreshes it), miss was loaded from PostgreSQL, bypass means the cache failed and PostgreSQL answered. Tier: redis (the city\'s Redis, shared by the replicas) or memory (one process).',
+            "fresh and stale are served from the cache (stale while one request refreshes it), miss was loaded from PostgreSQL, bypass means the cache failed and PostgreSQL answered. Tier: redis (the city's Redis, shared by the replicas) or memory (one process).",
           unit: 'reqps',
           stacked: true,
           queries: [{ expr: `sum by (tier, result) (rate(crashdesk_list_cache_requests_total${inSite()}${RATE}))`, legend: '{{tier}} {{result}}' }],
@@ -89,7 +89,7 @@ export const siteDashboard: DashboardSpec = {
         {
           title: 'Redis failures (cache and rate limits)',
           description:
-            'Commands Redis failed or answered too late. Requests still succeed (lists from PostgreSQL, limits counted per process); anything above 0 for long means the city\'s Redis is down or slow.',
+            "Commands Redis failed or answered too late. Requests still succeed (lists from PostgreSQL, limits counted per process); anything above 0 for long means the city's Redis is down or slow.",
           unit: 'ops',
           queries: [
             { expr: `sum by (tier) (rate(crashdesk_list_cache_errors_total${inSite()}${RATE}))`, legend: 'list cache ({{tier}})' },
