@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { EventLoopQuery, SiteServerMessage, SiteServerStart } from './site-server.js';
@@ -15,40 +15,46 @@ export interface SiteProcess {
   eventLoop(): Promise<EventLoopUtilization>;
   /** Starts the site's CPU profiler; `stop` gives the profile (V8's .cpuprofile JSON). */
   profile(): Promise<{ stop(): Promise<string> }>;
+  /** Hands an accepted connection to the site (started with `adoptsConnections`). */
+  adopt(socket: Socket): void;
   stop(): Promise<void>;
 }
 
 /** Several processes of one site serving one port, as a Deployment's replicas serve one Service. */
-export interface SiteGroup extends Omit<SiteProcess, 'pid'> {
+export interface SiteGroup extends Omit<SiteProcess, 'pid' | 'adopt'> {
   readonly pids: readonly number[];
 }
 
 /**
- * Starts `processes` site processes that accept on one listening socket (handed to each, as the
- * cluster module does), one after the other (the first migrates). Each has a pool of `poolSize /
- * processes`, so the group holds as many connections as one process would. The event loop is the
- * group's mean; the profile is the first process's.
+ * Starts `processes` site processes behind one port, one after the other (the first migrates).
+ * This process accepts each connection and hands it to the next site process in turn, as the
+ * cluster module's round robin does: the connections are kept alive, so each is handed over once,
+ * and every process gets its share (processes accepting on one shared socket do not: the kernel
+ * wakes whichever waits). Each has a pool of `poolSize / processes`, so the group holds as many
+ * connections as one process would. The event loop is the group's mean; the profile is the
+ * first process's.
  */
-export async function startSiteGroup(start: Omit<SiteServerStart, 'type'>, processes: number): Promise<SiteGroup> {
+export async function startSiteGroup(start: Omit<SiteServerStart, 'type' | 'adoptsConnections'>, processes: number): Promise<SiteGroup> {
   if (processes <= 1) {
     const only = await startSiteProcess(start);
     return { ...only, pids: [only.pid] };
   }
-  const listener = createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const port = (listener.address() as { port: number }).port;
   const members: SiteProcess[] = [];
-  const stop = () => Promise.all(members.map((member) => member.stop())).then(() => undefined);
+  let turn = 0;
+  const listener = createServer({ pauseOnConnect: true }, (socket) => members[turn++ % members.length]!.adopt(socket));
+  const stop = async () => {
+    listener.close();
+    await Promise.all(members.map((member) => member.stop()));
+  };
   try {
     const poolSize = Math.max(2, Math.ceil(start.poolSize / processes));
-    for (let i = 0; i < processes; i++) members.push(await startSiteProcess({ ...start, poolSize }, listener));
+    for (let i = 0; i < processes; i++) members.push(await startSiteProcess({ ...start, poolSize, adoptsConnections: true }));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   } catch (error) {
     await stop();
     throw error;
-  } finally {
-    // The children hold the socket now; this process must not accept on it too.
-    listener.close();
   }
+  const port = (listener.address() as AddressInfo).port;
   const eventLoop = async (): Promise<EventLoopUtilization> => {
     const all = await Promise.all(members.map((member) => member.eventLoop()));
     const idle = all.reduce((sum, u) => sum + u.idle, 0);
@@ -59,10 +65,10 @@ export async function startSiteGroup(start: Omit<SiteServerStart, 'type'>, proce
 }
 
 /**
- * Forks bench/site-server.ts (TypeScript, through tsx's loader) and waits until it listens: on a
- * port of its own, or on `listener` when given (shared with other processes of the site).
+ * Forks bench/site-server.ts (TypeScript, through tsx's loader) and waits until it listens on a
+ * port of its own, or (`adoptsConnections`) until it is ready for the connections it is handed.
  */
-export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>, listener?: Server): Promise<SiteProcess> {
+export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Promise<SiteProcess> {
   const child = fork(fileURLToPath(new URL('./site-server.ts', import.meta.url)), [], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     // The Node the site runs on (BENCH_SITE_NODE, say the images' Node); the bench's own by default.
@@ -92,7 +98,7 @@ export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>, lis
         clearTimeout(timer);
         reject(new Error(`the site process exited during start-up (code ${code}, signal ${signal})`));
       });
-      child.send({ type: 'start', ...start } satisfies SiteServerStart, listener);
+      child.send({ type: 'start', ...start } satisfies SiteServerStart);
     });
     if (child.pid === undefined) throw new Error('the site process has no pid');
     const ask = <T extends SiteServerMessage['type']>(query: EventLoopQuery, answer: T) =>
@@ -115,7 +121,9 @@ export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>, lis
       await ask({ type: 'profile-start' }, 'profile-started');
       return { stop: async () => (await ask({ type: 'profile-stop' }, 'profile')).profile };
     };
-    return { pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, eventLoop, profile, stop };
+    // The socket goes to the child, and this process's copy is closed once sent.
+    const adopt = (socket: Socket) => child.send({ type: 'connection' } satisfies EventLoopQuery, socket);
+    return { pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, eventLoop, profile, adopt, stop };
   } catch (error) {
     await stop();
     throw error;

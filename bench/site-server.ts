@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { createAdaptorServer, serve } from '@hono/node-server';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app.js';
 import type { KeyProvider } from '../api/crypto/key-provider.js';
@@ -31,6 +31,8 @@ export interface SiteServerStart {
   readonly applicationName?: string;
   /** The list cache (in-process tier); off unless a scenario measures it. */
   readonly listCache?: { readonly freshMs: number; readonly staleMs: number };
+  /** Listen nowhere: serve the connections the parent hands over (bench/site-process.ts startSiteGroup). */
+  readonly adoptsConnections?: boolean;
 }
 
 /**
@@ -67,7 +69,12 @@ export type SiteServerMessage =
  * The parent asks for the event loop's cumulative busy and idle time around each measured run, and
  * for a CPU profile of the site (V8's sampling profiler, through the inspector) around an unmeasured one.
  */
-export type EventLoopQuery = { readonly type: 'event-loop' } | { readonly type: 'profile-start' } | { readonly type: 'profile-stop' };
+export type EventLoopQuery =
+  | { readonly type: 'event-loop' }
+  | { readonly type: 'profile-start' }
+  | { readonly type: 'profile-stop' }
+  /** A connection the parent accepted, sent with the message (startSiteGroup). */
+  | { readonly type: 'connection' };
 
 const send = (message: SiteServerMessage) => process.send?.(message);
 
@@ -118,7 +125,7 @@ async function applicationRoleUrl(ownerUrl: string, secret: string): Promise<str
   return url.toString();
 }
 
-async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName, listCache }: SiteServerStart, listener?: NetServer) {
+async function start({ databaseUrl, poolSize, adminPassword, encryption, applicationName, listCache, adoptsConnections }: SiteServerStart) {
   // Errors only, and only the first few: at tens of thousands of lines a second, writing logs would
   // be what gets measured, but a run that fails on 500s should say why.
   const logger = createLogger('error', firstLines(ERROR_LINES_SHOWN));
@@ -149,9 +156,10 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   });
   await ownerSql.end({ timeout: 5 });
   const app = createApp({ sites: [site], registry, logger });
-  const server = listener
-    ? createAdaptorServer({ fetch: app.fetch }).listen(listener, () => send({ type: 'listening', port: (listener.address() as AddressInfo).port }))
+  const server = adoptsConnections
+    ? createAdaptorServer({ fetch: app.fetch })
     : serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'listening', port: info.port }));
+  if (adoptsConnections) send({ type: 'listening', port: 0 });
 
   const stop = async () => {
     if ('closeAllConnections' in server) server.closeAllConnections();
@@ -165,7 +173,11 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   inspector.connect();
   const post = (method: string) =>
     new Promise<unknown>((resolve, reject) => inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))));
-  process.on('message', (message: EventLoopQuery) => {
+  process.on('message', (message: EventLoopQuery, socket?: Socket) => {
+    if (message.type === 'connection' && socket) {
+      server.emit('connection', socket);
+      socket.resume();
+    }
     if (message.type === 'event-loop') send({ type: 'event-loop', utilization: performance.eventLoopUtilization() });
     if (message.type === 'profile-start')
       void post('Profiler.enable')
@@ -178,9 +190,8 @@ async function start({ databaseUrl, poolSize, adminPassword, encryption, applica
   process.once('disconnect', () => void stop());
 }
 
-// A shared listening socket comes as the start message's handle (bench/site-process.ts startSiteGroup).
-process.once('message', (message: SiteServerStart, listener?: NetServer) => {
-  start(message, listener).catch((error: unknown) => {
+process.once('message', (message: SiteServerStart) => {
+  start(message).catch((error: unknown) => {
     send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exitCode = 1;
     process.disconnect?.();
