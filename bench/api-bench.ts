@@ -15,7 +15,7 @@ import { createSiteIds } from '../api/ids/site-ids.js';
 import { agentToken } from './api-client.js';
 import { bulkLoadAccidents } from './bulk-load.js';
 import { runClosedLoop } from './closed-loop.js';
-import { createCpuMeter } from './cpu.js';
+import { createCpuMeter, type CpuUse } from './cpu.js';
 import { type ProfileSummary, renderProfiles, summariseProfile } from './cpu-profile.js';
 import { assertIdLayout, BENCH_SITE, BENCH_SITE_NUMBER, type DatasetShape, datasetShape, dayOf, policyKeyOf, policyNumberOf } from './dataset.js';
 import { explainQueries } from './explain.js';
@@ -26,7 +26,7 @@ import { log, type ScenarioContext } from './progress.js';
 import { type OperationResult, renderReport } from './report.js';
 import { buildOperations } from './scenarios.js';
 import { loadBenchSettings } from './settings.js';
-import { type SiteGroup, startSiteGroup } from './site-process.js';
+import { type SiteGroup, startBareHttpServer, startSiteGroup } from './site-process.js';
 import type { SiteEncryptionChoice } from './site-server.js';
 import { startWaitSampler } from './wait-sampler.js';
 import { type Cleanup, startDurablePostgres } from './durable-postgres.js';
@@ -141,6 +141,8 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       log(`${operation.name}, HTTP at ${LIGHT_CONNECTIONS} connections: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.latency.p99.toFixed(2)} ms`);
     }
 
+    const floor = await runHttpFloor({ site, token: agent.token, operations, settings, postmasterPid, cleanups });
+
     const hotPage = await runHotPage({ shape, uncached: site, databaseUrl: url, adminPassword, encryption, token: agent.token, settings, cleanups });
 
     const middleRow = Math.floor(shape.rows / 2);
@@ -150,6 +152,8 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
     });
 
     return (
+      renderHttpFloor(floor, results) +
+      '\n' +
       renderLightLoad(light) +
       '\n' +
       renderHotPage(hotPage) +
@@ -172,6 +176,69 @@ export async function runApiBench({ command }: ScenarioContext): Promise<string>
       await cleanup().catch((error: unknown) => log(`clean-up step failed: ${String(error)}`));
     }
   }
+}
+
+interface HttpFloorRun {
+  readonly bodyBytes: number;
+  readonly run: HttpRunResult;
+  readonly cpu: CpuUse;
+}
+
+/**
+ * The HTTP floor: one Node process answering every request with a report's JSON as the site
+ * serves it (fetched once from the site), under the same load generator: what Node's HTTP and the
+ * load generator cost on this machine before any route does anything.
+ */
+async function runHttpFloor(options: {
+  site: SiteGroup;
+  token: string;
+  operations: ReturnType<typeof buildOperations>;
+  settings: ReturnType<typeof loadBenchSettings>;
+  postmasterPid: number;
+  cleanups: Cleanup[];
+}): Promise<HttpFloorRun> {
+  const { site, token, settings } = options;
+  const get = options.operations.find((operation) => operation.name === 'get by id')?.http;
+  if (!get) throw new Error('the HTTP floor needs the get-by-id operation');
+  const answer = await fetch(`${site.baseUrl}${get.next().path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!answer.ok) throw new Error(`fetching a report for the HTTP floor answered ${answer.status}`);
+  const body = await answer.text();
+  const bare = await startBareHttpServer(body);
+  options.cleanups.push(() => bare.stop());
+  const scenario = { name: 'http-floor', method: 'GET', next: () => ({ path: '/' }) } as const;
+  const httpOptions = { baseUrl: bare.baseUrl, token, connections: settings.connections };
+  if (settings.warmupSeconds > 0) assertClean('HTTP floor', await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.warmupSeconds }));
+  const meter = createCpuMeter({ site: bare.pid, postmaster: options.postmasterPid });
+  const before = meter.snapshot();
+  const run = assertClean('HTTP floor', await runHttpScenario(scenario, { ...httpOptions, durationSeconds: settings.durationSeconds }));
+  const cpu = meter.since(before);
+  log(`HTTP floor (bare node:http, ${Buffer.byteLength(body)} bytes): ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.latency.p99.toFixed(2)} ms`);
+  await bare.stop();
+  return { bodyBytes: Buffer.byteLength(body), run, cpu };
+}
+
+function renderHttpFloor({ bodyBytes, run, cpu }: HttpFloorRun, results: readonly OperationResult[]): string {
+  const perRequest = (ms: number) => (ms / run.completed).toFixed(3);
+  const floorMs = (cpu.siteMs + cpu.loadGeneratorMs) / run.completed;
+  const get = results.find((result) => result.name === 'get by id');
+  const lines = [
+    `### The HTTP floor (Node's own server answering a ${bodyBytes}-byte report, nothing else; ${run.completed.toLocaleString('en-GB')} requests)`,
+    '',
+    '| HTTP req/s | p50 ms | p99 ms | server CPU ms/req | load generator CPU ms/req |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${Math.round(run.requestsPerSecond).toLocaleString('en-GB')} | ${run.latency.p50.toFixed(2)} | ${run.latency.p99.toFixed(2)} | ${perRequest(cpu.siteMs)} | ${perRequest(cpu.loadGeneratorMs)} |`,
+    '',
+  ];
+  if (get) {
+    const rawMs = (get.floor.cpu.postgresMs + get.floor.cpu.loadGeneratorMs) / get.floor.run.completed;
+    lines.push(
+      `A get through HTTP costs at least this floor plus the raw driver's get (${rawMs.toFixed(3)} ms of CPU): ` +
+        `with CPU as the limit, HTTP / raw cannot pass ${((100 * rawMs) / (rawMs + floorMs)).toFixed(0)} % for a get ` +
+        'even before authentication, the audit entry, encryption and JSON.',
+      '',
+    );
+  }
+  return lines.join('\n');
 }
 
 const LIGHT_CONNECTIONS = 4;

@@ -20,6 +20,30 @@ export interface SiteProcess {
   stop(): Promise<void>;
 }
 
+/** Starts bench/bare-http-server.ts, answering every request with `body`, on the site's Node. */
+export async function startBareHttpServer(body: string): Promise<{ readonly pid: number; readonly baseUrl: string; stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./bare-http-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    ...(process.env.BENCH_SITE_NODE ? { execPath: process.env.BENCH_SITE_NODE } : {}),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  child.send({ body });
+  const [message] = (await Promise.race([once(child, 'message'), exited.then(() => [undefined])])) as [{ port: number } | undefined];
+  if (!message || child.pid === undefined) {
+    await stop();
+    throw new Error('the bare HTTP server did not start');
+  }
+  return { pid: child.pid, baseUrl: `http://127.0.0.1:${message.port}`, stop };
+}
+
 /** Several processes of one site serving one port, as a Deployment's replicas serve one Service. */
 export interface SiteGroup extends Omit<SiteProcess, 'pid' | 'adopt'> {
   readonly pids: readonly number[];
