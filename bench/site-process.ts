@@ -20,9 +20,13 @@ export interface SiteProcess {
   stop(): Promise<void>;
 }
 
-/** Starts bench/bare-http-server.ts, answering every request with `body`, on the site's Node. */
-export async function startBareHttpServer(body: string): Promise<{ readonly pid: number; readonly baseUrl: string; stop(): Promise<void> }> {
-  const child = fork(fileURLToPath(new URL('./bare-http-server.ts', import.meta.url)), [], {
+/**
+ * Forks a bench module (TypeScript, through tsx's loader) on the Node the site runs on
+ * (BENCH_SITE_NODE, say the images' Node; the bench's own by default). `stop` disconnects, which
+ * ends the child, and kills it if it has not ended in time.
+ */
+function forkOnSiteNode(module: string) {
+  const child = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     ...(process.env.BENCH_SITE_NODE ? { execPath: process.env.BENCH_SITE_NODE } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -35,6 +39,12 @@ export async function startBareHttpServer(body: string): Promise<{ readonly pid:
     await exited;
     clearTimeout(timer);
   };
+  return { child, exited, stop };
+}
+
+/** Starts bench/bare-http-server.ts, answering every request with `body`, on the site's Node. */
+export async function startBareHttpServer(body: string): Promise<{ readonly pid: number; readonly baseUrl: string; stop(): Promise<void> }> {
+  const { child, exited, stop } = forkOnSiteNode('./bare-http-server.ts');
   child.send({ body });
   const [message] = (await Promise.race([once(child, 'message'), exited.then(() => [undefined])])) as [{ port: number } | undefined];
   if (!message || child.pid === undefined) {
@@ -93,21 +103,7 @@ export async function startSiteGroup(start: Omit<SiteServerStart, 'type' | 'adop
  * port of its own, or (`adoptsConnections`) until it is ready for the connections it is handed.
  */
 export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Promise<SiteProcess> {
-  const child = fork(fileURLToPath(new URL('./site-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', import.meta.resolve('tsx')],
-    // The Node the site runs on (BENCH_SITE_NODE, say the images' Node); the bench's own by default.
-    ...(process.env.BENCH_SITE_NODE ? { execPath: process.env.BENCH_SITE_NODE } : {}),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = once(child, 'exit');
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, stop } = forkOnSiteNode('./site-server.ts');
 
   try {
     const port = await new Promise<number>((resolve, reject) => {
