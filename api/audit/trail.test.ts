@@ -116,6 +116,28 @@ describe('the audit log', () => {
     expect(forks!.n).toBe(0);
   });
 
+  it('appends the entries that queued behind a batch in one call, in the order recorded, each with its own seq and time', async () => {
+    const [{ head } = { head: '0' }] = await db.sql<{ head: string }[]>`select coalesce(max(seq), 0)::text as head from audit_log`;
+    // The first record starts a batch at once; the nine after it queue behind it and go in one call.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record(entry({ resource: `batch-${i}`, details: { i } }))));
+    const rows = await db.sql<{ seq: string; at: Date; resource: string; details: { i: number } }[]>`
+      select seq::text, at, resource, details from audit_log where seq > ${head} order by seq`;
+    expect(rows.map((row) => row.resource)).toEqual(Array.from({ length: 10 }, (_, i) => `batch-${i}`));
+    expect(rows.map((row) => row.details.i)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(new Set(rows.map((row) => row.seq)).size).toBe(10);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.at.getTime());
+    expect((await verify()).intact).toBe(true);
+  });
+
+  it('appends none of a batch that holds an entry the table refuses, and the chain stays intact', async () => {
+    const [before] = await db.sql`select count(*)::int as n from audit_log`;
+    const good = { actor: 'agent1', action: 'report.read', resource: '1', outcome: 'success', details: {}, body: '["x"]' };
+    await expect(db.sql`select audit_append_all(${db.sql.json([good, { ...good, outcome: 'maybe' }])}::jsonb)`).rejects.toThrow(/outcome/);
+    const [after] = await db.sql`select count(*)::int as n from audit_log`;
+    expect(after!.n).toBe(before!.n);
+    expect((await verify()).intact).toBe(true);
+  });
+
   it('refuses a second entry chained to the same predecessor (a fork)', async () => {
     await expect(db.sql`
       insert into audit_log (at, actor, action, resource, outcome, prev_hash, hash)

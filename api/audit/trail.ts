@@ -28,8 +28,8 @@ export type AuditTrail = ReturnType<typeof createAuditTrail>;
 
 /**
  * The site's append-only, hash-chained audit trail. Each append is one call of `audit_append()`
- * (migration 002), which takes a transaction-scoped advisory lock, reads the newest hash and
- * inserts the entry chained to it. Without `tx` that statement is its own transaction, so the
+ * (migration 002; `audit_append_all()`, migration 011, for a batch), which takes a
+ * transaction-scoped advisory lock, reads the newest hash and inserts the entry chained to it. Without `tx` that statement is its own transaction, so the
  * lock is held for the insert and its commit only; with `tx` it is held until the caller's
  * transaction ends, and the entry commits or rolls back with the change it describes.
  *
@@ -66,10 +66,9 @@ export function createAuditTrail(sql: Sql, options: { readonly metrics?: AuditMe
                           ${db.json(content.details as Parameters<typeof db.json>[0])}::jsonb, ${entryBody(content)}::text)`;
   }
 
-  /** Many entries in one statement (its own transaction): one round trip, one lock, one commit. */
+  /** Many entries in one call (its own transaction): one round trip, one lock, one insert, one commit. */
   async function appendAll(contents: readonly Content[]): Promise<void> {
-    if (contents.length === 1) return append(sql, contents[0]!);
-    const rows = contents.map((content) => ({
+    const entries = contents.map((content) => ({
       actor: content.actor,
       action: content.action,
       resource: content.resource,
@@ -79,12 +78,7 @@ export function createAuditTrail(sql: Sql, options: { readonly metrics?: AuditMe
       details: content.details,
       body: entryBody(content),
     }));
-    // Each call reads the newest hash afresh (audit_append is volatile), so the calls chain one
-    // after another within the statement; count() makes every one of them run.
-    await sql`
-      select count(audit_append(e.actor, e.action, e.resource, e.outcome, e.request_id, e.client_address, e.details, e.body))
-      from jsonb_to_recordset(${sql.json(rows as unknown as Parameters<typeof sql.json>[0])}::jsonb)
-        as e(actor text, action text, resource text, outcome text, request_id text, client_address text, details jsonb, body text)`;
+    await sql`select audit_append_all(${sql.json(entries as unknown as Parameters<typeof sql.json>[0])}::jsonb)`;
   }
 
   // Group commit for entries recorded outside a transaction (reads, logins): while one batch is

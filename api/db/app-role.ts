@@ -7,7 +7,7 @@ const GRANT_LOCK = 7_263_512_393;
 /**
  * What the application's own database role may do, granted by the schema owner after migrating:
  * everything its queries need, and on the audit trail only reading and appending through
- * `audit_append()` (migration 006: it runs as the owner, and chooses seq, time and hashes itself),
+ * `audit_append()` and `audit_append_all()` (migrations 006 and 011: they run as the owner, and choose seq, time and hashes themselves),
  * or staging through `audit_stage()` for the chainer (`audit_chain_staged()`, migration 010).
  * Without INSERT, UPDATE, DELETE or TRUNCATE on `audit_log`, and not owning it (so it cannot
  * disable the refusing trigger), the application cannot rewrite history even if it is compromised.
@@ -22,6 +22,7 @@ export async function grantApplicationRole(owner: Sql, role: string): Promise<vo
     await tx`grant usage, select on all sequences in schema public to ${tx(role)}`;
     await tx`revoke usage, select, update on sequence audit_log_seq_seq from ${tx(role)}`;
     await tx`grant execute on function audit_append(text, text, text, text, text, text, jsonb, text) to ${tx(role)}`;
+    await tx`grant execute on function audit_append_all(jsonb) to ${tx(role)}`;
     // Staged entries are the chain's inbox (migration 010): readable, never changed or dropped by the app.
     await tx`revoke insert, update, delete, truncate on audit_staged from ${tx(role)}`;
     await tx`revoke usage, select, update on sequence audit_staged_id_seq from ${tx(role)}`;
