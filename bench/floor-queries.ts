@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 import { policyIndexOf } from '../api/accidents/policy-index.js';
 import type { NewAccident } from '../api/accidents/schema.js';
 import type { FieldCodec } from '../api/crypto/field-codec.js';
+import { UTC_MILLIS } from '../api/db/timestamps.js';
 import { BENCH_SITE } from './dataset.js';
 
 // The store's statements (api/accidents/store.ts, api/auth/store.ts), written out again against
@@ -17,7 +18,8 @@ export interface FloorDeps {
 export function createFloorQueries({ sql, codec, ids }: FloorDeps) {
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
-    damages, status, sealed, created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
+    damages, status, sealed, created_by as "createdBy",
+    to_char(created_at at time zone 'UTC', ${UTC_MILLIS}) as "createdAt", to_char(updated_at at time zone 'UTC', ${UTC_MILLIS}) as "updatedAt"`;
 
   return {
     /** As `store.create` without an Idempotency-Key: mint, seal, insert in a transaction. */

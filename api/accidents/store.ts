@@ -2,6 +2,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import type { FieldCodec, SensitiveFields } from '../crypto/field-codec.js';
 import type { ListCache, ListScope, ValueCodec } from '../cache/list-cache.js';
 import { primaryOnly, type ReadRouting } from '../db/read-routing.js';
+import { UTC_MILLIS } from '../db/timestamps.js';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRequest } from '../idempotency/keys.js';
 import { policyIndexOf } from './policy-index.js';
 import { type Accident, type AccidentPatch, type NewAccident, normalisePolicyNumber } from './schema.js';
@@ -18,20 +19,16 @@ interface AccidentRow {
   sealed: Buffer;
   policyIndex: string;
   createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
+  /** ISO 8601 in UTC to the millisecond, as the API shows it (formatted by PostgreSQL). */
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** Rows as the list cache keeps them in Redis: sealed fields still sealed, as base64. */
 const ROWS_CODEC: ValueCodec<AccidentRow[]> = {
   encode: (rows) => JSON.stringify(rows.map((row) => ({ ...row, sealed: row.sealed.toString('base64') }))),
   decode: (text) =>
-    (JSON.parse(text) as (Omit<AccidentRow, 'sealed' | 'createdAt' | 'updatedAt'> & { sealed: string; createdAt: string; updatedAt: string })[]).map((row) => ({
-      ...row,
-      sealed: Buffer.from(row.sealed, 'base64'),
-      createdAt: new Date(row.createdAt),
-      updatedAt: new Date(row.updatedAt),
-    })),
+    (JSON.parse(text) as (Omit<AccidentRow, 'sealed'> & { sealed: string })[]).map((row) => ({ ...row, sealed: Buffer.from(row.sealed, 'base64') })),
 };
 
 export interface AccidentChange {
@@ -132,7 +129,8 @@ export function createAccidentsStore({
   // `accidents.id` (bigint), or the sort is textual (wrong once ids differ in length) and skips the index.
   const columns = sql`
     id::text as id, site, version, call_reason as "callReason", accident_date::text as "accidentDate",
-    damages, status, sealed, policy_index as "policyIndex", created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`;
+    damages, status, sealed, policy_index as "policyIndex", created_by as "createdBy",
+    to_char(created_at at time zone 'UTC', ${UTC_MILLIS}) as "createdAt", to_char(updated_at at time zone 'UTC', ${UTC_MILLIS}) as "updatedAt"`;
 
   /** The report from its row and its sensitive fields, known to the caller or opened from `sealed`. */
   function reportOf(row: AccidentRow, fields: SensitiveFields): Accident {
@@ -140,8 +138,8 @@ export function createAccidentsStore({
       id: row.id,
       site: row.site,
       version: row.version,
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
       createdBy: row.createdBy,
       callReason: row.callReason,
       cause: fields.cause,
