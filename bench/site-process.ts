@@ -1,7 +1,9 @@
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { EventLoopQuery, SiteServerMessage, SiteServerStart } from './site-server.js';
 
@@ -20,14 +22,31 @@ export interface SiteProcess {
   stop(): Promise<void>;
 }
 
+// Where the site's build goes: inside node_modules, so that the compiled files find the packages.
+const SITE_BUILD = 'node_modules/.cache/crashdesk-bench-site';
+const REPOSITORY = fileURLToPath(new URL('../', import.meta.url));
+let siteBuild: Promise<void> | undefined;
+
 /**
- * Forks a bench module (TypeScript, through tsx's loader) on the Node the site runs on
+ * The bench modules the site runs in (bench/site-server.ts, bench/bare-http-server.ts) and the api,
+ * compiled as the images compile the api (scripts/build.mjs, tsc), once per bench run: measured
+ * through tsx's loader, every function the site creates per request paid for a name helper the
+ * shipped code does not have.
+ */
+function buildSite(): Promise<void> {
+  siteBuild ??= promisify(execFile)(process.execPath, ['scripts/build.mjs', 'tsconfig.bench.json', SITE_BUILD], { cwd: REPOSITORY }).then(() => undefined);
+  return siteBuild;
+}
+
+/**
+ * Forks a compiled bench module (`name`, without its extension) on the Node the site runs on
  * (BENCH_SITE_NODE, say the images' Node; the bench's own by default). `stop` disconnects, which
  * ends the child, and kills it if it has not ended in time.
  */
-function forkOnSiteNode(module: string) {
-  const child = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
-    execArgv: ['--import', import.meta.resolve('tsx')],
+async function forkOnSiteNode(name: 'site-server' | 'bare-http-server') {
+  await buildSite();
+  const child = fork(join(REPOSITORY, SITE_BUILD, 'bench', `${name}.js`), [], {
+    execArgv: [],
     ...(process.env.BENCH_SITE_NODE ? { execPath: process.env.BENCH_SITE_NODE } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -44,7 +63,7 @@ function forkOnSiteNode(module: string) {
 
 /** Starts bench/bare-http-server.ts, answering every request with `body`, on the site's Node. */
 export async function startBareHttpServer(body: string): Promise<{ readonly pid: number; readonly baseUrl: string; stop(): Promise<void> }> {
-  const { child, exited, stop } = forkOnSiteNode('./bare-http-server.ts');
+  const { child, exited, stop } = await forkOnSiteNode('bare-http-server');
   child.send({ body });
   const [message] = (await Promise.race([once(child, 'message'), exited.then(() => [undefined])])) as [{ port: number } | undefined];
   if (!message || child.pid === undefined) {
@@ -99,11 +118,11 @@ export async function startSiteGroup(start: Omit<SiteServerStart, 'type' | 'adop
 }
 
 /**
- * Forks bench/site-server.ts (TypeScript, through tsx's loader) and waits until it listens on a
+ * Forks bench/site-server.ts (compiled, see buildSite) and waits until it listens on a
  * port of its own, or (`adoptsConnections`) until it is ready for the connections it is handed.
  */
 export async function startSiteProcess(start: Omit<SiteServerStart, 'type'>): Promise<SiteProcess> {
-  const { child, stop } = forkOnSiteNode('./site-server.ts');
+  const { child, stop } = await forkOnSiteNode('site-server');
 
   try {
     const port = await new Promise<number>((resolve, reject) => {
