@@ -43,12 +43,16 @@ export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
 // C0 controls and DEL never belong in an audit field; NUL cannot even be stored.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// eslint-disable-next-line no-control-regex -- as above, without /g so that test() keeps no state
+const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * What a text field is stored as: without control characters, at most `max` characters, and
  * well-formed UTF-16, so the stored text is exactly the text that was hashed.
  */
 export function storableText(value: string, max = 200): string {
+  // Almost every field is storable as it is (every entry has several): no copy made for it.
+  if (value.length <= max && value.isWellFormed() && !HAS_CONTROL.test(value)) return value;
   return value.replace(CONTROL, '?').slice(0, max).toWellFormed();
 }
 
