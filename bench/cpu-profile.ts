@@ -23,7 +23,8 @@ const IDLE = new Set(['(idle)', '(program)']);
 /** `node_modules/@hono/node-server/dist/…` → `@hono/node-server`; `…/api/audit/trail.ts` → `api/audit`. */
 function areaOf(frame: ProfileNode['callFrame']): string {
   if (frame.functionName === '(garbage collector)') return 'garbage collection';
-  const url = frame.url;
+  // The site's own code runs compiled from inside node_modules (bench/site-process.ts): it is ours.
+  const url = frame.url.replace(/node_modules\/\.cache\/crashdesk-bench-site\//, '');
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1]!;
   const own = /\/(api|bench)\/([^/]+)\//.exec(url);
@@ -33,7 +34,10 @@ function areaOf(frame: ProfileNode['callFrame']): string {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(api|bench)\//, '$1/');
+  return url
+    .replace(/node_modules\/\.cache\/crashdesk-bench-site\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^file:\/\/.*?\/(api|bench)\//, '$1/');
 }
 
 export function summariseProfile(text: string, top = 8): ProfileSummary {
