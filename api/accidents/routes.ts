@@ -27,6 +27,7 @@ export interface AccidentsRoutesDeps {
 }
 
 const createAccident = createRoute({
+  operationId: 'createAccident',
   method: 'post',
   path: '/',
   tags: ['accidents'],
@@ -41,6 +42,7 @@ const createAccident = createRoute({
 });
 
 const listAccidents = createRoute({
+  operationId: 'listAccidents',
   method: 'get',
   path: '/',
   tags: ['accidents'],
@@ -55,6 +57,7 @@ const listAccidents = createRoute({
 });
 
 const getAccident = createRoute({
+  operationId: 'getAccident',
   method: 'get',
   path: '/{id}',
   tags: ['accidents'],
@@ -66,6 +69,7 @@ const getAccident = createRoute({
 });
 
 const patchAccident = createRoute({
+  operationId: 'updateAccident',
   method: 'patch',
   path: '/{id}',
   tags: ['accidents'],
@@ -80,6 +84,7 @@ const patchAccident = createRoute({
 });
 
 const deleteAccident = createRoute({
+  operationId: 'deleteAccident',
   method: 'delete',
   path: '/{id}',
   tags: ['accidents'],

@@ -16,6 +16,7 @@ export interface AuditRoutesDeps {
 const CURSOR_SCOPE = 'audit';
 
 const listAudit = createRoute({
+  operationId: 'listAuditEntries',
   method: 'get',
   path: '/',
   tags: ['audit'],

@@ -21,6 +21,7 @@ export interface AuthRoutesDeps {
 const MAX_LOGIN_BODY_BYTES = 16 * 1024;
 
 const login = createRoute({
+  operationId: 'signIn',
   method: 'post',
   path: '/login',
   tags: ['auth'],
@@ -29,6 +30,8 @@ const login = createRoute({
     'Repeated failures for one username from one client address, for one username from many addresses, or for many ' +
     'usernames from one address are answered with 429 and a Retry-After (seconds) that doubles with every further ' +
     'failure, up to a configured maximum.',
+  // The one operation that needs no token: said outright, so that a generated client sends none.
+  security: [],
   request: { body: jsonBody(LoginRequestSchema) },
   responses: {
     200: jsonResponse(LoginResponseSchema, 'Signed in'),
@@ -37,6 +40,7 @@ const login = createRoute({
 });
 
 const logout = createRoute({
+  operationId: 'signOut',
   method: 'post',
   path: '/logout',
   tags: ['auth'],

@@ -12,6 +12,7 @@ import type { Intake } from './store.js';
 const RETRY_AFTER_SECONDS = '1';
 
 const createIntake = createRoute({
+  operationId: 'createIntake',
   method: 'post',
   path: '/',
   tags: ['intakes'],
@@ -29,6 +30,7 @@ const createIntake = createRoute({
 });
 
 const getIntake = createRoute({
+  operationId: 'getIntake',
   method: 'get',
   path: '/{id}',
   tags: ['intakes'],

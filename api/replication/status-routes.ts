@@ -28,6 +28,7 @@ export const ReplicationStatusSchema = z
 export type ReplicationStatus = z.infer<typeof ReplicationStatusSchema>;
 
 const getStatus = createRoute({
+  operationId: 'getReplicationStatus',
   method: 'get',
   path: '/',
   tags: ['replication'],

@@ -50,6 +50,13 @@ export interface SiteAppDeps {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Not open source: integrators use the API under their agreement with the platform's operator. The
+ * identifier is an SPDX expression for a licence of one's own (OpenAPI 3.1; the library's types for
+ * the document's configuration are 3.0's, which lack the field, hence no literal in place).
+ */
+const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-crashdesk-proprietary' };
+
 /** Everything one site serves, under `/{site}`. No I/O happens here; it all arrives in `deps`. */
 export function createSiteApp(deps: SiteAppDeps) {
   const { site } = deps;
@@ -101,6 +108,7 @@ export function createSiteApp(deps: SiteAppDeps) {
       title: `crashdesk API (${site})`,
       version: '1.0.0',
       description: 'Car-accident reports recorded by call-centre agents. Errors are RFC 9457 problem+json.',
+      license: API_LICENSE,
     },
     servers: [{ url: '/', description: site }],
   });

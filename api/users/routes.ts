@@ -20,6 +20,7 @@ export interface UsersRoutesDeps {
 }
 
 const createUser = createRoute({
+  operationId: 'createUser',
   method: 'post',
   path: '/',
   tags: ['users'],
@@ -30,6 +31,7 @@ const createUser = createRoute({
 });
 
 const listUsers = createRoute({
+  operationId: 'listUsers',
   method: 'get',
   path: '/',
   tags: ['users'],
@@ -39,6 +41,7 @@ const listUsers = createRoute({
 });
 
 const getUser = createRoute({
+  operationId: 'getUser',
   method: 'get',
   path: '/{username}',
   tags: ['users'],
@@ -49,6 +52,7 @@ const getUser = createRoute({
 });
 
 const patchUser = createRoute({
+  operationId: 'updateUser',
   method: 'patch',
   path: '/{username}',
   tags: ['users'],
