@@ -7,6 +7,7 @@ import { notFound, ProblemError } from '../http/problem.js';
 import { validationHook } from '../http/validation.js';
 import type { AuditedReports } from './audited.js';
 import {
+  type Accident,
   AccidentIdParamSchema,
   AccidentListQuerySchema,
   AccidentListSchema,
@@ -15,6 +16,7 @@ import {
   IdempotencyHeadersSchema,
   IfMatchHeadersSchema,
   defaultPageLimits,
+  type NewAccident,
   NewAccidentSchema,
   normalisePolicyNumber,
 } from './schema.js';
@@ -26,6 +28,31 @@ export interface AccidentsRoutesDeps {
   readonly cursors: CursorCodec;
 }
 
+// The document's examples: one report as recorded, and how it was asked for and later changed.
+const newReportExample: NewAccident = {
+  callReason: 'Report a car accident',
+  cause: 'Hit a pothole and struck another car',
+  drivers: ['Sarah Standl', 'John Radley'],
+  policyNumber: '546452',
+  accidentDate: '2026-11-20',
+  location: 'M23, near junction 10',
+  damages: ['headlight broken', 'front bumper dented'],
+  summary: 'Both drivers unhurt; the other car was parked.',
+};
+const reportExample: Accident = {
+  id: '7263512391163904001',
+  site: 'london',
+  version: 1,
+  createdAt: '2026-11-20T09:41:07.512Z',
+  updatedAt: '2026-11-20T09:41:07.512Z',
+  createdBy: 'agent1',
+  cause: 'Hit a pothole and struck another car',
+  damages: ['headlight broken', 'front bumper dented'],
+  summary: 'Both drivers unhurt; the other car was parked.',
+  status: 'open',
+  ...newReportExample,
+};
+
 const createAccident = createRoute({
   operationId: 'createAccident',
   method: 'post',
@@ -34,9 +61,9 @@ const createAccident = createRoute({
   summary: 'Record a report',
   security: bearerSecurity,
   middleware: [requirePermission('accidents:write')] as const,
-  request: { headers: IdempotencyHeadersSchema, body: jsonBody(NewAccidentSchema) },
+  request: { headers: IdempotencyHeadersSchema, body: jsonBody(NewAccidentSchema, newReportExample) },
   responses: {
-    201: json(AccidentSchema, 'Recorded (or, for a retried Idempotency-Key, the report the first request recorded)'),
+    201: json(AccidentSchema, 'Recorded (or, for a retried Idempotency-Key, the report the first request recorded)', reportExample),
     ...problemResponses(400, 401, 403, 413, 415, 422),
   },
 });
@@ -53,7 +80,10 @@ const listAccidents = createRoute({
   security: bearerSecurity,
   middleware: [requirePermission('accidents:read')] as const,
   request: { query: AccidentListQuerySchema },
-  responses: { 200: json(AccidentListSchema, 'Matching reports, newest first'), ...problemResponses(400, 401, 403) },
+  responses: {
+    200: json(AccidentListSchema, 'Matching reports, newest first', { items: [reportExample], nextCursor: null }),
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 const getAccident = createRoute({
@@ -65,7 +95,7 @@ const getAccident = createRoute({
   security: bearerSecurity,
   middleware: [requirePermission('accidents:read')] as const,
   request: { params: AccidentIdParamSchema },
-  responses: { 200: json(AccidentSchema, 'The report'), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: json(AccidentSchema, 'The report', reportExample), ...problemResponses(400, 401, 403, 404) },
 });
 
 const patchAccident = createRoute({
@@ -76,9 +106,18 @@ const patchAccident = createRoute({
   summary: 'Change a report, naming the version being changed',
   security: bearerSecurity,
   middleware: [requirePermission('accidents:write')] as const,
-  request: { params: AccidentIdParamSchema, headers: IfMatchHeadersSchema, body: jsonBody(AccidentPatchSchema) },
+  request: {
+    params: AccidentIdParamSchema,
+    headers: IfMatchHeadersSchema,
+    body: jsonBody(AccidentPatchSchema, { location: 'M23, southbound, near junction 10' }),
+  },
   responses: {
-    200: json(AccidentSchema, 'The changed report'),
+    200: json(AccidentSchema, 'The changed report', {
+      ...reportExample,
+      version: 2,
+      updatedAt: '2026-11-20T10:02:31.044Z',
+      location: 'M23, southbound, near junction 10',
+    }),
     ...problemResponses(400, 401, 403, 404, 412, 413, 415, 428),
   },
 });

@@ -26,7 +26,24 @@ const listAudit = createRoute({
   middleware: [requirePermission('audit:read')] as const,
   request: { query: AuditPageQuerySchema },
   responses: {
-    200: jsonResponse(AuditPageSchema, 'One page of entries'),
+    200: jsonResponse(AuditPageSchema, 'One page of entries', {
+      items: [
+        {
+          seq: '1042',
+          at: '2026-11-21T09:30:00.123456Z',
+          actor: 'agent1',
+          action: 'report.read',
+          resource: '7263512391163904001',
+          outcome: 'success',
+          requestId: '3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
+          clientAddress: '10.20.0.14',
+          details: { version: 1 },
+          prevHash: '9b2f4c6d8e0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c',
+          hash: '4e6a8c0e2f4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f',
+        },
+      ],
+      nextCursor: null,
+    }),
     ...problemResponses(400, 401, 403),
   },
 });

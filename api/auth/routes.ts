@@ -32,9 +32,13 @@ const login = createRoute({
     'failure, up to a configured maximum.',
   // The one operation that needs no token: said outright, so that a generated client sends none.
   security: [],
-  request: { body: jsonBody(LoginRequestSchema) },
+  request: { body: jsonBody(LoginRequestSchema, { username: 'agent1', password: 'correct horse battery staple' }) },
   responses: {
-    200: jsonResponse(LoginResponseSchema, 'Signed in'),
+    200: jsonResponse(LoginResponseSchema, 'Signed in', {
+      token: 'cdt_3q2-7wz9Xk1mV8rP0aLsYb4nE6uJcH5g',
+      expiresAt: '2026-11-20T17:41:07.512Z',
+      user: { username: 'agent1', role: 'agent', site: 'london' },
+    }),
     ...problemResponses(400, 401, 413, 415, 429),
   },
 });

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { requirePermission } from '../auth/middleware.js';
 import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, jsonBody, jsonResponse as json, problemResponses } from '../http/openapi.js';
@@ -11,6 +11,42 @@ import type { Intake } from './store.js';
 // How soon a client polling a job that is not done should ask again.
 const RETRY_AFTER_SECONDS = '1';
 
+// The document's examples: a short call, the job as first answered, and the job once drafted.
+type IntakeBody = z.output<typeof IntakeSchema>;
+const TRANSCRIPT = 'Agent: Claims line, how can I help?\nCaller: This is Sarah Standl, policy 546452. I hit a pothole on the M23 yesterday.';
+const queuedExample: IntakeBody = {
+  id: '7263512391163904002',
+  status: 'queued',
+  language: 'en',
+  callDate: '2026-11-21',
+  createdAt: '2026-11-21T09:30:00.000Z',
+  createdBy: 'agent1',
+  attempts: 0,
+  finishedAt: null,
+  extractor: null,
+  draft: null,
+  confidence: null,
+  evidence: null,
+  error: null,
+};
+const doneExample: IntakeBody = {
+  ...queuedExample,
+  status: 'done',
+  attempts: 1,
+  finishedAt: '2026-11-21T09:30:00.412Z',
+  extractor: 'builtin',
+  draft: {
+    callReason: 'Report a car accident',
+    drivers: ['Sarah Standl'],
+    policyNumber: '546452',
+    accidentDate: '2026-11-20',
+    location: 'M23',
+    cause: 'Hit a pothole',
+  },
+  confidence: { drivers: 0.9, policyNumber: 0.95, accidentDate: 0.8, location: 0.6, cause: 0.7, callReason: 0.5 },
+  evidence: { drivers: [{ start: 52, end: 64 }], policyNumber: [{ start: 73, end: 79 }], location: [{ start: 104, end: 107 }] },
+};
+
 const createIntake = createRoute({
   operationId: 'createIntake',
   method: 'post',
@@ -22,9 +58,9 @@ const createIntake = createRoute({
     '(or `failed`). The draft is never a report: record it with POST /accidents once checked.',
   security: bearerSecurity,
   middleware: [requirePermission('intakes:write')] as const,
-  request: { body: jsonBody(NewIntakeSchema) },
+  request: { body: jsonBody(NewIntakeSchema, { transcript: TRANSCRIPT, callDate: '2026-11-21' }) },
   responses: {
-    202: { ...json(IntakeSchema, 'Queued; its Location is the job to poll'), headers: { Location: { schema: { type: 'string' } } } },
+    202: { ...json(IntakeSchema, 'Queued; its Location is the job to poll', queuedExample), headers: { Location: { schema: { type: 'string' } } } },
     ...problemResponses(400, 401, 403, 413, 415),
   },
 });
@@ -39,7 +75,7 @@ const getIntake = createRoute({
   security: bearerSecurity,
   middleware: [requirePermission('intakes:read')] as const,
   request: { params: IntakeIdParamSchema },
-  responses: { 200: json(IntakeSchema, 'The job'), ...problemResponses(401, 403, 404) },
+  responses: { 200: json(IntakeSchema, 'The job', doneExample), ...problemResponses(401, 403, 404) },
 });
 
 /** An intake as the API shows it: everything but the transcript, which the client already has. */

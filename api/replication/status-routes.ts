@@ -37,7 +37,25 @@ const getStatus = createRoute({
   security: bearerSecurity,
   middleware: [requirePermission('replication:read')] as const,
   responses: {
-    200: jsonResponse(ReplicationStatusSchema, 'Per-peer replication status'),
+    200: jsonResponse(ReplicationStatusSchema, 'Per-peer replication status', {
+      site: 'london',
+      enabled: true,
+      backfilled: true,
+      peers: [
+        {
+          peer: 'hq',
+          url: 'https://hq.crashdesk.internal',
+          backlogRows: 0,
+          lagSeconds: 0,
+          lastShippedSeq: 58231,
+          lastShippedAt: '2026-11-21T09:30:01.204Z',
+          lastAppliedSeq: 91877,
+          lastAppliedAt: '2026-11-21T09:30:00.870Z',
+          consecutiveFailures: 0,
+          lastError: null,
+        },
+      ],
+    }),
     ...problemResponses(401, 403),
   },
 });

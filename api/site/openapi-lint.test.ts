@@ -33,7 +33,17 @@ async function redoclyLint(file: string): Promise<LintProblem[]> {
 describe('the OpenAPI document a site serves', () => {
   let site: TestSite;
   let dir: string;
-  let doc: { paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> };
+  interface Content {
+    readonly [mediaType: string]: { readonly example?: unknown };
+  }
+  interface Operation {
+    readonly operationId?: string;
+    readonly security?: unknown[];
+    readonly tags?: string[];
+    readonly requestBody?: { readonly content: Content };
+    readonly responses: Record<string, { readonly content?: Content }>;
+  }
+  let doc: { paths: Record<string, Record<string, Operation>>; tags?: { name: string; description?: string }[] };
   beforeAll(async () => {
     site = await createTestSite();
     dir = await mkdtemp(join(tmpdir(), 'crashdesk-openapi-'));
@@ -63,5 +73,25 @@ describe('the OpenAPI document a site serves', () => {
       .filter((operation) => Array.isArray(operation.security) && operation.security.length === 0)
       .map((operation) => operation.operationId);
     expect(open).toEqual(['signIn']);
+  });
+
+  it('shows an example of every request and response body, and describes every tag an operation uses', () => {
+    const missing: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+          if (media.example === undefined) missing.push(`${method} ${path} request ${type}`);
+        }
+        for (const [status, response] of Object.entries(operation.responses)) {
+          for (const [type, media] of Object.entries(response.content ?? {})) {
+            if (media.example === undefined) missing.push(`${method} ${path} ${status} ${type}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    const used = new Set(Object.values(doc.paths).flatMap((methods) => Object.values(methods).flatMap((operation) => operation.tags ?? [])));
+    const described = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description]));
+    for (const tag of used) expect(described.get(tag) ?? '', tag).toMatch(/\w/);
   });
 });

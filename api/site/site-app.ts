@@ -111,6 +111,14 @@ export function createSiteApp(deps: SiteAppDeps) {
       license: API_LICENSE,
     },
     servers: [{ url: '/', description: site }],
+    tags: [
+      { name: 'auth', description: 'Signing in for a bearer token, and signing out' },
+      { name: 'users', description: "The site's accounts and their roles (admin)" },
+      { name: 'accidents', description: 'Car-accident reports: record, open, find by policy number, list a day, change, delete' },
+      { name: 'intakes', description: "Drafts of a report from a call's transcript, made in the background" },
+      { name: 'audit', description: 'The hash-chained trail of every read and change (auditor)' },
+      { name: 'replication', description: 'How far this site is behind its peers, and they behind it (supervisor)' },
+    ],
   });
   app.route('/', createDocsRoutes(site, `crashdesk API (${site})`));
 

@@ -19,6 +19,16 @@ export interface UsersRoutesDeps {
   readonly audit?: AuditRecorder;
 }
 
+// The document's examples. The password is an example of the policy's length, never a real one.
+const accountExample = {
+  username: 'agent1',
+  role: 'agent',
+  site: 'london',
+  disabled: false,
+  createdAt: '2026-11-02T08:15:00.000Z',
+  updatedAt: '2026-11-02T08:15:00.000Z',
+} as const;
+
 const createUser = createRoute({
   operationId: 'createUser',
   method: 'post',
@@ -26,8 +36,11 @@ const createUser = createRoute({
   tags: ['users'],
   summary: 'Create an account at this site (admin)',
   security: bearerSecurity,
-  request: { body: jsonBody(NewUserSchema) },
-  responses: { 201: json(CreatedUserSchema, 'Created'), ...problemResponses(400, 401, 403, 409, 413, 415) },
+  request: { body: jsonBody(NewUserSchema, { username: 'agent1', password: 'correct horse battery staple', role: 'agent' }) },
+  responses: {
+    201: json(CreatedUserSchema, 'Created', { username: 'agent1', role: 'agent', site: 'london', createdAt: '2026-11-02T08:15:00.000Z' }),
+    ...problemResponses(400, 401, 403, 409, 413, 415),
+  },
 });
 
 const listUsers = createRoute({
@@ -37,7 +50,7 @@ const listUsers = createRoute({
   tags: ['users'],
   summary: "List this site's accounts (admin)",
   security: bearerSecurity,
-  responses: { 200: json(AccountListSchema, 'Every account, by name; never a password hash'), ...problemResponses(401, 403) },
+  responses: { 200: json(AccountListSchema, 'Every account, by name; never a password hash', { items: [accountExample] }), ...problemResponses(401, 403) },
 });
 
 const getUser = createRoute({
@@ -48,7 +61,7 @@ const getUser = createRoute({
   summary: 'Show one account (admin)',
   security: bearerSecurity,
   request: { params: UsernameParamSchema },
-  responses: { 200: json(AccountSchema, 'The account'), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: json(AccountSchema, 'The account', accountExample), ...problemResponses(400, 401, 403, 404) },
 });
 
 const patchUser = createRoute({
@@ -58,8 +71,11 @@ const patchUser = createRoute({
   tags: ['users'],
   summary: "Reset an account's password, change its role, disable or enable it (admin)",
   security: bearerSecurity,
-  request: { params: UsernameParamSchema, body: jsonBody(AccountPatchSchema) },
-  responses: { 200: json(AccountSchema, 'The changed account'), ...problemResponses(400, 401, 403, 404, 413, 415) },
+  request: { params: UsernameParamSchema, body: jsonBody(AccountPatchSchema, { role: 'supervisor' }) },
+  responses: {
+    200: json(AccountSchema, 'The changed account', { ...accountExample, role: 'supervisor', updatedAt: '2026-11-21T14:00:00.000Z' }),
+    ...problemResponses(400, 401, 403, 404, 413, 415),
+  },
 });
 
 const toAccount = (account: Account) => ({
