@@ -21,6 +21,7 @@ export default defineConfig({
             'test/replication/**/*.test.ts',
             'test/e2e/**/*.test.ts',
             'test/images/**/*.test.ts',
+            'clients/**/*.test.ts',
           ],
           globalSetup: ['test/support/postgres-setup.ts'],
         },
