@@ -53,6 +53,8 @@ describe('console pages (no JavaScript, in-process)', () => {
     expect(login.status).toBe(200);
     expect(login.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(login.body).toContain('<html lang="en">');
+    // What a search engine or a link preview shows of the page (Lighthouse's SEO audit asks for it).
+    expect(login.body).toMatch(/<meta name="description" content="crashdesk: [^"]+"/);
     expect(login.body).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i);
   });
 

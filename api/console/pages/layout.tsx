@@ -45,6 +45,7 @@ export function Layout({ ctx, title, section = 'none', clearDraft, notice, refre
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="description" content={t('metaDescription')} />
         {/* No icon to fetch: the browser would otherwise ask for /favicon.ico outside the site. */}
         <link rel="icon" href="data:," />
         {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
