@@ -21,18 +21,21 @@ describe("a site's metrics", () => {
   });
   afterAll(() => site?.stop());
 
-  /** The value of one series of /metrics (0 when absent), labels matched exactly. */
-  async function sample(name: string, labels: Record<string, string> = {}): Promise<number> {
+  /** One read of /metrics: the value of a series (0 when absent), labels matched exactly. */
+  async function scrape(): Promise<(name: string, labels?: Record<string, string>) => number> {
     const text = await (await site.app.request('/metrics')).text();
-    const wanted = Object.entries({ site: 'london', ...labels });
-    for (const line of text.split('\n')) {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match || match[1] !== name) continue;
-      const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
-      if (Object.keys(found).length === wanted.length && wanted.every(([key, value]) => found[key] === value)) return Number(match[3]);
-    }
-    return 0;
+    return (name, labels = {}) => {
+      const wanted = Object.entries({ site: 'london', ...labels });
+      for (const line of text.split('\n')) {
+        const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+        if (!match || match[1] !== name) continue;
+        const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
+        if (Object.keys(found).length === wanted.length && wanted.every(([key, value]) => found[key] === value)) return Number(match[3]);
+      }
+      return 0;
+    };
   }
+  const sample = async (name: string, labels: Record<string, string> = {}) => (await scrape())(name, labels);
 
   it('counts a created report as an id minted, audit entries appended and database queries answered', async () => {
     const before = {
@@ -52,10 +55,17 @@ describe("a site's metrics", () => {
   });
 
   it("reports the pool's size as connections in use or available, and nothing waiting when idle", async () => {
-    const inUse = await sample('crashdesk_db_pool_connections', { state: 'in_use' });
-    const available = await sample('crashdesk_db_pool_connections', { state: 'available' });
-    expect(inUse + available).toBe(10);
-    expect(await sample('crashdesk_db_pool_waiting')).toBe(0);
+    // Both states from one scrape: the work a create leaves behind (chaining its audit entry, shipping
+    // it) moves connections between them, so two scrapes may each see a different moment.
+    let metrics = await scrape();
+    for (let tries = 0; metrics('crashdesk_db_pool_connections', { state: 'in_use' }) > 0 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      metrics = await scrape();
+    }
+    const inUse = metrics('crashdesk_db_pool_connections', { state: 'in_use' });
+    expect(inUse + metrics('crashdesk_db_pool_connections', { state: 'available' })).toBe(10);
+    expect(inUse).toBe(0);
+    expect(metrics('crashdesk_db_pool_waiting')).toBe(0);
   });
 
   it('counts reading a sealed report back as a data key found in the cache', async () => {
