@@ -1,5 +1,6 @@
 // Where a site's CPU goes: a V8 .cpuprofile (the inspector's sampling profiler) summed by self time,
 // per area of the code (a package, a feature folder of the api, Node itself) and per function.
+import { SITE_BUILD } from './site-process.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -21,10 +22,12 @@ export interface ProfileSummary {
 const IDLE = new Set(['(idle)', '(program)']);
 
 /** `node_modules/@hono/node-server/dist/…` → `@hono/node-server`; `…/api/audit/trail.ts` → `api/audit`. */
+// The site's own code runs compiled from inside node_modules (bench/site-process.ts): it is ours.
+const ours = (url: string) => url.replace(`${SITE_BUILD}/`, '');
+
 function areaOf(frame: ProfileNode['callFrame']): string {
   if (frame.functionName === '(garbage collector)') return 'garbage collection';
-  // The site's own code runs compiled from inside node_modules (bench/site-process.ts): it is ours.
-  const url = frame.url.replace(/node_modules\/\.cache\/crashdesk-bench-site\//, '');
+  const url = ours(frame.url);
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1]!;
   const own = /\/(api|bench)\/([^/]+)\//.exec(url);
@@ -34,8 +37,7 @@ function areaOf(frame: ProfileNode['callFrame']): string {
 }
 
 function shortUrl(url: string): string {
-  return url
-    .replace(/node_modules\/\.cache\/crashdesk-bench-site\//, '')
+  return ours(url)
     .replace(/^.*node_modules\//, '')
     .replace(/^file:\/\/.*?\/(api|bench)\//, '$1/');
 }

@@ -23,7 +23,7 @@ export interface SiteProcess {
 }
 
 // Where the site's build goes: inside node_modules, so that the compiled files find the packages.
-const SITE_BUILD = 'node_modules/.cache/crashdesk-bench-site';
+export const SITE_BUILD = 'node_modules/.cache/crashdesk-bench-site';
 const REPOSITORY = fileURLToPath(new URL('../', import.meta.url));
 let siteBuild: Promise<void> | undefined;
 

@@ -29,7 +29,7 @@ export interface AccidentsRoutesDeps {
 }
 
 // The document's examples: one report as recorded, and how it was asked for and later changed.
-const newReportExample: NewAccident = {
+const newReportExample = {
   callReason: 'Report a car accident',
   cause: 'Hit a pothole and struck another car',
   drivers: ['Sarah Standl', 'John Radley'],
@@ -38,19 +38,16 @@ const newReportExample: NewAccident = {
   location: 'M23, near junction 10',
   damages: ['headlight broken', 'front bumper dented'],
   summary: 'Both drivers unhurt; the other car was parked.',
-};
+} satisfies NewAccident;
 const reportExample: Accident = {
+  ...newReportExample,
   id: '7263512391163904001',
   site: 'london',
   version: 1,
   createdAt: '2026-11-20T09:41:07.512Z',
   updatedAt: '2026-11-20T09:41:07.512Z',
   createdBy: 'agent1',
-  cause: 'Hit a pothole and struck another car',
-  damages: ['headlight broken', 'front bumper dented'],
-  summary: 'Both drivers unhurt; the other car was parked.',
   status: 'open',
-  ...newReportExample,
 };
 
 const createAccident = createRoute({

@@ -29,9 +29,10 @@ export type AuditTrail = ReturnType<typeof createAuditTrail>;
 /**
  * The site's append-only, hash-chained audit trail. Each append is one call of `audit_append()`
  * (migration 002; `audit_append_all()`, migration 011, for a batch), which takes a
- * transaction-scoped advisory lock, reads the newest hash and inserts the entry chained to it. Without `tx` that statement is its own transaction, so the
- * lock is held for the insert and its commit only; with `tx` it is held until the caller's
- * transaction ends, and the entry commits or rolls back with the change it describes.
+ * transaction-scoped advisory lock, reads the newest hash and inserts the entries chained to it.
+ * Without `tx` that statement is its own transaction, so the lock is held for the insert and its
+ * commit only; with `tx` it is held until the caller's transaction ends, and the entry commits or
+ * rolls back with the change it describes.
  *
  * Record as the transaction's last step, so that it never waits for another lock while holding
  * this one (which could deadlock). Requires READ COMMITTED (the default), so that the newest hash

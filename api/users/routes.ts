@@ -38,7 +38,12 @@ const createUser = createRoute({
   security: bearerSecurity,
   request: { body: jsonBody(NewUserSchema, { username: 'agent1', password: 'correct horse battery staple', role: 'agent' }) },
   responses: {
-    201: json(CreatedUserSchema, 'Created', { username: 'agent1', role: 'agent', site: 'london', createdAt: '2026-11-02T08:15:00.000Z' }),
+    201: json(CreatedUserSchema, 'Created', {
+      username: accountExample.username,
+      role: accountExample.role,
+      site: accountExample.site,
+      createdAt: accountExample.createdAt,
+    }),
     ...problemResponses(400, 401, 403, 409, 413, 415),
   },
 });

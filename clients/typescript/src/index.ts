@@ -73,10 +73,16 @@ export function createCrashdeskClient(options: CrashdeskClientOptions) {
     },
   });
 
+  /** Throws a CrashdeskError, with the problem the site sent, unless the answer is a success. */
+  function check(result: { error?: unknown; response: Response }): void {
+    if (!result.response.ok) throw new CrashdeskError(result.response.status, result.error as Problem | undefined);
+  }
+
   /** The body of a successful answer, or a CrashdeskError with the problem the site sent. */
   function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-    if (result.response.ok && result.data !== undefined) return result.data;
-    throw new CrashdeskError(result.response.status, result.error as Problem | undefined);
+    check(result);
+    if (result.data === undefined) throw new CrashdeskError(result.response.status, undefined);
+    return result.data;
   }
 
   /** Every page of a list, following nextCursor until the last. */
@@ -103,8 +109,7 @@ export function createCrashdeskClient(options: CrashdeskClientOptions) {
     },
 
     async signOut(): Promise<void> {
-      const { response, error } = await api.POST('/v1/auth/logout');
-      if (!response.ok) throw new CrashdeskError(response.status, error);
+      check(await api.POST('/v1/auth/logout'));
       token = undefined;
     },
 
@@ -126,8 +131,7 @@ export function createCrashdeskClient(options: CrashdeskClientOptions) {
     },
 
     async deleteAccident(id: string): Promise<void> {
-      const { response, error } = await api.DELETE('/v1/accidents/{id}', { params: { path: { id } } });
-      if (!response.ok) throw new CrashdeskError(response.status, error);
+      check(await api.DELETE('/v1/accidents/{id}', { params: { path: { id } } }));
     },
 
     /** One day's reports, newest first, a page (up to `limit`, default 50) at a time. */

@@ -1161,27 +1161,27 @@ export interface operations {
            * @example {
            *       "items": [
            *         {
-           *           "id": "7263512391163904001",
-           *           "site": "london",
-           *           "version": 1,
-           *           "createdAt": "2026-11-20T09:41:07.512Z",
-           *           "updatedAt": "2026-11-20T09:41:07.512Z",
-           *           "createdBy": "agent1",
-           *           "cause": "Hit a pothole and struck another car",
-           *           "damages": [
-           *             "headlight broken",
-           *             "front bumper dented"
-           *           ],
-           *           "summary": "Both drivers unhurt; the other car was parked.",
-           *           "status": "open",
            *           "callReason": "Report a car accident",
+           *           "cause": "Hit a pothole and struck another car",
            *           "drivers": [
            *             "Sarah Standl",
            *             "John Radley"
            *           ],
            *           "policyNumber": "546452",
            *           "accidentDate": "2026-11-20",
-           *           "location": "M23, near junction 10"
+           *           "location": "M23, near junction 10",
+           *           "damages": [
+           *             "headlight broken",
+           *             "front bumper dented"
+           *           ],
+           *           "summary": "Both drivers unhurt; the other car was parked.",
+           *           "id": "7263512391163904001",
+           *           "site": "london",
+           *           "version": 1,
+           *           "createdAt": "2026-11-20T09:41:07.512Z",
+           *           "updatedAt": "2026-11-20T09:41:07.512Z",
+           *           "createdBy": "agent1",
+           *           "status": "open"
            *         }
            *       ],
            *       "nextCursor": null
@@ -1290,27 +1290,27 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "id": "7263512391163904001",
-           *       "site": "london",
-           *       "version": 1,
-           *       "createdAt": "2026-11-20T09:41:07.512Z",
-           *       "updatedAt": "2026-11-20T09:41:07.512Z",
-           *       "createdBy": "agent1",
-           *       "cause": "Hit a pothole and struck another car",
-           *       "damages": [
-           *         "headlight broken",
-           *         "front bumper dented"
-           *       ],
-           *       "summary": "Both drivers unhurt; the other car was parked.",
-           *       "status": "open",
            *       "callReason": "Report a car accident",
+           *       "cause": "Hit a pothole and struck another car",
            *       "drivers": [
            *         "Sarah Standl",
            *         "John Radley"
            *       ],
            *       "policyNumber": "546452",
            *       "accidentDate": "2026-11-20",
-           *       "location": "M23, near junction 10"
+           *       "location": "M23, near junction 10",
+           *       "damages": [
+           *         "headlight broken",
+           *         "front bumper dented"
+           *       ],
+           *       "summary": "Both drivers unhurt; the other car was parked.",
+           *       "id": "7263512391163904001",
+           *       "site": "london",
+           *       "version": 1,
+           *       "createdAt": "2026-11-20T09:41:07.512Z",
+           *       "updatedAt": "2026-11-20T09:41:07.512Z",
+           *       "createdBy": "agent1",
+           *       "status": "open"
            *     }
            */
           'application/json': components['schemas']['Accident'];
@@ -1445,27 +1445,27 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "id": "7263512391163904001",
-           *       "site": "london",
-           *       "version": 1,
-           *       "createdAt": "2026-11-20T09:41:07.512Z",
-           *       "updatedAt": "2026-11-20T09:41:07.512Z",
-           *       "createdBy": "agent1",
-           *       "cause": "Hit a pothole and struck another car",
-           *       "damages": [
-           *         "headlight broken",
-           *         "front bumper dented"
-           *       ],
-           *       "summary": "Both drivers unhurt; the other car was parked.",
-           *       "status": "open",
            *       "callReason": "Report a car accident",
+           *       "cause": "Hit a pothole and struck another car",
            *       "drivers": [
            *         "Sarah Standl",
            *         "John Radley"
            *       ],
            *       "policyNumber": "546452",
            *       "accidentDate": "2026-11-20",
-           *       "location": "M23, near junction 10"
+           *       "location": "M23, near junction 10",
+           *       "damages": [
+           *         "headlight broken",
+           *         "front bumper dented"
+           *       ],
+           *       "summary": "Both drivers unhurt; the other car was parked.",
+           *       "id": "7263512391163904001",
+           *       "site": "london",
+           *       "version": 1,
+           *       "createdAt": "2026-11-20T09:41:07.512Z",
+           *       "updatedAt": "2026-11-20T09:41:07.512Z",
+           *       "createdBy": "agent1",
+           *       "status": "open"
            *     }
            */
           'application/json': components['schemas']['Accident'];
@@ -1672,27 +1672,27 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "id": "7263512391163904001",
-           *       "site": "london",
-           *       "version": 2,
-           *       "createdAt": "2026-11-20T09:41:07.512Z",
-           *       "updatedAt": "2026-11-20T10:02:31.044Z",
-           *       "createdBy": "agent1",
-           *       "cause": "Hit a pothole and struck another car",
-           *       "damages": [
-           *         "headlight broken",
-           *         "front bumper dented"
-           *       ],
-           *       "summary": "Both drivers unhurt; the other car was parked.",
-           *       "status": "open",
            *       "callReason": "Report a car accident",
+           *       "cause": "Hit a pothole and struck another car",
            *       "drivers": [
            *         "Sarah Standl",
            *         "John Radley"
            *       ],
            *       "policyNumber": "546452",
            *       "accidentDate": "2026-11-20",
-           *       "location": "M23, southbound, near junction 10"
+           *       "location": "M23, southbound, near junction 10",
+           *       "damages": [
+           *         "headlight broken",
+           *         "front bumper dented"
+           *       ],
+           *       "summary": "Both drivers unhurt; the other car was parked.",
+           *       "id": "7263512391163904001",
+           *       "site": "london",
+           *       "version": 2,
+           *       "createdAt": "2026-11-20T09:41:07.512Z",
+           *       "updatedAt": "2026-11-20T10:02:31.044Z",
+           *       "createdBy": "agent1",
+           *       "status": "open"
            *     }
            */
           'application/json': components['schemas']['Accident'];
